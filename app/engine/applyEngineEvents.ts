@@ -1,0 +1,90 @@
+import type { EngineEvent } from '../../src/index.ts';
+import type { StudioState, TrainingState } from '../store/types.ts';
+
+/** The parts of the store that engine events change. */
+export type EventPatch = Partial<Pick<StudioState, 'backend' | 'training' | 'session'>>;
+
+export interface AppliedEvents {
+  patch: EventPatch;
+  /** 'warn' log messages, to show as notices. */
+  warnings: string[];
+}
+
+/**
+ * Folds a batch of engine events into one store patch, in order. Pure: the bridge calls it once per
+ * frame, so hundreds of step events become one React update.
+ */
+export function applyEngineEvents(state: StudioState, events: readonly EngineEvent[]): AppliedEvents {
+  let backend = state.backend;
+  let session = state.session;
+  let training = state.training;
+  let steps: TrainingState['steps'] | null = null; // copied at most once per batch
+  let epochs: TrainingState['epochs'] | null = null;
+  const warnings: string[] = [];
+  const touched = { backend: false, session: false, training: false };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'backend':
+        backend = { ...backend, report: event.report, requested: event.report.requested };
+        touched.backend = true;
+        break;
+      case 'progress': {
+        const { task, done, total, label } = event;
+        if (task === 'train' || task === 'features') {
+          training = { ...training, progress: { done, total, label } };
+          touched.training = true;
+        } else {
+          // The import reports each file's path; a count reads better above a bar that moves 100 times a second.
+          const text = task === 'import' ? `Decoding images: ${done} of ${total}` : label;
+          // A finished task clears itself, so a late event can never leave a stale bar behind.
+          session = { ...session, activity: done >= total ? null : { task, done, total, label: text } };
+          touched.session = true;
+        }
+        break;
+      }
+      case 'step': {
+        steps ??= [...training.steps];
+        steps.push(event.point);
+        // Step numbers may be 0- or 1-based and the engine may skip events: take whichever count is larger.
+        const stepsDone = Math.max(steps.length, event.point.step);
+        const first = training.timing ?? {
+          firstStepsDone: stepsDone,
+          firstElapsedMs: event.elapsedMs,
+          lastStepsDone: stepsDone,
+          lastElapsedMs: event.elapsedMs,
+        };
+        training = {
+          ...training,
+          totalSteps: event.totalSteps,
+          timing: { ...first, lastStepsDone: stepsDone, lastElapsedMs: event.elapsedMs },
+        };
+        touched.training = true;
+        break;
+      }
+      case 'epoch': {
+        epochs ??= [...training.epochs];
+        const at = epochs.findIndex((e) => e.epoch === event.point.epoch);
+        if (at >= 0) epochs[at] = event.point;
+        else epochs.push(event.point);
+        touched.training = true;
+        break;
+      }
+      case 'runState':
+        training = { ...training, runState: event.state };
+        touched.training = true;
+        break;
+      case 'log':
+        if (event.level === 'warn') warnings.push(event.message);
+        break;
+    }
+  }
+
+  if (steps) training = { ...training, steps };
+  if (epochs) training = { ...training, epochs };
+  const patch: EventPatch = {};
+  if (touched.backend) patch.backend = backend;
+  if (touched.session) patch.session = session;
+  if (touched.training) patch.training = training;
+  return { patch, warnings };
+}

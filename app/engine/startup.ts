@@ -1,0 +1,70 @@
+import type { BackendChoice } from '../../src/index.ts';
+import { importDataset } from '../features/dataset/importDataset.ts';
+import { studioStore } from '../store/studioStore.ts';
+import type { StartupPhase } from '../store/types.ts';
+import { describeError } from './describeError.ts';
+import type { EngineHandle } from './EngineProvider.tsx';
+import { fetchSampleDataset, MODEL_PATH, SAMPLE_MANIFEST_PATH } from './sampleDataset.ts';
+
+const FAILURE_TITLES: Partial<Record<StartupPhase, string>> = {
+  backend: 'Could not start the compute backend',
+  model: 'Could not load the built-in model',
+  dataset: 'Could not load the sample dataset',
+};
+
+let running = false;
+
+/**
+ * Opens the studio: backend, then the built-in model, then the sample dataset. Each step shows its
+ * progress; a failure is reported in the banner and marks the studio `data-ready="error"` (the user
+ * can still pick another backend or drop their own folder). Never rejects.
+ */
+export async function runStartup(
+  handle: EngineHandle,
+  choice: BackendChoice,
+  baseUri: string = document.baseURI,
+  fetchFn: typeof fetch = (input, init) => fetch(input, init),
+): Promise<void> {
+  if (running) return;
+  running = true;
+  const store = studioStore.getState();
+  let phase: StartupPhase = 'backend';
+  try {
+    store.setPhase(phase);
+    store.setBackendRequested(choice);
+    store.setBackendSwitching(true);
+    try {
+      store.setBackendReport(await handle.engine.setBackend(choice));
+    } finally {
+      studioStore.getState().setBackendSwitching(false);
+    }
+
+    phase = 'model';
+    store.setPhase(phase);
+    store.setModelLoading(true);
+    store.setActivity({ task: 'load-model', done: 0, total: 1, label: 'Loading the built-in model' });
+    try {
+      store.setModelSummary(await handle.engine.loadModel(new URL(MODEL_PATH, baseUri).href));
+    } finally {
+      handle.flushEvents();
+      studioStore.getState().setModelLoading(false);
+      studioStore.getState().setActivity(null);
+    }
+
+    phase = 'dataset';
+    store.setPhase(phase);
+    const sample = await fetchSampleDataset(new URL(SAMPLE_MANIFEST_PATH, baseUri).href, fetchFn, (done, total) =>
+      studioStore.getState().setActivity({ task: 'download', done, total, label: 'Downloading the sample images' }),
+    );
+    // importDataset reports its own failure in the banner; startup only records that it failed.
+    const ok = await importDataset(handle, sample.name, sample.files);
+    studioStore.getState().setPhase(ok ? 'ready' : 'error');
+  } catch (error) {
+    const s = studioStore.getState();
+    s.setActivity(null);
+    s.pushError(describeError(FAILURE_TITLES[phase] ?? 'The studio could not start', error));
+    s.setPhase('error');
+  } finally {
+    running = false;
+  }
+}

@@ -1,0 +1,42 @@
+import { Panel } from '../../components/Panel.tsx';
+import { formatInteger } from '../../format.ts';
+import { useStudio } from '../../store/studioStore.ts';
+import { ClassList } from './ClassList.tsx';
+import { DatasetDrop } from './DatasetDrop.tsx';
+import { IssueList } from './IssueList.tsx';
+import { SplitControls } from './SplitControls.tsx';
+
+/** The images to learn from: drop a folder, check its classes and split, see what was left out. */
+export function DatasetPanel() {
+  const summary = useStudio((s) => s.dataset.summary);
+  const thumbnails = useStudio((s) => s.dataset.thumbnails);
+
+  return (
+    <Panel title="Dataset" className="panel--dataset">
+      <div className="dataset-grid">
+        <div className="dataset-grid__side">
+          <DatasetDrop />
+          <SplitControls />
+        </div>
+        <div className="dataset-grid__main">
+          {summary ? (
+            <>
+              <p className="dataset-title">
+                <span data-testid="dataset-name" className="dataset-title__name">
+                  {summary.name}
+                </span>
+                <span className="muted">
+                  {formatInteger(summary.total)} images in {summary.classes.length} classes
+                </span>
+              </p>
+              <ClassList classes={summary.classes} thumbnails={thumbnails} />
+              <IssueList issues={summary.issues} />
+            </>
+          ) : (
+            <p className="muted">No dataset yet. The sample dataset loads on start, or drop your own folder.</p>
+          )}
+        </div>
+      </div>
+    </Panel>
+  );
+}

@@ -1,0 +1,100 @@
+import type { DatasetFile, SplitOptions } from '../../../src/index.ts';
+import type { EngineHandle } from '../../engine/EngineProvider.tsx';
+import { describeError } from '../../engine/describeError.ts';
+import { studioStore } from '../../store/studioStore.ts';
+import { datasetHolder } from './heldDataset.ts';
+import { pickThumbnails } from './pickThumbnails.ts';
+
+/** Imports and re-splits run one after another, so the engine's dataset and the store's always match the last request. */
+let queue: Promise<unknown> = Promise.resolve();
+/** Typing "25" asks for 2% and then 25%: wait for the typing to settle before re-splitting. */
+const SPLIT_SETTLE_MS = 300;
+
+/** Bumped by every split change; a queued re-split that is no longer the latest is skipped. */
+let latestSplitRequest = 0;
+
+/**
+ * Imports a dataset into the engine and, only once that succeeded, makes it the studio's dataset.
+ * A failed import leaves the previous dataset (summary, thumbnails, files) exactly as it was.
+ * Resolves to whether the import succeeded; never rejects.
+ */
+export function importDataset(
+  handle: EngineHandle,
+  name: string,
+  files: DatasetFile[],
+  split?: SplitOptions,
+): Promise<boolean> {
+  const run = queue.then(() => runImport(handle, name, files, split ?? studioStore.getState().dataset.split));
+  queue = run;
+  return run;
+}
+
+async function runImport(
+  { engine, flushEvents }: EngineHandle,
+  name: string,
+  files: DatasetFile[],
+  split: SplitOptions,
+): Promise<boolean> {
+  const store = studioStore.getState();
+  if (files.length === 0) {
+    store.pushError({
+      title: 'Could not import the dataset',
+      message: `"${name}" contains no files. Drop a folder with one sub-folder of images per class.`,
+      code: 'empty-dataset',
+    });
+    return false;
+  }
+  store.setDatasetImporting(true);
+  store.setActivity({ task: 'import', done: 0, total: files.length, label: `Importing ${files.length} files from "${name}"` });
+  try {
+    const summary = await engine.importImages(name, files, split);
+    const { thumbnails, urlByBlob } = datasetHolder.thumbnailUrls(pickThumbnails(files, summary));
+    datasetHolder.replace({ name, files, urlByBlob });
+    const s = studioStore.getState();
+    s.setDataset(summary, thumbnails);
+    // The head is trained for a dataset's classes and split; a new dataset needs a new run.
+    s.invalidateTrainedModel();
+    s.setPrediction(null);
+    return true;
+  } catch (error) {
+    studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error));
+    return false;
+  } finally {
+    flushEvents();
+    const s = studioStore.getState();
+    s.setDatasetImporting(false);
+    s.setActivity(null);
+  }
+}
+
+/**
+ * Applies a new validation fraction or seed to the current dataset. The engine re-splits the images
+ * it already decoded (no re-import); the trained head stays valid, its classes are unchanged.
+ */
+export async function changeSplit(handle: EngineHandle, patch: Partial<SplitOptions>): Promise<void> {
+  studioStore.getState().setSplit(patch);
+  const request = ++latestSplitRequest;
+  await new Promise((resolve) => setTimeout(resolve, SPLIT_SETTLE_MS));
+  if (request !== latestSplitRequest) return; // a newer value is on its way
+  await queue;
+  if (request !== latestSplitRequest) return;
+  if (!studioStore.getState().dataset.summary) return; // nothing imported yet: the split applies to the next import
+  const run = queue.then(() => runResplit(handle));
+  queue = run;
+  await run;
+}
+
+async function runResplit({ engine }: EngineHandle): Promise<boolean> {
+  const { split, thumbnails } = studioStore.getState().dataset;
+  try {
+    studioStore.getState().setDataset(await engine.setSplit(split), thumbnails);
+    return true;
+  } catch (error) {
+    const s = studioStore.getState();
+    s.pushError(describeError('Could not change the split', error));
+    // The inputs go back to the split the dataset still uses.
+    const summary = s.dataset.summary;
+    if (summary) s.setSplit({ validationFraction: summary.validationFraction, seed: summary.seed });
+    return false;
+  }
+}

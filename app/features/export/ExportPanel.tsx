@@ -1,0 +1,55 @@
+import { useState } from 'react';
+import { Panel } from '../../components/Panel.tsx';
+import { useEngine } from '../../engine/EngineProvider.tsx';
+import { selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
+import { useStudio } from '../../store/studioStore.ts';
+import { downloadExport, type ExportKind } from './exportActions.ts';
+
+const BUTTONS: readonly { kind: ExportKind; label: string; testId: string }[] = [
+  { kind: 'weights', label: 'Download weights (.safetensors)', testId: 'download-weights' },
+  { kind: 'manifest', label: 'Download description (.json)', testId: 'download-manifest' },
+  { kind: 'both', label: 'Download both', testId: 'download-both' },
+];
+
+/** Saves the trained head (safetensors) and its description (JSON) as ordinary browser downloads. */
+export function ExportPanel() {
+  const handle = useEngine();
+  const trained = useStudio(selectIsTrained);
+  const training = useStudio(selectIsTraining);
+  const [exporting, setExporting] = useState<ExportKind | null>(null);
+  const disabled = !trained || training || exporting !== null;
+
+  const run = async (kind: ExportKind): Promise<void> => {
+    setExporting(kind);
+    try {
+      await downloadExport(handle, kind);
+    } finally {
+      setExporting(null);
+    }
+  };
+
+  return (
+    <Panel title="Export" className="panel--export">
+      <p className="muted">
+        {trained
+          ? 'The new head’s weights as safetensors, and a JSON description of its classes, input and base model.'
+          : 'Available after a run.'}
+      </p>
+      <div className="export-buttons">
+        {BUTTONS.map(({ kind, label, testId }) => (
+          <button
+            key={kind}
+            type="button"
+            className={kind === 'both' ? 'button button--primary' : 'button'}
+            data-testid={testId}
+            disabled={disabled}
+            aria-busy={exporting === kind}
+            onClick={() => void run(kind)}
+          >
+            {exporting === kind ? 'Preparing…' : label}
+          </button>
+        ))}
+      </div>
+    </Panel>
+  );
+}

@@ -1,0 +1,22 @@
+/**
+ * Object URLs are revoked a little after the click: revoking synchronously can cancel the download
+ * in some browsers (the navigation to the blob: URL starts asynchronously).
+ */
+const REVOKE_AFTER_MS = 10_000;
+
+/** Saves `blob` as `fileName` through a temporary `<a download>`: a real browser download, no server. */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.rel = 'noopener';
+  link.hidden = true;
+  document.body.append(link);
+  try {
+    link.click();
+  } finally {
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
+  }
+}

@@ -1,0 +1,65 @@
+import { useMemo, useRef } from 'react';
+import { DropZone } from '../../components/DropZone.tsx';
+import { Panel } from '../../components/Panel.tsx';
+import { ProbabilityBars } from '../../components/ProbabilityBars.tsx';
+import { useEngine } from '../../engine/EngineProvider.tsx';
+import { selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
+import { useStudio } from '../../store/studioStore.ts';
+import { predictImage, rankPrediction } from './predictImage.ts';
+
+/** Classify one image with the freshly trained head. */
+export function TryPanel() {
+  const handle = useEngine();
+  const input = useRef<HTMLInputElement>(null);
+  const trained = useStudio(selectIsTrained);
+  const training = useStudio(selectIsTraining);
+  const { previewUrl, fileName, prediction, predicting } = useStudio((s) => s.tryIt);
+  const ranked = useMemo(() => (prediction ? rankPrediction(prediction.classes, prediction.probabilities) : []), [prediction]);
+  const disabled = !trained || training;
+
+  const tryFile = (file: File | undefined): void => {
+    if (file) void predictImage(handle, file);
+  };
+
+  return (
+    <Panel title="Try it" className="panel--try">
+      {!trained && <p className="muted">Train the model first; then drop an image here to see what it thinks.</p>}
+      <DropZone
+        label="Image to classify"
+        disabled={disabled}
+        testId="try-dropzone"
+        onDrop={(dt) => tryFile(Array.from(dt.files).find((f) => f.type === '' || f.type.startsWith('image/')) ?? dt.files[0])}
+      >
+        <p className="dropzone__title">Drop an image</p>
+        <button type="button" className="button" disabled={disabled} onClick={() => input.current?.click()}>
+          Choose image…
+        </button>
+        <input
+          ref={input}
+          type="file"
+          accept="image/*"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          disabled={disabled}
+          data-testid="try-input"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            tryFile(file);
+          }}
+        />
+      </DropZone>
+      {previewUrl && (
+        <div className="try-result" aria-busy={predicting}>
+          <img src={previewUrl} alt={fileName ? `Preview of ${fileName}` : 'Preview'} className="try-result__preview" />
+          <div className="try-result__bars">
+            {fileName && <p className="try-result__name">{fileName}</p>}
+            {predicting && <p className="muted" role="status">Classifying…</p>}
+            {ranked.length > 0 && <ProbabilityBars items={ranked} rowTestId="prediction-row" />}
+          </div>
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,56 @@
+import { describeError } from '../../engine/describeError.ts';
+import type { EngineHandle } from '../../engine/EngineProvider.tsx';
+import { studioStore } from '../../store/studioStore.ts';
+
+/** Bumped per chosen image, so a slow prediction never overwrites a newer one. */
+let latest = 0;
+/** The image on show, kept so a new run can classify it again (the store holds only its URL). */
+let shown: File | null = null;
+
+/** Shows `image` as the preview (freeing the previous preview's URL) and asks the engine for class probabilities. */
+export async function predictImage({ engine }: EngineHandle, image: File): Promise<void> {
+  const store = studioStore.getState();
+  if (image.type !== '' && !image.type.startsWith('image/')) {
+    store.pushError({
+      title: 'Could not try this file',
+      message: `${image.name} is not an image (its type is ${image.type}). Choose a PNG, JPEG, GIF, WebP, BMP or AVIF file.`,
+      code: 'not-an-image',
+    });
+    return;
+  }
+  const request = ++latest;
+  if (image !== shown) {
+    const previous = store.tryIt.previewUrl;
+    store.setTryImage(URL.createObjectURL(image), image.name);
+    if (previous) URL.revokeObjectURL(previous);
+    shown = image;
+  }
+  store.setPredicting(true);
+  try {
+    const prediction = await engine.predict(image);
+    if (request === latest) studioStore.getState().setPrediction(prediction);
+  } catch (error) {
+    if (request !== latest) return;
+    const s = studioStore.getState();
+    s.setPredicting(false);
+    s.pushError(describeError(`Could not classify ${image.name}`, error));
+  }
+}
+
+/** After a new run, the image on show is classified again by the new head. */
+export async function predictShownImage(handle: EngineHandle): Promise<void> {
+  if (shown) await predictImage(handle, shown);
+}
+
+export interface RankedClass {
+  name: string;
+  probability: number;
+}
+
+/** Classes by falling probability (ties keep the model's class order). */
+export function rankPrediction(classes: readonly string[], probabilities: readonly number[]): RankedClass[] {
+  return classes
+    .map((name, i) => ({ name, probability: probabilities[i] ?? 0, i }))
+    .sort((a, b) => b.probability - a.probability || a.i - b.i)
+    .map(({ name, probability }) => ({ name, probability }));
+}

@@ -1,0 +1,173 @@
+import type {
+  BackendChoice,
+  BackendReport,
+  DatasetSummary,
+  EpochPoint,
+  ModelSummary,
+  Prediction,
+  ProgressTask,
+  RunState,
+  SplitOptions,
+  StepPoint,
+  TrainConfig,
+} from '../../src/index.ts';
+
+/**
+ * The studio's state: plain, structured-cloneable snapshots only. The engine, its Worker, Blobs and
+ * tensors live elsewhere; the store only ever holds what the engine reported and what the user typed.
+ */
+
+export interface BackendState {
+  /** What the user asked for (URL `?backend=` or the select). */
+  requested: BackendChoice;
+  report: BackendReport | null;
+  /** A setBackend call is in flight. */
+  switching: boolean;
+}
+
+export interface BackendSlice {
+  backend: BackendState;
+  setBackendRequested: (choice: BackendChoice) => void;
+  setBackendReport: (report: BackendReport) => void;
+  setBackendSwitching: (switching: boolean) => void;
+}
+
+export interface ModelState {
+  summary: ModelSummary | null;
+  loading: boolean;
+}
+
+export interface ModelSlice {
+  model: ModelState;
+  setModelLoading: (loading: boolean) => void;
+  setModelSummary: (summary: ModelSummary) => void;
+}
+
+export interface DatasetState {
+  summary: DatasetSummary | null;
+  /** Object URLs (strings) of up to a few images per class, keyed by class name. */
+  thumbnails: Record<string, string[]>;
+  /** The split the next import uses; the summary records the one the current dataset used. */
+  split: SplitOptions;
+  importing: boolean;
+}
+
+export interface DatasetSlice {
+  dataset: DatasetState;
+  setDatasetImporting: (importing: boolean) => void;
+  setDataset: (summary: DatasetSummary, thumbnails: Record<string, string[]>) => void;
+  setSplit: (split: Partial<SplitOptions>) => void;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  label: string;
+}
+
+/** Where the run's step timing stood at its first and latest step event (for the ETA). */
+export interface StepTiming {
+  firstStepsDone: number;
+  firstElapsedMs: number;
+  lastStepsDone: number;
+  lastElapsedMs: number;
+}
+
+export interface TrainingState {
+  config: TrainConfig;
+  runState: RunState;
+  /** A train() call is in flight (covers the gap before the engine reports 'preparing'). */
+  busy: boolean;
+  steps: StepPoint[];
+  epochs: EpochPoint[];
+  /** Latest engine progress for the run ('features' while preparing, 'train' while training). */
+  progress: Progress | null;
+  /** Total steps of the run, from step events (0 until the first one). */
+  totalSteps: number;
+  timing: StepTiming | null;
+  /** Date.now() when Train was pressed, and when the run ended. */
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Steps of the last run that finished with a usable head: Try it and Export need > 0. */
+  trainedSteps: number;
+}
+
+export interface TrainingSlice {
+  training: TrainingState;
+  setTrainConfig: (patch: Partial<TrainConfig>) => void;
+  beginRun: (now: number) => void;
+  finishRun: (state: RunState, steps: number, now: number) => void;
+  /** The dataset or model changed: the trained head no longer matches it. */
+  invalidateTrainedModel: () => void;
+}
+
+export interface TryItState {
+  previewUrl: string | null;
+  fileName: string | null;
+  prediction: Prediction | null;
+  predicting: boolean;
+}
+
+export interface TryItSlice {
+  tryIt: TryItState;
+  setTryImage: (previewUrl: string, fileName: string) => void;
+  setPredicting: (predicting: boolean) => void;
+  setPrediction: (prediction: Prediction | null) => void;
+  clearTryIt: () => void;
+}
+
+export interface UiError {
+  id: number;
+  /** What the studio was doing, e.g. "Could not import the dataset". */
+  title: string;
+  /** The engine's sentence for a person (never a stack trace). */
+  message: string;
+  code: string | null;
+}
+
+export interface UiNotice {
+  id: number;
+  message: string;
+}
+
+export interface NoticeState {
+  errors: UiError[];
+  notices: UiNotice[];
+}
+
+export interface NoticeSlice {
+  notice: NoticeState;
+  pushError: (error: Omit<UiError, 'id'>) => void;
+  dismissError: (id: number) => void;
+  pushNotice: (message: string) => void;
+  dismissNotice: (id: number) => void;
+}
+
+export type StartupPhase = 'starting' | 'backend' | 'model' | 'dataset' | 'ready' | 'error';
+
+export interface Activity {
+  task: ProgressTask | 'download';
+  done: number;
+  total: number;
+  label: string;
+}
+
+export interface SessionState {
+  phase: StartupPhase;
+  /** Non-training work in progress (loading the model, downloading or importing images). */
+  activity: Activity | null;
+}
+
+export interface SessionSlice {
+  session: SessionState;
+  setPhase: (phase: StartupPhase) => void;
+  setActivity: (activity: Activity | null) => void;
+}
+
+export type StudioState = BackendSlice &
+  ModelSlice &
+  DatasetSlice &
+  TrainingSlice &
+  TryItSlice &
+  NoticeSlice &
+  SessionSlice;

@@ -1,0 +1,189 @@
+/**
+ * The engine's public contract: everything app/ may know about the engine.
+ * Plain data only (structured-cloneable): no tensors, no class instances, so every value can cross
+ * the worker boundary and live in the UI store as a snapshot.
+ */
+
+/** A concrete TF.js backend the engine can run on. */
+export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
+/** What the user asks for: a concrete backend, or `auto` (WebGPU on a hardware adapter, else WASM). */
+export type BackendChoice = 'auto' | BackendName;
+
+/** What the browser says about its WebGPU adapter (GPUAdapterInfo), when there is one. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters (SwiftShader, WARP, llvmpipe): WebGPU exists but no real GPU backs it. */
+  isSoftware: boolean;
+}
+
+/** Which backend runs, on which adapter, and why it was chosen: always shown in the UI. */
+export interface BackendReport {
+  requested: BackendChoice;
+  name: BackendName;
+  /** One sentence a person can read, e.g. "auto: SwiftShader is a software adapter; WASM is ~50x faster here". */
+  reason: string;
+  adapter: AdapterInfo | null;
+}
+
+export interface LayerSummary {
+  name: string;
+  className: string;
+  /** Output shape without the batch dimension, e.g. [16, 16, 32]. */
+  outputShape: number[];
+  params: number;
+  /** Whether the layer's weights change during training in the current plan. */
+  trainable: boolean;
+}
+
+export interface ModelSummary {
+  name: string;
+  description: string;
+  /** [height, width, channels] the model expects. */
+  inputShape: [number, number, number];
+  /** Layers of the frozen base the new head is attached to (the original head is dropped). */
+  layers: LayerSummary[];
+  /** Name of the base layer whose output feeds the new head. */
+  featureLayer: string;
+  featureSize: number;
+  totalParams: number;
+}
+
+/** One file of a dropped dataset; `path` is relative to the dropped folder, e.g. "shapes/star/003.png". */
+export interface DatasetFile {
+  path: string;
+  file: Blob;
+}
+
+/** A file or class left out of the dataset, and why. The import never aborts on these. */
+export interface DatasetIssue {
+  path: string;
+  kind: 'not-an-image' | 'corrupt-image' | 'too-few-images' | 'no-class-folder';
+  message: string;
+}
+
+export interface ClassSummary {
+  name: string;
+  count: number;
+  train: number;
+  validation: number;
+}
+
+export interface DatasetSummary {
+  /** Name of the dropped folder. */
+  name: string;
+  classes: ClassSummary[];
+  total: number;
+  issues: DatasetIssue[];
+  validationFraction: number;
+  seed: number;
+}
+
+export interface SplitOptions {
+  /** Fraction of each class held out for validation (default 0.15). */
+  validationFraction: number;
+  seed: number;
+}
+
+export interface TrainConfig {
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  /** AdamW's decoupled weight decay. */
+  weightDecay: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  learningRate: 0.003,
+  batchSize: 16,
+  epochs: 8,
+  weightDecay: 0.01,
+  seed: 42,
+};
+
+export const DEFAULT_SPLIT: SplitOptions = { validationFraction: 0.15, seed: 42 };
+
+export type RunState = 'idle' | 'preparing' | 'training' | 'stopping' | 'done' | 'stopped' | 'error';
+
+/** Sent after every training step. */
+export interface StepPoint {
+  /** 1-based global step. */
+  step: number;
+  epoch: number;
+  loss: number;
+}
+
+export interface EpochPoint {
+  /** 1-based epoch number, at its end. */
+  epoch: number;
+  /** Global step at which the epoch ended (x position on the chart). */
+  step: number;
+  validationLoss: number;
+  validationAccuracy: number;
+  trainLoss: number;
+}
+
+export interface TrainResult {
+  state: 'done' | 'stopped';
+  /** Class names in label order: what the trained head predicts. */
+  classes: string[];
+  steps: number;
+  epochs: EpochPoint[];
+  finalLoss: number;
+}
+
+export interface Prediction {
+  classes: string[];
+  probabilities: number[];
+}
+
+/** The downloadable result of a run: the head's weights and a manifest that describes them. */
+export interface ExportedWeights {
+  /** File name suggestions, e.g. "tabtune-shapes-sample.safetensors". */
+  weightsName: string;
+  manifestName: string;
+  safetensors: Uint8Array;
+  manifestJson: string;
+}
+
+export type ProgressTask = 'load-model' | 'import' | 'features' | 'train';
+
+export type EngineEvent =
+  | { type: 'backend'; report: BackendReport }
+  | { type: 'progress'; task: ProgressTask; done: number; total: number; label: string }
+  | { type: 'step'; point: StepPoint; totalSteps: number; elapsedMs: number }
+  | { type: 'epoch'; point: EpochPoint }
+  | { type: 'runState'; state: RunState }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
+
+/** Every failure the engine reports carries a stable code and a sentence for a person. */
+export interface EngineErrorInfo {
+  code: string;
+  message: string;
+}
+
+/**
+ * The engine as app/ sees it. Every method is async because it runs in a Worker.
+ * Calls are not queued: each starts when it arrives, so `stop()` and `predict()` work during a run.
+ * Methods that change state (`setBackend`, `loadModel`, `setSplit`, `train`) reject with code `busy`
+ * while a run is going. A failed `importImages` or `loadModel` keeps what was loaded before.
+ * `predict` and `exportWeights` use the last finished run, whose classes are in `TrainResult.classes`.
+ */
+export interface EngineApi {
+  /** Starts (or switches) the backend. */
+  setBackend(choice: BackendChoice): Promise<BackendReport>;
+  /** Loads a TF.js LayersModel by URL (its metadata `tabtune.json` beside it is optional). */
+  loadModel(modelJsonUrl: string): Promise<ModelSummary>;
+  importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary>;
+  /** Re-splits the loaded dataset (new fraction or seed) without decoding it again. */
+  setSplit(split: SplitOptions): Promise<DatasetSummary>;
+  train(config: TrainConfig): Promise<TrainResult>;
+  stop(): Promise<void>;
+  predict(image: Blob): Promise<Prediction>;
+  exportWeights(): Promise<ExportedWeights>;
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+  dispose(): void;
+}

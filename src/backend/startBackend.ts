@@ -1,0 +1,51 @@
+import type { AdapterInfo, BackendChoice, BackendReport } from '../api.ts';
+import { EngineError } from '../errors.ts';
+import { tf } from '../tf.ts';
+import { describeAdapter } from './adapterInfo.ts';
+import { chooseBackend } from './chooseBackend.ts';
+import { registerWebGpuBackend } from './registerWebGpuBackend.ts';
+import '@tensorflow/tfjs-backend-wasm';
+
+/** navigator.gpu where this runtime has it: browsers, workers, and Node with Dawn installed on globalThis. */
+function gpuOf(): GPU | undefined {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  return nav?.gpu;
+}
+
+/**
+ * Starts the backend for a choice and reports which one runs, on which adapter, and why.
+ * The engine asks for the adapter itself (rather than letting TF.js do it) so that it can show the
+ * adapter to the user and, later, watch its device for loss.
+ */
+export async function startBackend(choice: BackendChoice): Promise<BackendReport> {
+  const gpu = gpuOf();
+  let adapter: GPUAdapter | null = null;
+  let adapterInfo: AdapterInfo | null = null;
+  if (gpu) {
+    try {
+      adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    } catch {
+      adapter = null;
+    }
+    if (adapter) adapterInfo = describeAdapter(adapter);
+  }
+  const decision = chooseBackend(choice, gpu !== undefined, adapterInfo);
+
+  if (decision.name === 'webgpu') {
+    if (!gpu) throw new EngineError('backend-unavailable', 'WebGPU is not available in this browser. Choose "auto" or "wasm", or use a browser with WebGPU (Chrome, Edge, or Safari 26+).');
+    if (!adapter) throw new EngineError('backend-unavailable', 'WebGPU offered no adapter (the GPU may be blocklisted or busy). Choose "auto" or "wasm".');
+    registerWebGpuBackend(adapter);
+  }
+  const ok = await tf.setBackend(decision.name).catch(() => false);
+  if (!ok) {
+    throw new EngineError('backend-unavailable', `The ${decision.name} backend could not start in this browser. Choose "auto" or another backend.`);
+  }
+  await tf.ready();
+  return {
+    requested: choice,
+    name: decision.name,
+    reason: decision.reason,
+    // Shown even when WASM runs: the user sees which GPU was there and why it was not used.
+    adapter: adapterInfo,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The whole engine in Node on the CPU backend, with the real built-in model (served over HTTP) and
+ * the real sample dataset (PNG files decoded from disk): import, train, try, export.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent } from './api.ts';
+import { decodeImagePng } from './data/decodeImagePng.ts';
+import { Engine } from './engine.ts';
+import { EngineError } from './errors.ts';
+import { readSafetensors, toFloat32 } from './export/safetensors.ts';
+import { readFolder } from './testing/readFolder.ts';
+import { serveFolder } from './testing/serveFolder.ts';
+import { tf } from './tf.ts';
+
+const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
+
+let server: Awaited<ReturnType<typeof serveFolder>>;
+const events: EngineEvent[] = [];
+const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+
+beforeAll(async () => {
+  server = await serveFolder(PUBLIC);
+  await engine.setBackend('cpu');
+  await engine.loadModel(`${server.url}models/shapes-cnn/model.json`);
+});
+afterAll(async () => {
+  engine.dispose();
+  await server.close();
+});
+
+describe('Engine on the built-in model and sample dataset', () => {
+  it('refuses to train before a dataset is loaded, with a clear message', async () => {
+    await expect(engine.train(DEFAULT_TRAIN_CONFIG)).rejects.toThrow(/No dataset is loaded/);
+  });
+
+  it('imports, trains with a falling loss, predicts and exports', async () => {
+    const summary = await engine.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
+    expect(summary.issues).toEqual([]);
+    expect(summary.classes.length).toBeGreaterThanOrEqual(2);
+    for (const c of summary.classes) expect(c.validation).toBeGreaterThanOrEqual(1);
+
+    events.length = 0;
+    const tensorsBefore = tf.memory().numTensors;
+    const result = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 });
+    expect(result.state).toBe('done');
+    const losses = events.flatMap((e) => (e.type === 'step' ? [e.point.loss] : []));
+    expect(losses).toHaveLength(result.steps);
+    const firstEpoch = result.epochs[0]!;
+    const lastEpoch = result.epochs.at(-1)!;
+    expect(lastEpoch.trainLoss).toBeLessThan(firstEpoch.trainLoss);
+    // Transfer is visible: frozen features of shapes the base never saw still separate the classes.
+    expect(lastEpoch.validationAccuracy).toBeGreaterThan(0.7);
+    expect(events.map((e) => (e.type === 'runState' ? e.state : null)).filter(Boolean)).toEqual(['preparing', 'training', 'done']);
+    // What remains after a run: the cached features [N, F] and the trained head (kernel, bias); nothing per step.
+    expect(tf.memory().numTensors - tensorsBefore).toBe(3);
+
+    const [cls] = summary.classes;
+    const image = readFolder(SAMPLE).find((f) => f.path.includes(`/${cls!.name}/`))!;
+    const prediction = await engine.predict(image.file);
+    expect(prediction.classes).toEqual(summary.classes.map((c) => c.name));
+    expect(prediction.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+
+    const exported = await engine.exportWeights();
+    const file = readSafetensors(exported.safetensors);
+    const manifest = JSON.parse(exported.manifestJson);
+    const K = summary.classes.length;
+    const F = manifest.baseModel.featureSize;
+    expect(file.metadata).toEqual({ format: 'pt' });
+    expect(file.tensors.get('head.weight')?.shape).toEqual([K, F]);
+    expect(file.tensors.get('head.bias')?.shape).toEqual([K]);
+    expect(manifest.classes).toEqual(summary.classes.map((c) => c.name));
+    expect(manifest.training.steps).toBe(result.steps);
+
+    // The exported head reproduces the engine's prediction: features . W^T + b, softmax.
+    const W = toFloat32(file.tensors.get('head.weight')!);
+    const b = toFloat32(file.tensors.get('head.bias')!);
+    const [h, w] = manifest.baseModel.inputShape;
+    const { rgb } = await decodeImagePng(image.file, w, h);
+    const base = await tf.loadLayersModel(`${server.url}models/shapes-cnn/model.json`);
+    const cut = tf.model({ inputs: base.inputs, outputs: base.getLayer(manifest.baseModel.featureLayer).output as tf.SymbolicTensor });
+    const features = Array.from(
+      tf.tidy(() => cut.predict(tf.tensor4d(Float32Array.from(rgb), [1, h, w, 3]).mul(manifest.preprocessing.pixelScale)) as tf.Tensor).dataSync(),
+    );
+    const logits = Array.from({ length: K }, (_, k) => features.reduce((s: number, f: number, i: number) => s + f * W[k * F + i]!, b[k]!));
+    const max = Math.max(...logits);
+    const exps = logits.map((l) => Math.exp(l - max));
+    const probs = exps.map((e) => e / exps.reduce((s, x) => s + x, 0));
+    probs.forEach((p, k) => expect(p).toBeCloseTo(prediction.probabilities[k]!, 4));
+    base.dispose();
+  });
+
+  it('keeps the previous dataset when an import fails', async () => {
+    const before = await engine.exportWeights();
+    const bad = [{ path: 'junk/a/readme.txt', file: new Blob(['hi']) }];
+    await expect(engine.importImages('junk', bad, DEFAULT_SPLIT)).rejects.toBeInstanceOf(EngineError);
+    const summary = engine.setSplit({ validationFraction: 0.3, seed: 1 });
+    expect(summary.name).toBe('shapes-sample');
+    // The trained head is untouched by a failed import.
+    expect((await engine.exportWeights()).safetensors).toEqual(before.safetensors);
+  });
+
+  it('reports corrupt images, non-images and tiny classes by name without aborting', async () => {
+    const files = readFolder(SAMPLE);
+    const [a, b] = [...new Set(files.map((f) => f.path.split('/')[1]))];
+    const good = files
+      .filter((f) => f.path.includes(`/${a}/`) || f.path.includes(`/${b}/`))
+      .map((f) => ({ ...f, path: f.path.replace(/^[^/]+\//, 'messy/') }));
+    const summary = await engine.importImages('messy', [
+      ...good,
+      { path: 'messy/x/notes.txt', file: new Blob(['not an image']) },
+      { path: 'messy/x/broken.png', file: new Blob([new Uint8Array([137, 80, 78, 71, 1, 2, 3])]) },
+      { path: 'messy/lonely/one.png', file: files[0]!.file },
+    ], DEFAULT_SPLIT);
+    const kinds = summary.issues.map((i) => `${i.kind}:${i.path}`);
+    expect(kinds).toContain('not-an-image:messy/x/notes.txt');
+    expect(kinds).toContain('corrupt-image:messy/x/broken.png');
+    expect(kinds).toContain('too-few-images:lonely');
+    expect(summary.issues.find((i) => i.kind === 'corrupt-image')?.message).toContain('messy/x/broken.png');
+  });
+
+  it('rejects impossible settings before doing any work', async () => {
+    await expect(engine.train({ ...DEFAULT_TRAIN_CONFIG, batchSize: 0 })).rejects.toThrow(/batchSize is 0/);
+  });
+});

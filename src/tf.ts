@@ -1,0 +1,8 @@
+/**
+ * The one place the engine imports TF.js from, so every module shares one engine instance and
+ * tests can swap backends in one spot. The umbrella package brings core, layers, cpu and webgl.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export { tf };
+export type { Tensor, Tensor1D, Tensor2D, Tensor4D, Variable, LayersModel } from '@tensorflow/tfjs';

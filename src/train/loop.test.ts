@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TRAIN_CONFIG } from '../api.ts';
+import { createRng } from '../data/rng.ts';
+import { tf, type Tensor1D, type Tensor2D } from '../tf.ts';
+import { createHead, disposeHead } from './head.ts';
+import { stepsPerEpoch, trainHead, type TrainData } from './loop.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => tf.disposeVariables());
+
+/** Three separable clusters in 8-D: a head must learn them. */
+function clusters(nPerClass: number, seed: number): { x: Float32Array; y: Int32Array } {
+  const rng = createRng(seed);
+  const x = new Float32Array(nPerClass * 3 * 8);
+  const y = new Int32Array(nPerClass * 3);
+  for (let i = 0; i < nPerClass * 3; i++) {
+    const c = i % 3;
+    y[i] = c;
+    for (let d = 0; d < 8; d++) x[i * 8 + d] = (d % 3 === c ? 2 : 0) + (rng() - 0.5);
+  }
+  return { x, y };
+}
+
+function makeData(): TrainData {
+  const tr = clusters(20, 1);
+  const va = clusters(5, 2);
+  return {
+    trainX: tf.tensor2d(tr.x, [60, 8]) as Tensor2D,
+    trainY: tf.tensor1d(tr.y, 'int32') as Tensor1D,
+    valX: tf.tensor2d(va.x, [15, 8]) as Tensor2D,
+    valY: tf.tensor1d(va.y, 'int32') as Tensor1D,
+    numClasses: 3,
+    classes: ['a', 'b', 'c'],
+  };
+}
+
+const noop = { onStep: () => {}, onEpoch: () => {}, shouldStop: () => false };
+
+describe('trainHead', () => {
+  it('lowers the loss and learns separable classes', async () => {
+    const data = makeData();
+    const head = createHead(8, 3, createRng(3));
+    const losses: number[] = [];
+    const result = await trainHead(head, data, { ...DEFAULT_TRAIN_CONFIG, epochs: 10, batchSize: 8, learningRate: 0.05 }, {
+      ...noop,
+      onStep: (p) => losses.push(p.loss),
+    });
+    expect(result.state).toBe('done');
+    expect(result.steps).toBe(10 * stepsPerEpoch(60, 8));
+    expect(losses).toHaveLength(result.steps);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    expect(result.epochs.at(-1)!.validationAccuracy).toBeGreaterThan(0.9);
+    disposeHead(head);
+  });
+
+  it('does not grow the tensor count across steps', async () => {
+    const data = makeData();
+    const head = createHead(8, 3, createRng(3));
+    const counts: number[] = [];
+    await trainHead(head, data, { ...DEFAULT_TRAIN_CONFIG, epochs: 3, batchSize: 8 }, {
+      ...noop,
+      onStep: () => counts.push(tf.memory().numTensors),
+    });
+    // Every step after the first (which has nothing extra to create) sees the same count.
+    expect(counts.length).toBeGreaterThan(20);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    disposeHead(head);
+  });
+
+  it('is repeatable for a seed and stops when asked', async () => {
+    const run = async (seed: number, stopAfter = Infinity) => {
+      const data = makeData();
+      const head = createHead(8, 3, createRng(seed));
+      const losses: number[] = [];
+      const result = await trainHead(head, data, { ...DEFAULT_TRAIN_CONFIG, epochs: 2, batchSize: 8, seed }, {
+        ...noop,
+        onStep: (p) => losses.push(p.loss),
+        shouldStop: () => losses.length >= stopAfter,
+      });
+      disposeHead(head);
+      return { losses, result };
+    };
+    const a = await run(5);
+    const b = await run(5);
+    const c = await run(6);
+    expect(b.losses).toEqual(a.losses);
+    expect(c.losses).not.toEqual(a.losses);
+    const stopped = await run(5, 3);
+    expect(stopped.result.state).toBe('stopped');
+    expect(stopped.losses).toEqual(a.losses.slice(0, 3));
+  });
+});

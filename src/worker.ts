@@ -1,0 +1,55 @@
+/// <reference lib="webworker" />
+/**
+ * The engine's Worker: receives requests from client.ts, runs them on one Engine, posts responses
+ * and events. Training runs here with its own step loop, so the page never waits on it.
+ */
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { EngineEvent } from './api.ts';
+import { decodeImageBrowser } from './data/decodeImageBrowser.ts';
+import { Engine } from './engine.ts';
+import { toErrorInfo } from './errors.ts';
+import type { RemoteMethod, RequestMessage, WorkerMessage } from './protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+// The WASM binaries ship with the app (bundled by Vite), never from a CDN.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+});
+
+const post = (message: WorkerMessage, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
+const engine = new Engine({ decodeImage: decodeImageBrowser, fetch: self.fetch.bind(self) }, (event: EngineEvent) =>
+  post({ kind: 'event', event }),
+);
+
+type Handler = (...args: never[]) => unknown;
+const handlers: Record<RemoteMethod, Handler> = {
+  setBackend: (choice: Parameters<Engine['setBackend']>[0]) => engine.setBackend(choice),
+  loadModel: (url: string) => engine.loadModel(url),
+  importImages: (...a: Parameters<Engine['importImages']>) => engine.importImages(...a),
+  setSplit: (split: Parameters<Engine['setSplit']>[0]) => engine.setSplit(split),
+  train: (config: Parameters<Engine['train']>[0]) => engine.train(config),
+  stop: () => engine.stop(),
+  predict: (image: Blob) => engine.predict(image),
+  exportWeights: () => engine.exportWeights(),
+};
+
+self.onmessage = async (e: MessageEvent<RequestMessage>) => {
+  const { id, method, args } = e.data;
+  try {
+    const handler = handlers[method];
+    const result = await (handler as (...a: unknown[]) => unknown)(...(args as unknown[]));
+    // Exported bytes move to the page instead of being copied.
+    const transfer = result && typeof result === 'object' && 'safetensors' in result ? [(result as { safetensors: Uint8Array }).safetensors.buffer as ArrayBuffer] : [];
+    post({ kind: 'response', id, ok: true, result }, transfer);
+  } catch (error) {
+    post({ kind: 'response', id, ok: false, error: toErrorInfo(error) });
+  }
+};
+
+post({ kind: 'ready' });
