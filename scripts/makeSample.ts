@@ -1,13 +1,14 @@
 /**
  * Writes the sample fine-tuning dataset the studio preloads on start:
  *   public/datasets/shapes-sample/<class>/<class>-NNN.png   (64x64 RGB PNGs, seeded)
- *   public/datasets/shapes-sample/manifest.json            ({ name, files: paths relative to the folder })
+ *   public/datasets/shapes-sample.json                     ({ name, files: paths from public/datasets/ })
+ * The manifest sits beside the folder, not in it, so a person who drops the folder drops images only.
  * Its classes (scripts/shapes.ts SAMPLE_CLASSES) are ones the base model never saw.
  *
  *   npx tsx scripts/makeSample.ts [--out=DIR]
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encode } from 'fast-png';
 import { childSeed, mulberry32 } from './rng.ts';
@@ -32,12 +33,38 @@ export interface WrittenDataset {
 }
 
 /**
- * Writes the dataset into `out`. Each class folder is replaced whole, so fewer images leave no stale files;
- * nothing else in `out` is touched, so a mistyped --out cannot wipe an unrelated folder.
+ * Removes what an earlier run wrote: the files its manifest lists (classes since renamed included) and the
+ * current class folders. Nothing else in `out` is touched, so a mistyped --out cannot wipe an unrelated folder.
  */
+/** The manifest beside the dataset folder: `shapes-sample/` -> `shapes-sample.json`. */
+export function manifestPathFor(out: string): string {
+  return `${out.replace(/[/\\]+$/, '')}.json`;
+}
+
+async function removePreviousDataset(out: string): Promise<void> {
+  const manifestPath = manifestPathFor(out);
+  const previous = await readFile(manifestPath, 'utf8').then(
+    (text) => (JSON.parse(text) as { files?: unknown }).files,
+    () => undefined,
+  );
+  if (Array.isArray(previous)) {
+    const prefix = `${basename(out)}/`;
+    const files = previous
+      .filter((f): f is string => typeof f === 'string' && f.startsWith(prefix) && !f.includes('..'))
+      .map((f) => f.slice(prefix.length));
+    await Promise.all(files.map((f) => rm(join(out, f), { force: true })));
+    // Folders the old files leave empty go too; rmdir refuses non-empty ones, which is the point.
+    const folders = new Set(files.map((f) => dirname(f)).filter((d) => d !== '.'));
+    await Promise.all([...folders].map((d) => rmdir(join(out, d)).catch(() => undefined)));
+  }
+  await rm(manifestPath, { force: true });
+  for (const kind of SAMPLE_CLASSES) await rm(join(out, kind), { recursive: true, force: true });
+}
+
+/** Writes the dataset into `out`, replacing an earlier one (see removePreviousDataset). */
 export async function writeSampleDataset(out: string): Promise<WrittenDataset> {
   const { seed, imagesPerClass, size } = SAMPLE_RECIPE;
-  for (const kind of SAMPLE_CLASSES) await rm(join(out, kind), { recursive: true, force: true });
+  await removePreviousDataset(out);
 
   const master = mulberry32(seed);
   const files: string[] = [];
@@ -53,9 +80,9 @@ export async function writeSampleDataset(out: string): Promise<WrittenDataset> {
       bytes += png.byteLength;
     }
   }
-  const manifest = { name: SAMPLE_RECIPE.name, files };
+  const manifest = { name: SAMPLE_RECIPE.name, files: files.map((f) => `${basename(out)}/${f}`) };
   const manifestJson = `${JSON.stringify(manifest, null, 2)}\n`;
-  await writeFile(join(out, 'manifest.json'), manifestJson);
+  await writeFile(manifestPathFor(out), manifestJson);
   return { files, bytes: bytes + Buffer.byteLength(manifestJson) };
 }
 
@@ -65,7 +92,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const { files, bytes } = await writeSampleDataset(out);
   const ms = (performance.now() - started).toFixed(0);
-  console.log(`wrote ${files.length} images + manifest.json (${(bytes / 1024).toFixed(0)} KiB) to ${out} in ${ms} ms`);
+  console.log(`wrote ${files.length} images + ${manifestPathFor(out)} (${(bytes / 1024).toFixed(0)} KiB) to ${out} in ${ms} ms`);
 }
 
 // Run only as a script, not when a test imports writeSampleDataset.

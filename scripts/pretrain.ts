@@ -2,13 +2,17 @@
  * Pretrains the built-in base model ("Shapes CNN") in Node and writes it to public/models/shapes-cnn/:
  * model.json + weights.bin (TF.js LayersModel artifacts) and tabtune.json (the studio's metadata).
  *
- *   npx tsx scripts/pretrain.ts            # the real recipe (~4 minutes on 2 cores, wasm backend)
- *   npx tsx scripts/pretrain.ts --quick --out=/tmp/shapes-cnn   # a smoke run in seconds
- *   npx tsx scripts/pretrain.ts --backend=cpu                    # no wasm: works, but ~60x slower
+ *   npx tsx scripts/pretrain.ts                                 # the real recipe: ~4 minutes on 2 cores
+ *   npx tsx scripts/pretrain.ts --quick                         # a smoke run in seconds, into the OS temp dir
+ *   npx tsx scripts/pretrain.ts --backend=cpu                    # pure JS: works, but ~150x slower (hours)
+ *
+ * It trains on the wasm backend, made able to train convolutions (and fast at it) by the kernels in
+ * wasmConv2DBackpropFilter.ts and wasmConv2DBackpropInput.ts.
  *
  * Images are generated in memory (scripts/shapes.ts), seeded, so a rerun reproduces the same model.
  */
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -28,7 +32,7 @@ const FULL = {
   epochs: 15,
   batchSize: 32,
   optimizer: 'adam',
-  learningRate: 0.002,
+  learningRate: 0.001,
 };
 const QUICK: typeof FULL = { ...FULL, imagesPerClass: 40, validationPerClass: 20, epochs: 2 };
 
@@ -37,7 +41,7 @@ const PROBE = {
   // About what the studio trains on from the sample dataset (24 per class minus a 15% validation split).
   trainPerClass: 20,
   validationPerClass: 100,
-  // Rendered at the sample dataset's 64x64 and resized to the model's 32x32, as the studio must do.
+  // Rendered at the sample dataset's 64x64 and shrunk to the model's 32x32, as the studio does.
   renderSize: 64,
   epochs: 30,
   batchSize: 16,
@@ -51,22 +55,32 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, out: 'public/models/shapes-cnn', backend: 'wasm' };
+  let out: string | undefined;
+  const args: Args = { quick: false, out: '', backend: 'wasm' };
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
-    else if (arg.startsWith('--out=')) args.out = arg.slice('--out='.length);
+    else if (arg.startsWith('--out=')) out = arg.slice('--out='.length);
     else if (arg === '--backend=cpu' || arg === '--backend=wasm') args.backend = arg.slice('--backend='.length) as Args['backend'];
     else throw new Error(`unknown argument ${arg} (expected --quick, --out=DIR, --backend=wasm|cpu)`);
   }
+  // A smoke run must never overwrite the shipped model by accident.
+  args.out = out ?? (args.quick ? join(tmpdir(), 'shapes-cnn-quick') : 'public/models/shapes-cnn');
   return args;
 }
 
-/** Images as tensors: pixels [N, S, S, 3] in [0, 1] (optionally resized to 32x32) and float labels [N]. */
+/**
+ * Images as tensors: pixels [N, 32, 32, 3] in [0, 1] and float labels [N]. Larger renders are shrunk the way
+ * the studio's decoder does it: area averaging (2x2 blocks for 64 px), rounded back to bytes, then scaled.
+ */
 function toTensors(images: ShapeImages): { x: tf.Tensor4D; y: tf.Tensor1D } {
-  const [height, width] = INPUT_SHAPE;
+  const [height] = INPUT_SHAPE;
+  const factor = images.size / height;
+  if (!Number.isInteger(factor)) throw new Error(`render size ${images.size} is not a multiple of ${height}`);
   const x = tf.tidy(() => {
     const raw = tf.tensor4d(images.pixels, [images.count, images.size, images.size, 3]); // [N, S, S, 3]
-    return images.size === height ? raw : tf.image.resizeBilinear(raw, [height, width]); // [N, 32, 32, 3]
+    if (factor === 1) return raw;
+    const bytes = tf.round(tf.avgPool(tf.div(raw, PIXEL_SCALE) as tf.Tensor4D, factor, factor, 'valid')); // [N, 32, 32, 3]
+    return tf.mul(bytes, PIXEL_SCALE) as tf.Tensor4D;
   });
   return { x, y: tf.tensor1d(images.labels, 'float32') }; // labels [N]
 }
@@ -90,11 +104,11 @@ async function main(): Promise<void> {
   await tf.ready();
   console.log(`backend ${tf.getBackend()}, recipe ${JSON.stringify(recipe)}`);
 
-  // Distinct seeds per set, derived from the recipe seed, so train, validation and probe images never coincide.
+  // One seed per image set, derived from the recipe seed: train, validation and probe images are independent.
   let t = performance.now();
   const train = toTensors(makeShapeImages(PRETRAIN_CLASSES, recipe.imagesPerClass, recipe.seed + 1, 32));
   const validation = toTensors(makeShapeImages(PRETRAIN_CLASSES, recipe.validationPerClass, recipe.seed + 2, 32));
-  // The same classes rendered at 64x64 and resized: checks the model copes with the studio's resize path.
+  // The same classes rendered at 64x64 and shrunk: checks the model copes with the studio's resize path.
   const validation64 = toTensors(makeShapeImages(PRETRAIN_CLASSES, recipe.validationPerClass, recipe.seed + 3, 64));
   console.log(`generated ${train.x.shape[0]} train + ${validation.x.shape[0]} validation images in ${seconds(t)}`);
 

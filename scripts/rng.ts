@@ -1,20 +1,11 @@
-/** A seeded source of uniform numbers in [0, 1). Every generator in scripts/ takes one, never Math.random. */
-export type Rng = () => number;
-
 /**
- * mulberry32: a 32-bit state PRNG, tiny and fast, good enough for data generation and identical on every
- * JS engine (integer math only), which is what makes the built-in model and dataset reproducible.
+ * Seeded randomness for the generators in scripts/: the engine's own PRNG (mulberry32, integer math
+ * only, identical on every JS engine), plus the few draws the image generator needs.
  */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng, shuffleInPlace, type Rng } from '../src/data/rng.ts';
+
+export type { Rng };
+export const mulberry32 = createRng;
 
 /** Uniform in [lo, hi). */
 export function uniform(rng: Rng, lo: number, hi: number): number {
@@ -36,13 +27,7 @@ export function childSeed(rng: Rng): number {
   return Math.floor(rng() * 4294967296) >>> 0;
 }
 
-/** In-place Fisher-Yates shuffle. */
+/** In-place Fisher-Yates shuffle (the engine's). */
 export function shuffle<T>(rng: Rng, items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1);
-    const tmp = items[i] as T;
-    items[i] = items[j] as T;
-    items[j] = tmp;
-  }
-  return items;
+  return shuffleInPlace(items, rng);
 }

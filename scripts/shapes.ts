@@ -20,7 +20,7 @@ export const PRETRAIN_CLASSES = [
 ] as const;
 
 /** Classes of the sample fine-tuning dataset: disjoint from PRETRAIN_CLASSES, so the studio shows real transfer. */
-export const SAMPLE_CLASSES = ['ring', 'star', 'heart', 'arrow'] as const;
+export const SAMPLE_CLASSES = ['ring', 'star', 'heart', 'zigzag'] as const;
 
 export type PretrainClass = (typeof PRETRAIN_CLASSES)[number];
 export type SampleClass = (typeof SAMPLE_CLASSES)[number];
@@ -220,16 +220,20 @@ function shapeTest(kind: ShapeKind, rng: Rng): InsideTest {
         },
         0.35,
       );
-    case 'arrow': {
-      const shaft = uniform(rng, 0.12, 0.2);
-      const head = uniform(rng, 0.5, 0.65);
-      const neck = 0.15;
+    case 'zigzag': {
+      const zigs = uniform(rng, 1.5, 2.5);
+      const amplitude = uniform(rng, 0.3, 0.45);
+      // Half-width measured along v, so steep strokes come out thinner: a line drawing, unlike the filled
+      // shapes (a bolder variant transferred worse: it got confused with rings).
+      const half = uniform(rng, 0.12, 0.2);
       return placeObject(
         rng,
         (u, v) => {
           if (u < -0.95 || u > 0.95) return false;
-          if (u <= neck) return Math.abs(v) <= shaft;
-          return Math.abs(v) <= (head * (0.95 - u)) / (0.95 - neck);
+          // Triangle wave in [-amplitude, amplitude] along u.
+          const phase = frac(((u + 0.95) / 1.9) * zigs);
+          const centre = amplitude * (4 * Math.abs(phase - 0.5) - 1);
+          return Math.abs(v - centre) <= half;
         },
         fullTurn,
       );

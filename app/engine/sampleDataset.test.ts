@@ -25,14 +25,14 @@ describe('parseManifest', () => {
 });
 
 describe('fetchSampleDataset', () => {
-  const manifestUrl = 'http://host/app/datasets/shapes-sample/manifest.json';
+  const manifestUrl = 'http://host/app/datasets/shapes-sample.json';
 
-  it('resolves files next to the manifest and prefixes paths with the dataset name', async () => {
+  it('resolves files from beside the manifest and keeps their dataset-relative paths', async () => {
     const fetched: string[] = [];
     const fakeFetch = (async (input: RequestInfo | URL) => {
       const url = String(input);
       fetched.push(url);
-      if (url === manifestUrl) return Response.json({ name: 'shapes-sample', files: ['ring/ring-000.png', 'star/star-000.png'] });
+      if (url === manifestUrl) return Response.json({ name: 'shapes-sample', files: ['shapes-sample/ring/ring-000.png', 'shapes-sample/star/star-000.png'] });
       return new Response(new Blob([url], { type: 'image/png' }));
     }) as typeof fetch;
     const progress: string[] = [];

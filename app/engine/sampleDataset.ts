@@ -2,7 +2,8 @@ import type { DatasetFile } from '../../src/index.ts';
 
 /** Where the built-in model and sample dataset live, relative to the page (Vite's base is './'). */
 export const MODEL_PATH = 'models/shapes-cnn/model.json';
-export const SAMPLE_MANIFEST_PATH = 'datasets/shapes-sample/manifest.json';
+/** The manifest sits beside the sample folder and lists paths from there ("shapes-sample/ring/ring-000.png"). */
+export const SAMPLE_MANIFEST_PATH = 'datasets/shapes-sample.json';
 
 /** How many sample images download at once: enough to hide latency, few enough not to starve the model download. */
 const CONCURRENCY = 8;
@@ -37,8 +38,8 @@ export async function mapWithLimit<T, R>(items: readonly T[], limit: number, tas
 }
 
 /**
- * Downloads the sample dataset as the DatasetFile[] a folder drop would give: paths start with the
- * dataset's folder name ("shapes-sample/ring/ring-000.png").
+ * Downloads the sample dataset as the DatasetFile[] a folder drop would give: the manifest's paths
+ * already start with the dataset's folder name ("shapes-sample/ring/ring-000.png").
  */
 export async function fetchSampleDataset(
   manifestUrl: string,
@@ -46,7 +47,7 @@ export async function fetchSampleDataset(
   onProgress: (done: number, total: number) => void,
 ): Promise<{ name: string; files: DatasetFile[] }> {
   const response = await fetchFn(manifestUrl);
-  if (!response.ok) throw new Error(`The sample dataset could not be downloaded (HTTP ${response.status} for manifest.json).`);
+  if (!response.ok) throw new Error(`The sample dataset could not be downloaded (HTTP ${response.status} for ${manifestUrl}).`);
   const manifest = parseManifest(await response.json());
   let done = 0;
   onProgress(0, manifest.files.length);
@@ -55,7 +56,7 @@ export async function fetchSampleDataset(
     if (!res.ok) throw new Error(`The sample image ${path} could not be downloaded (HTTP ${res.status}).`);
     const file = await res.blob();
     onProgress(++done, manifest.files.length);
-    return { path: `${manifest.name}/${path}`, file };
+    return { path, file };
   });
   return { name: manifest.name, files };
 }

@@ -30,10 +30,14 @@ export class AdamW {
   constructor(private readonly params: AdamWParam[], options: AdamWOptions) {
     this.options = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, ...options };
     for (const { variable } of params) {
-      this.moments.set(variable, {
-        m: tf.variable(tf.zerosLike(variable), false),
-        v: tf.variable(tf.zerosLike(variable), false),
-      });
+      // tidy disposes the zero tensors the variables were created from; variables themselves survive it.
+      this.moments.set(
+        variable,
+        tf.tidy(() => ({
+          m: tf.variable(tf.zerosLike(variable), false),
+          v: tf.variable(tf.zerosLike(variable), false),
+        })),
+      );
     }
   }
 

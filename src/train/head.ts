@@ -17,20 +17,17 @@ export function createHead(featureSize: number, numClasses: number, rng: Rng): H
   const limit = Math.sqrt(6 / (featureSize + numClasses));
   const values = new Float32Array(featureSize * numClasses);
   for (let i = 0; i < values.length; i++) values[i] = (rng() * 2 - 1) * limit;
-  const id = headCount++;
-  return {
-    kernel: tf.variable(tf.tensor2d(values, [featureSize, numClasses]), true, `head_${id}/kernel`),
-    bias: tf.variable(tf.zeros([numClasses]), true, `head_${id}/bias`),
-  };
+  return headFromValues(values, new Float32Array(numClasses), featureSize, numClasses);
 }
 
 /** Restores a head from saved values (backend switch, import). */
 export function headFromValues(kernel: Float32Array, bias: Float32Array, featureSize: number, numClasses: number): Head {
   const id = headCount++;
-  return {
+  // tidy disposes the initial tensors; the variables (which copy them) are kept.
+  return tf.tidy(() => ({
     kernel: tf.variable(tf.tensor2d(kernel, [featureSize, numClasses]), true, `head_${id}/kernel`),
     bias: tf.variable(tf.tensor1d(bias), true, `head_${id}/bias`),
-  };
+  }));
 }
 
 /** features [B, F] -> logits [B, K] */

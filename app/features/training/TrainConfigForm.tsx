@@ -19,7 +19,7 @@ interface FieldSpec {
 const FIELDS: readonly FieldSpec[] = [
   { key: 'learningRate', label: 'Learning rate', testId: 'lr-input', min: 1e-6, max: 1, step: 'any', hint: 'AdamW step size' },
   { key: 'batchSize', label: 'Batch size', testId: 'batch-input', min: 1, max: 1024, integer: true, step: 1, hint: 'Images per step' },
-  { key: 'epochs', label: 'Epochs', testId: 'epochs-input', min: 1, max: 1000, integer: true, step: 1, hint: 'Passes over the training images' },
+  { key: 'epochs', label: 'Epochs', testId: 'epochs-input', min: 1, max: 10000, integer: true, step: 1, hint: 'Passes over the training images' },
   { key: 'weightDecay', label: 'Weight decay', testId: 'weight-decay-input', min: 0, max: 1, step: 'any', hint: 'Decoupled (AdamW)' },
   { key: 'seed', label: 'Seed', testId: 'train-seed-input', min: 0, max: 2 ** 31 - 1, integer: true, step: 1, hint: 'Same seed, same run' },
 ];

@@ -1,0 +1,34 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../data/rng.ts';
+import { tf } from '../tf.ts';
+import { AdamW } from './adamw.ts';
+import { createHead, disposeHead } from './head.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('head and optimizer lifetimes', () => {
+  it('a head is exactly two tensors, and an optimizer adds two moments per variable, all released on dispose', () => {
+    const before = tf.memory().numTensors;
+    const head = createHead(8, 3, createRng(1));
+    expect(tf.memory().numTensors - before).toBe(2);
+    const opt = new AdamW([{ variable: head.kernel, decay: true }, { variable: head.bias, decay: false }], { learningRate: 0.1, weightDecay: 0 });
+    expect(tf.memory().numTensors - before).toBe(6);
+    opt.dispose();
+    disposeHead(head);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is seeded: same seed, same kernel; Glorot-uniform bounds', () => {
+    const a = createHead(8, 3, createRng(5));
+    const b = createHead(8, 3, createRng(5));
+    const values = Array.from(a.kernel.dataSync());
+    expect(Array.from(b.kernel.dataSync())).toEqual(values);
+    const limit = Math.sqrt(6 / 11);
+    expect(values.every((v) => Math.abs(v) <= limit)).toBe(true);
+    expect(Array.from(a.bias.dataSync())).toEqual([0, 0, 0]);
+    disposeHead(a);
+    disposeHead(b);
+  });
+});
