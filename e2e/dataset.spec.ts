@@ -57,3 +57,34 @@ test('Stop ends a run after the current step and keeps what it learned', async (
   await page.getByTestId('download-weights').click();
   expect((await dl).suggestedFilename()).toMatch(/\.safetensors$/);
 });
+
+test('switching the backend keeps the trained model; webgl and cpu can be forced', async ({ page }) => {
+  const errors = collectPageErrors(page);
+  await page.goto('./?backend=wasm');
+  await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+  await page.getByTestId('epochs-input').fill('10');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 60_000 });
+  const image = new URL('../public/datasets/shapes-sample/star/star-000.png', import.meta.url).pathname;
+  const other = new URL('../public/datasets/shapes-sample/ring/ring-000.png', import.meta.url).pathname;
+  await page.getByTestId('try-input').setInputFiles(image);
+  const probabilities = () =>
+    page.getByTestId('prediction-row').evaluateAll((els) => Object.fromEntries(els.map((el) => [el.getAttribute('data-class'), Number(el.getAttribute('data-probability'))])));
+  await expect(page.getByTestId('prediction-row')).toHaveCount(4);
+  const onWasm = await probabilities();
+
+  for (const backend of ['webgl', 'cpu'] as const) {
+    await page.getByTestId('backend-select').selectOption(backend);
+    await expect(page.getByTestId('backend-name')).toHaveText(backend, { timeout: 60_000 });
+    // The same trained head answers on the new backend (float differences only). Another image
+    // first, so the star's probabilities below come from a fresh prediction on this backend.
+    await page.getByTestId('try-input').setInputFiles(other);
+    await expect.poll(async () => (await probabilities()).star !== onWasm.star, { timeout: 30_000 }).toBe(true);
+    await page.getByTestId('try-input').setInputFiles(image);
+    await expect.poll(async () => {
+      const p = await probabilities();
+      return Object.keys(onWasm).every((k) => Math.abs((p[k] ?? -1) - onWasm[k]!) < 1e-3);
+    }, { timeout: 30_000 }).toBe(true);
+  }
+  expect(errors).toEqual([]);
+});
