@@ -91,6 +91,20 @@ describe('Engine on the built-in model and sample dataset', () => {
     base.dispose();
   });
 
+  it('keeps the trained head across a backend switch, and frees the old backend\'s tensors', async () => {
+    const image = readFolder(SAMPLE).find((f) => f.path.includes('/star/'))!;
+    const onCpu = await engine.predict(image.file);
+    const cpuTensors = tf.memory().numTensors;
+    await engine.setBackend('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const onWasm = await engine.predict(image.file);
+    onWasm.probabilities.forEach((p, k) => expect(p).toBeCloseTo(onCpu.probabilities[k]!, 4));
+    // Reloaded model and head, features not yet recomputed: the count is what it was less the cached features.
+    expect(tf.memory().numTensors).toBe(cpuTensors - 1);
+    await engine.setBackend('cpu');
+    expect(tf.memory().numTensors).toBe(cpuTensors - 1);
+  });
+
   it('keeps the previous dataset when an import fails', async () => {
     const before = await engine.exportWeights();
     const bad = [{ path: 'junk/a/readme.txt', file: new Blob(['hi']) }];

@@ -60,19 +60,23 @@ export class Engine {
 
   async setBackend(choice: BackendChoice): Promise<BackendReport> {
     this.assertIdle('switch the backend');
-    // Tensors live on their backend: keep the trained head as plain numbers, rebuild everything after.
+    // Tensors live on their backend: keep the trained head as plain numbers and reload the models
+    // (current and trained-on, which may differ) on the new backend.
     const saved = this.trained ? await this.snapshotHead(this.trained.head) : null;
-    const modelUrl = this.base?.url ?? null;
+    const currentUrl = this.base?.url ?? null;
+    const trainedUrl = this.trained?.base.url ?? null;
     const report = await startBackend(choice);
     this.disposeFeatures();
-    if (modelUrl) {
-      this.disposeBase();
-      this.base = await loadBaseModel(modelUrl, this.platform.fetch);
-    }
-    if (this.trained && saved && this.base) {
-      const { featureSize } = this.base.summary;
+    const load = (url: string | null) => (url ? loadBaseModel(url, this.platform.fetch) : Promise.resolve(null));
+    const base = await load(currentUrl);
+    const trainedBase = trainedUrl === currentUrl ? base : await load(trainedUrl);
+    const oldBases = new Set([this.base, this.trained?.base]);
+    for (const old of oldBases) old?.model.dispose();
+    this.base = base;
+    if (this.trained && saved && trainedBase) {
       disposeHead(this.trained.head);
-      this.trained = { ...this.trained, base: this.base, head: headFromValues(saved.kernel, saved.bias, featureSize, saved.bias.length) };
+      const { featureSize } = trainedBase.summary;
+      this.trained = { ...this.trained, base: trainedBase, head: headFromValues(saved.kernel, saved.bias, featureSize, saved.bias.length) };
     }
     this.backend = report;
     this.emit({ type: 'backend', report });
@@ -142,8 +146,7 @@ export class Engine {
           shouldStop: () => this.stopRequested,
         });
         if (result.steps > 0) {
-          if (this.trained) disposeHead(this.trained.head);
-          this.trained = { head, base, dataset, config, result, backend: this.backend?.name ?? tf.getBackend() };
+          this.replaceTrained({ head, base, dataset, config, result, backend: this.backend?.name ?? tf.getBackend() });
           head = null;
         }
         this.emit({ type: 'runState', state: result.state });
@@ -204,8 +207,7 @@ export class Engine {
   dispose(): void {
     this.stopRequested = true;
     this.disposeFeatures();
-    if (this.trained) disposeHead(this.trained.head);
-    this.trained = null;
+    this.replaceTrained(null);
     this.disposeBase();
   }
 
@@ -234,6 +236,15 @@ export class Engine {
     // The trained head keeps a reference to its base for predict: only dispose a base nobody uses.
     if (this.base && this.trained?.base !== this.base) this.base.model.dispose();
     this.base = null;
+  }
+
+  /** Swaps the finished run, freeing the old head and, unless still loaded, the model it was trained on. */
+  private replaceTrained(next: Trained | null): void {
+    const old = this.trained;
+    this.trained = next;
+    if (!old) return;
+    disposeHead(old.head);
+    if (old.base !== this.base && old.base !== next?.base) old.base.model.dispose();
   }
 
   private assertIdle(what: string): void {

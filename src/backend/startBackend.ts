@@ -34,7 +34,8 @@ export async function startBackend(choice: BackendChoice): Promise<BackendReport
   if (decision.name === 'webgpu') {
     if (!gpu) throw new EngineError('backend-unavailable', 'WebGPU is not available in this browser. Choose "auto" or "wasm", or use a browser with WebGPU (Chrome, Edge, or Safari 26+).');
     if (!adapter) throw new EngineError('backend-unavailable', 'WebGPU offered no adapter (the GPU may be blocklisted or busy). Choose "auto" or "wasm".');
-    registerWebGpuBackend(adapter);
+    // Re-selecting a running WebGPU backend keeps it: re-registering would free every tensor on it.
+    if (tf.getBackend() !== 'webgpu') registerWebGpuBackend(adapter);
   }
   const ok = await tf.setBackend(decision.name).catch(() => false);
   if (!ok) {
