@@ -6,9 +6,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { layersModelFiles, MODEL_JSON, WEIGHTS_BIN } from '../src/export/layersModelFiles.ts';
 
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+export { MODEL_JSON, WEIGHTS_BIN };
 
 export interface WrittenModel {
   modelJsonBytes: number;
@@ -17,30 +17,11 @@ export interface WrittenModel {
 
 /** Saves `model` into `dir` (created if needed) exactly as `model.save` lays out LayersModel artifacts. */
 export async function writeLayersModel(model: tf.LayersModel, dir: string): Promise<WrittenModel> {
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-    }),
-  );
-  if (artifacts === undefined || artifacts.weightSpecs === undefined || artifacts.weightData === undefined) {
-    throw new Error('model.save produced no weights');
-  }
-  // Same fields, in the same order, as the http save handler's model.json; the one shard is named weights.bin.
-  const modelJson: tf.io.ModelJSON = {
-    modelTopology: artifacts.modelTopology as object,
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy ?? null,
-    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
-  };
-  const json = JSON.stringify(modelJson);
-  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const { modelJson, weights } = await layersModelFiles(model);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, MODEL_JSON), json);
+  await writeFile(join(dir, MODEL_JSON), modelJson);
   await writeFile(join(dir, WEIGHTS_BIN), weights);
-  return { modelJsonBytes: Buffer.byteLength(json), weightsBytes: weights.byteLength };
+  return { modelJsonBytes: Buffer.byteLength(modelJson), weightsBytes: weights.byteLength };
 }
 
 /**

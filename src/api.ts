@@ -28,9 +28,40 @@ export interface BackendReport {
   adapter: AdapterInfo | null;
 }
 
+/** What happens to one layer in a run. Layers a plan does not name are frozen. */
+export type LayerMode =
+  | { kind: 'frozen' }
+  | { kind: 'train' }
+  | { kind: 'lora'; r: number; alpha: number; dropout?: number; rslora?: boolean };
+
+/** Layer name -> mode. The empty plan is the classic transfer setup: every base layer frozen, new head only. */
+export type LayerPlan = Record<string, LayerMode>;
+
+/** Live totals for a plan, shown before Train is pressed. */
+export interface PlanSummary {
+  plan: LayerPlan;
+  /** Parameters that change in training: LoRA A and B, fully trained layers, and the new head. */
+  trainableParams: number;
+  /** All parameters of the base (up to the feature layer) plus LoRA and the new head. */
+  totalParams: number;
+  memory: MemoryEstimate;
+}
+
+/** Bytes, float32, at the given batch size. An estimate: backends add workspace of their own. */
+export interface MemoryEstimate {
+  batchSize: number;
+  weights: number;
+  gradients: number;
+  optimizer: number;
+  activations: number;
+  total: number;
+}
+
 export interface LayerSummary {
   name: string;
   className: string;
+  /** Whether LoRA can be attached (Dense and Conv2D). */
+  loraSupported: boolean;
   /** Output shape without the batch dimension, e.g. [16, 16, 32]. */
   outputShape: number[];
   params: number;
@@ -144,6 +175,14 @@ export interface Prediction {
   probabilities: number[];
 }
 
+/** Everything a run produced, in one zip: PEFT adapter, head, merged TF.js model, manifest. */
+export interface ExportedBundle {
+  name: string;
+  zip: Uint8Array;
+  /** Paths inside the zip, for the UI to list. */
+  files: string[];
+}
+
 /** The downloadable result of a run: the head's weights and a manifest that describes them. */
 export interface ExportedWeights {
   /** File name suggestions, e.g. "tabtune-shapes-sample.safetensors". */
@@ -184,10 +223,13 @@ export interface EngineApi {
   importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary>;
   /** Re-splits the loaded dataset (new fraction or seed) without decoding it again. */
   setSplit(split: SplitOptions): Promise<DatasetSummary>;
+  /** Sets the layer plan for the next run (validated against the model) and returns its totals. */
+  setPlan(plan: LayerPlan, batchSize: number): Promise<PlanSummary>;
   train(config: TrainConfig): Promise<TrainResult>;
   stop(): Promise<void>;
   predict(image: Blob): Promise<Prediction>;
   exportWeights(): Promise<ExportedWeights>;
+  exportBundle(): Promise<ExportedBundle>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
   dispose(): void;
 }

@@ -48,10 +48,12 @@ export function createEngine(): EngineApi {
     loadModel: (url) => call('loadModel', url),
     importImages: (name, files, split) => call('importImages', name, files, split),
     setSplit: (split) => call('setSplit', split),
+    setPlan: (plan, batchSize) => call('setPlan', plan, batchSize),
     train: (config) => call('train', config),
     stop: () => call('stop'),
     predict: (image) => call('predict', image),
     exportWeights: () => call('exportWeights'),
+    exportBundle: () => call('exportBundle'),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -89,6 +89,12 @@ describe('Engine on the built-in model and sample dataset', () => {
     const probs = exps.map((e) => e / exps.reduce((s, x) => s + x, 0));
     probs.forEach((p, k) => expect(p).toBeCloseTo(prediction.probabilities[k]!, 4));
     base.dispose();
+
+    // The zip of a head-only run: no adapter, a merged model equal to base + head, and the studio
+    // still works afterwards (the export must not free the loaded model's layers).
+    const bundle = await engine.exportBundle();
+    expect(bundle.files.sort()).toEqual(['head.safetensors', 'merged/model.json', 'merged/weights.bin', 'tabtune.json']);
+    expect((await engine.predict(image.file)).probabilities).toEqual(prediction.probabilities);
   });
 
   it('keeps the trained head across a backend switch, and frees the old backend\'s tensors', async () => {

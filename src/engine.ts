@@ -9,8 +9,11 @@ import type {
   DatasetFile,
   DatasetSummary,
   EngineEvent,
+  ExportedBundle,
   ExportedWeights,
+  LayerPlan,
   ModelSummary,
+  PlanSummary,
   Prediction,
   SplitOptions,
   TrainConfig,
@@ -21,12 +24,17 @@ import type { ImageDecoder } from './data/decodeImage.ts';
 import { importImageDataset, resplit, type ImageDataset } from './data/imageDataset.ts';
 import { createRng } from './data/rng.ts';
 import { EngineError } from './errors.ts';
+import { exportBundle } from './export/bundleExport.ts';
 import { exportHead } from './export/headExport.ts';
+import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './lora/loraAdapter.ts';
+import { isHeadOnly, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
+import { restoreRun, snapshotRun, type RunSnapshot } from './lora/runSnapshot.ts';
 import { loadBaseModel, type BaseModel } from './models/baseModel.ts';
 import { computeFeatures } from './models/features.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
-import { createHead, disposeHead, headFromValues, headLogits, type Head } from './train/head.ts';
-import { stepsPerEpoch, trainHead } from './train/loop.ts';
+import { createHead, disposeHead, headLogits, type Head } from './train/head.ts';
+import { headTask, runTraining, stepsPerEpoch, type TrainTask } from './train/loop.ts';
+import { pixelBatch, plannedLogits, planTask } from './train/planTask.ts';
 import { validateTrainConfig } from './train/validateTrainConfig.ts';
 
 export interface EnginePlatform {
@@ -37,11 +45,19 @@ export interface EnginePlatform {
 /** A finished (or stopped) run: what predict and export use. Survives new imports until the next run ends. */
 interface Trained {
   head: Head;
+  /** The model it was trained on: the loaded base, or (with a plan) a private copy whose trained layers changed. */
   base: BaseModel;
+  plan: LayerPlan;
+  adapters: LoraAdapters;
   dataset: ImageDataset;
   config: TrainConfig;
   result: TrainResult;
   backend: string;
+}
+
+/** A placeholder until the run's real result exists. */
+function emptyResult(dataset: ImageDataset): TrainResult {
+  return { state: 'stopped', classes: dataset.classes, steps: 0, epochs: [], finalLoss: Number.NaN };
 }
 
 export class Engine {
@@ -50,6 +66,7 @@ export class Engine {
   private dataset: ImageDataset | null = null;
   private features: { key: object; base: BaseModel; x: Tensor2D } | null = null;
   private trained: Trained | null = null;
+  private plan: LayerPlan = {};
   private running = false;
   private stopRequested = false;
 
@@ -60,23 +77,23 @@ export class Engine {
 
   async setBackend(choice: BackendChoice): Promise<BackendReport> {
     this.assertIdle('switch the backend');
-    // Tensors live on their backend: keep the trained head as plain numbers and reload the models
+    // Tensors live on their backend: keep the finished run as plain numbers and reload the models
     // (current and trained-on, which may differ) on the new backend.
-    const saved = this.trained ? await this.snapshotHead(this.trained.head) : null;
+    const saved: RunSnapshot | null = this.trained ? await snapshotRun(this.trained) : null;
     const currentUrl = this.base?.url ?? null;
     const trainedUrl = this.trained?.base.url ?? null;
     const report = await startBackend(choice);
     this.disposeFeatures();
     const load = (url: string | null) => (url ? loadBaseModel(url, this.platform.fetch) : Promise.resolve(null));
     const base = await load(currentUrl);
-    const trainedBase = trainedUrl === currentUrl ? base : await load(trainedUrl);
-    const oldBases = new Set([this.base, this.trained?.base]);
-    for (const old of oldBases) old?.model.dispose();
+    // A run with a plan trained its own copy of the model; a head-only run shares the loaded one.
+    const sharesBase = this.trained !== null && this.trained.base === this.base;
+    const trainedBase = sharesBase ? base : await load(trainedUrl);
+    this.disposeRun(this.trained);
+    this.base?.model.dispose();
     this.base = base;
     if (this.trained && saved && trainedBase) {
-      disposeHead(this.trained.head);
-      const { featureSize } = trainedBase.summary;
-      this.trained = { ...this.trained, base: trainedBase, head: headFromValues(saved.kernel, saved.bias, featureSize, saved.bias.length) };
+      this.trained = { ...this.trained, base: trainedBase, ...restoreRun(saved, trainedBase) };
     }
     this.backend = report;
     this.emit({ type: 'backend', report });
@@ -91,6 +108,7 @@ export class Engine {
     this.disposeFeatures();
     this.disposeBase();
     this.base = base;
+    this.plan = {};
     this.emit({ type: 'progress', task: 'load-model', done: 1, total: 1, label: 'Model loaded' });
     return base.summary;
   }
@@ -115,50 +133,74 @@ export class Engine {
     return this.dataset.summary;
   }
 
+  /** Validates and keeps the plan for the next run; the totals count a head for the loaded dataset's classes. */
+  setPlan(plan: LayerPlan, batchSize: number): PlanSummary {
+    this.assertIdle('change the plan');
+    const base = this.requireBase();
+    const summary = summarizePlan(base, plan, this.dataset?.classes.length ?? 2, batchSize);
+    this.plan = structuredClone(plan);
+    return summary;
+  }
+
   async train(config: TrainConfig): Promise<TrainResult> {
     this.assertIdle('start another run');
     validateTrainConfig(config);
     const base = this.requireBase();
     const dataset = this.requireDataset();
     if (dataset.split.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
+    const plan = this.plan;
+    validatePlanForBase(base, plan);
     this.running = true;
     this.stopRequested = false;
     this.emit({ type: 'runState', state: 'preparing' });
-    let head: Head | null = null;
+    let run: Trained | null = null;
+    let cleanup = (): void => {};
     try {
-      const all = await this.featuresFor(base, dataset);
-      const { trainX, trainY, valX, valY } = tf.tidy(() => {
-        const pick = (idx: number[]) => tf.tensor1d(idx, 'int32'); // [n]
-        const labels = tf.tensor1d(dataset.labels, 'int32'); // [N]
-        return {
-          trainX: tf.gather(all, pick(dataset.split.train)) as Tensor2D, // [Ntrain, F]
-          trainY: tf.gather(labels, pick(dataset.split.train)) as Tensor1D,
-          valX: tf.gather(all, pick(dataset.split.validation)) as Tensor2D, // [Nval, F]
-          valY: tf.gather(labels, pick(dataset.split.validation)) as Tensor1D,
-        };
-      });
-      try {
-        head = createHead(base.summary.featureSize, dataset.classes.length, createRng(config.seed));
-        this.emit({ type: 'runState', state: 'training' });
-        const result = await trainHead(head, { trainX, trainY, valX, valY, numClasses: dataset.classes.length, classes: dataset.classes }, config, {
-          onStep: (point, totalSteps, elapsedMs) => this.emit({ type: 'step', point, totalSteps, elapsedMs }),
-          onEpoch: (point) => this.emit({ type: 'epoch', point }),
-          shouldStop: () => this.stopRequested,
+      const numClasses = dataset.classes.length;
+      let task: TrainTask;
+      if (isHeadOnly(plan)) {
+        // Classic transfer: the frozen base runs once per image, then every step is a tiny head update.
+        const all = await this.featuresFor(base, dataset);
+        const data = tf.tidy(() => {
+          const pick = (idx: number[]) => tf.tensor1d(idx, 'int32'); // [n]
+          const labels = tf.tensor1d(dataset.labels, 'int32'); // [N]
+          return {
+            trainX: tf.gather(all, pick(dataset.split.train)) as Tensor2D, // [Ntrain, F]
+            trainY: tf.gather(labels, pick(dataset.split.train)) as Tensor1D,
+            valX: tf.gather(all, pick(dataset.split.validation)) as Tensor2D, // [Nval, F]
+            valY: tf.gather(labels, pick(dataset.split.validation)) as Tensor1D,
+          };
         });
-        if (result.steps > 0) {
-          this.replaceTrained({ head, base, dataset, config, result, backend: this.backend?.name ?? tf.getBackend() });
-          head = null;
-        }
-        this.emit({ type: 'runState', state: result.state });
-        return result;
-      } finally {
-        for (const t of [trainX, trainY, valX, valY]) t.dispose();
+        cleanup = () => Object.values(data).forEach((t) => t.dispose());
+        const head = createHead(base.summary.featureSize, numClasses, createRng(config.seed));
+        run = { head, base, plan, adapters: new Map(), dataset, config, result: emptyResult(dataset), backend: this.backendName() };
+        task = headTask(head, { ...data, numClasses, classes: dataset.classes });
+      } else {
+        // LoRA and trained layers change the model: train a private copy, so the loaded base stays as it was.
+        const copy = await loadBaseModel(base.url, this.platform.fetch);
+        const head = createHead(copy.summary.featureSize, numClasses, createRng(config.seed));
+        const adapters = createLoraAdapters(copy.model, plan, createRng(config.seed ^ 0x5bd1e995));
+        run = { head, base: copy, plan, adapters, dataset, config, result: emptyResult(dataset), backend: this.backendName() };
+        task = planTask({ base: copy, plan, adapters, head }, dataset, createRng(config.seed ^ 0x2545f491));
       }
+      this.emit({ type: 'runState', state: 'training' });
+      const result = await runTraining(task, config, {
+        onStep: (point, totalSteps, elapsedMs) => this.emit({ type: 'step', point, totalSteps, elapsedMs }),
+        onEpoch: (point) => this.emit({ type: 'epoch', point }),
+        shouldStop: () => this.stopRequested,
+      });
+      if (result.steps > 0) {
+        this.replaceTrained({ ...run, result });
+        run = null;
+      }
+      this.emit({ type: 'runState', state: result.state });
+      return result;
     } catch (e) {
       this.emit({ type: 'runState', state: 'error' });
       throw e;
     } finally {
-      if (head) disposeHead(head);
+      cleanup();
+      this.disposeRun(run);
       this.running = false;
     }
   }
@@ -172,7 +214,7 @@ export class Engine {
 
   async predict(image: Blob): Promise<Prediction> {
     const trained = this.requireTrained('try it');
-    const [h, w, c] = trained.base.summary.inputShape;
+    const [h, w] = trained.base.summary.inputShape;
     let rgb: Uint8Array;
     try {
       rgb = (await this.platform.decodeImage(image, w, h)).rgb;
@@ -180,9 +222,9 @@ export class Engine {
       throw new EngineError('image-corrupt', `That image could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }
     const probs = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(rgb), [1, h, w, c]).mul(trained.base.pixelScale); // [1, H, W, C]
-      const f = trained.base.features.predict(x) as Tensor2D; // [1, F]
-      return tf.softmax(headLogits(trained.head, f)); // [1, K]
+      const x = pixelBatch(trained.base, rgb, [0]); // [1, H, W, C]
+      if (isHeadOnly(trained.plan)) return tf.softmax(headLogits(trained.head, trained.base.features.predict(x) as Tensor2D)); // [1, K]
+      return tf.softmax(plannedLogits(trained, x, false)); // [1, K]
     });
     const values = Array.from(await probs.data());
     probs.dispose();
@@ -193,6 +235,14 @@ export class Engine {
     const trained = this.requireTrained('download weights');
     const { kernel, bias } = await this.snapshotHead(trained.head);
     return exportHead({ ...trained, kernel, bias, createdAt: new Date() });
+  }
+
+  /** The whole run in one zip: manifest, head, PEFT adapter (when the plan has one), merged TF.js model. */
+  async exportBundle(): Promise<ExportedBundle> {
+    const trained = this.requireTrained('download the bundle');
+    const { kernel, bias } = await this.snapshotHead(trained.head);
+    const weights = await exportHead({ ...trained, kernel, bias, createdAt: new Date() });
+    return exportBundle({ ...trained, kernel, bias, weights });
   }
 
   /** Steps a run with this config will take on the current dataset (for the UI's estimate). */
@@ -238,13 +288,23 @@ export class Engine {
     this.base = null;
   }
 
-  /** Swaps the finished run, freeing the old head and, unless still loaded, the model it was trained on. */
+  /** Swaps the finished run, freeing the old one. */
   private replaceTrained(next: Trained | null): void {
     const old = this.trained;
     this.trained = next;
-    if (!old) return;
-    disposeHead(old.head);
-    if (old.base !== this.base && old.base !== next?.base) old.base.model.dispose();
+    this.disposeRun(old);
+  }
+
+  /** Frees a run's head, adapters and, unless still in use, the model it was trained on. */
+  private disposeRun(run: Trained | null): void {
+    if (!run) return;
+    disposeHead(run.head);
+    disposeLoraAdapters(run.adapters);
+    if (run.base !== this.base && run.base !== this.trained?.base) run.base.model.dispose();
+  }
+
+  private backendName(): string {
+    return this.backend?.name ?? tf.getBackend();
   }
 
   private assertIdle(what: string): void {

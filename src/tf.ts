@@ -5,4 +5,4 @@
 import * as tf from '@tensorflow/tfjs';
 
 export { tf };
-export type { Tensor, Tensor1D, Tensor2D, Tensor4D, Variable, LayersModel } from '@tensorflow/tfjs';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable, LayersModel } from '@tensorflow/tfjs';

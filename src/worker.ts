@@ -33,10 +33,12 @@ const handlers: Record<RemoteMethod, Handler> = {
   loadModel: (url: string) => engine.loadModel(url),
   importImages: (...a: Parameters<Engine['importImages']>) => engine.importImages(...a),
   setSplit: (split: Parameters<Engine['setSplit']>[0]) => engine.setSplit(split),
+  setPlan: (...a: Parameters<Engine['setPlan']>) => engine.setPlan(...a),
   train: (config: Parameters<Engine['train']>[0]) => engine.train(config),
   stop: () => engine.stop(),
   predict: (image: Blob) => engine.predict(image),
   exportWeights: () => engine.exportWeights(),
+  exportBundle: () => engine.exportBundle(),
 };
 
 self.onmessage = async (e: MessageEvent<RequestMessage>) => {
@@ -45,7 +47,7 @@ self.onmessage = async (e: MessageEvent<RequestMessage>) => {
     const handler = handlers[method];
     const result = await (handler as (...a: unknown[]) => unknown)(...(args as unknown[]));
     // Exported bytes move to the page instead of being copied.
-    const transfer = result && typeof result === 'object' && 'safetensors' in result ? [(result as { safetensors: Uint8Array }).safetensors.buffer as ArrayBuffer] : [];
+    const transfer = transferablesOf(result);
     post({ kind: 'response', id, ok: true, result }, transfer);
   } catch (error) {
     post({ kind: 'response', id, ok: false, error: toErrorInfo(error) });
@@ -53,3 +55,14 @@ self.onmessage = async (e: MessageEvent<RequestMessage>) => {
 };
 
 post({ kind: 'ready' });
+
+/** The big byte arrays of an export result (safetensors, zip), handed over rather than copied. */
+function transferablesOf(result: unknown): Transferable[] {
+  if (!result || typeof result !== 'object') return [];
+  const out: Transferable[] = [];
+  for (const key of ['safetensors', 'zip']) {
+    const value = (result as Record<string, unknown>)[key];
+    if (value instanceof Uint8Array) out.push(value.buffer as ArrayBuffer);
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { describeAdapter } from './adapterInfo.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { registerWebGpuBackend } from './registerWebGpuBackend.ts';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../kernels/registerWasmTrainingKernels.ts';
 
 /** navigator.gpu where this runtime has it: browsers, workers, and Node with Dawn installed on globalThis. */
 function gpuOf(): GPU | undefined {
@@ -37,6 +38,7 @@ export async function startBackend(choice: BackendChoice): Promise<BackendReport
     // Re-selecting a running WebGPU backend keeps it: re-registering would free every tensor on it.
     if (tf.getBackend() !== 'webgpu') registerWebGpuBackend(adapter);
   }
+  if (decision.name === 'wasm') registerWasmTrainingKernels();
   const ok = await tf.setBackend(decision.name).catch(() => false);
   if (!ok) {
     throw new EngineError('backend-unavailable', `The ${decision.name} backend could not start in this browser. Choose "auto" or another backend.`);

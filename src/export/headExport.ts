@@ -1,4 +1,4 @@
-import type { ExportedWeights, TrainConfig, TrainResult } from '../api.ts';
+import type { ExportedWeights, LayerPlan, TrainConfig, TrainResult } from '../api.ts';
 import type { ImageDataset } from '../data/imageDataset.ts';
 import type { BaseModel } from '../models/baseModel.ts';
 import { writeSafetensors } from './safetensors.ts';
@@ -6,6 +6,7 @@ import { writeSafetensors } from './safetensors.ts';
 export interface HeadExportInput {
   base: BaseModel;
   dataset: ImageDataset;
+  plan: LayerPlan;
   /** Head weights as trained, Keras layout: kernel [F, K], bias [K]. */
   kernel: Float32Array;
   bias: Float32Array;
@@ -70,9 +71,11 @@ export async function exportHead(input: HeadExportInput): Promise<ExportedWeight
       pixelScale: base.pixelScale,
     },
     plan: {
-      kind: 'head-only',
-      frozen: base.summary.layers.map((l) => l.name),
-      trained: ['head'],
+      kind: Object.values(input.plan).every((m) => m.kind === 'frozen') ? 'head-only' : 'layer-plan',
+      layers: Object.fromEntries(base.summary.layers.map((l) => [l.name, input.plan[l.name] ?? { kind: 'frozen' }])),
+      frozen: base.summary.layers.filter((l) => (input.plan[l.name]?.kind ?? 'frozen') === 'frozen').map((l) => l.name),
+      trained: ['head', ...base.summary.layers.filter((l) => input.plan[l.name]?.kind === 'train').map((l) => l.name)],
+      lora: base.summary.layers.filter((l) => input.plan[l.name]?.kind === 'lora').map((l) => l.name),
       head: {
         type: 'linear',
         in: F,

@@ -7,15 +7,10 @@
 import { EngineError } from '../errors.ts';
 import { tf, type LayersModel } from '../tf.ts';
 
-export type LayerMode =
-  | { kind: 'frozen' }
-  | { kind: 'train' }
-  | { kind: 'lora'; r: number; alpha: number; dropout?: number; rslora?: boolean };
+import type { LayerMode, LayerPlan } from '../api.ts';
 
+export type { LayerMode, LayerPlan };
 export type LoraMode = Extract<LayerMode, { kind: 'lora' }>;
-
-/** Layer name -> mode. Layers not listed are frozen. */
-export type LayerPlan = Record<string, LayerMode>;
 
 export type LoraKind = 'dense' | 'conv2d';
 

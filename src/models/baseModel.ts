@@ -1,5 +1,6 @@
 import type { LayerSummary, ModelSummary } from '../api.ts';
 import { EngineError } from '../errors.ts';
+import { loraSupported } from '../lora/plan.ts';
 import { tf, type LayersModel } from '../tf.ts';
 
 /** Optional `tabtune.json` beside model.json: how to feed the model and where to cut it. */
@@ -61,6 +62,7 @@ export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta
     className: layer.getClassName(),
     outputShape: shapeOf(layer),
     params: paramCount(layer),
+    loraSupported: loraSupported(layer),
     trainable: false,
   }));
   const summary: ModelSummary = {

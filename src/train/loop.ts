@@ -1,15 +1,15 @@
 /**
  * The training loop, in one readable file (after nanoGPT's train.py).
  *
- * Classic transfer learning: the base is frozen, so its features for every image are computed once
- * (see features.ts) and each step trains only the new head on a batch of cached features:
- *   features [B, F] -> head -> logits [B, K] -> softmax cross-entropy -> AdamW on the head only.
+ * Each step: a batch of training rows -> the task's loss -> gradients for the task's parameters only
+ * -> AdamW. With the base frozen (the classic transfer setup) the task is the head on cached features
+ * [B, F] -> logits [B, K]; with LoRA or trained layers it runs the model (planTask.ts).
  * Each step runs inside tf.tidy, so the tensor count stays flat however long the run.
  */
 import type { EpochPoint, StepPoint, TrainConfig, TrainResult } from '../api.ts';
 import { createRng, shuffleInPlace } from '../data/rng.ts';
-import { tf, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
-import { AdamW } from './adamw.ts';
+import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
+import { AdamW, type AdamWParam } from './adamw.ts';
 import { headLogits, type Head } from './head.ts';
 import { yieldToEventLoop } from './yieldToEventLoop.ts';
 
@@ -55,18 +55,49 @@ export function stepsPerEpoch(trainSize: number, batchSize: number): number {
   return Math.ceil(trainSize / batchSize);
 }
 
-export async function trainHead(head: Head, data: TrainData, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
-  const now = hooks.now ?? (() => performance.now());
-  const n = data.trainX.shape[0];
-  const perEpoch = stepsPerEpoch(n, config.batchSize);
-  const totalSteps = perEpoch * config.epochs;
-  const optimizer = new AdamW(
-    [
+/**
+ * What one run trains, whatever the plan: the loop below only needs a batch loss, the parameters
+ * it may change, and a validation pass. The head on cached features is one task (headTask below);
+ * LoRA and fully trained layers through the model are another (planTask.ts).
+ */
+export interface TrainTask {
+  trainSize: number;
+  classes: string[];
+  params: AdamWParam[];
+  /** Mean loss on these training rows, in training mode. Called inside tf.tidy and the gradient tape. */
+  batchLoss(rows: number[]): Scalar;
+  evaluate(): Promise<{ loss: number; accuracy: number }>;
+}
+
+/** The classic transfer setup: the head alone, on features of the frozen base computed once. */
+export function headTask(head: Head, data: TrainData): TrainTask {
+  return {
+    trainSize: data.trainX.shape[0],
+    classes: data.classes,
+    params: [
       { variable: head.kernel, decay: true },
       { variable: head.bias, decay: false },
     ],
-    { learningRate: config.learningRate, weightDecay: config.weightDecay },
-  );
+    batchLoss(rows) {
+      const idx = tf.tensor1d(rows, 'int32'); // [B]
+      const xb = tf.gather(data.trainX, idx); // [B, F]
+      const yb = tf.gather(data.trainY, idx) as Tensor1D; // [B]
+      return classificationLoss(headLogits(head, xb), yb, data.numClasses) as Scalar;
+    },
+    evaluate: () => evaluateHead(head, data.valX, data.valY, data.numClasses),
+  };
+}
+
+export async function trainHead(head: Head, data: TrainData, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+  return runTraining(headTask(head, data), config, hooks);
+}
+
+export async function runTraining(task: TrainTask, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+  const now = hooks.now ?? (() => performance.now());
+  const n = task.trainSize;
+  const perEpoch = stepsPerEpoch(n, config.batchSize);
+  const totalSteps = perEpoch * config.epochs;
+  const optimizer = new AdamW(task.params, { learningRate: config.learningRate, weightDecay: config.weightDecay });
   // One RNG for the data order, seeded by the run's seed: the same seed replays the same batches.
   const rng = createRng(config.seed ^ 0x9e3779b9);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -84,14 +115,8 @@ export async function trainHead(head: Head, data: TrainData, config: TrainConfig
       for (let b = 0; b < perEpoch; b++) {
         const batch = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
         const lossT = tf.tidy(() => {
-          const idx = tf.tensor1d(batch, 'int32'); // [B]
-          const xb = tf.gather(data.trainX, idx); // [B, F]
-          const yb = tf.gather(data.trainY, idx) as Tensor1D; // [B]
-          // Gradients only for the head's variables: the frozen base never enters the tape.
-          const { value, grads } = tf.variableGrads(
-            () => classificationLoss(headLogits(head, xb), yb, data.numClasses) as tf.Scalar,
-            optimizer.variables,
-          );
+          // Gradients only for the task's parameters: frozen weights never enter the tape's results.
+          const { value, grads } = tf.variableGrads(() => task.batchLoss(batch), optimizer.variables);
           optimizer.apply(grads);
           return value;
         });
@@ -109,7 +134,7 @@ export async function trainHead(head: Head, data: TrainData, config: TrainConfig
           break;
         }
       }
-      const val = await evaluateHead(head, data.valX, data.valY, data.numClasses);
+      const val = await task.evaluate();
       const point: EpochPoint = {
         epoch,
         step,
@@ -123,5 +148,5 @@ export async function trainHead(head: Head, data: TrainData, config: TrainConfig
   } finally {
     optimizer.dispose();
   }
-  return { state: stopped ? 'stopped' : 'done', classes: data.classes, steps: step, epochs, finalLoss: lastLoss };
+  return { state: stopped ? 'stopped' : 'done', classes: task.classes, steps: step, epochs, finalLoss: lastLoss };
 }

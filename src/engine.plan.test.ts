@@ -1,0 +1,100 @@
+/**
+ * A LoRA plan through the whole engine in Node on the WASM backend (with our conv-gradient kernels):
+ * the real built-in model and sample images, LoRA on a Conv2D and a Dense layer with different ranks.
+ */
+import { unzipSync, strFromU8 } from 'fflate';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent, type LayerPlan } from './api.ts';
+import { decodeImagePng } from './data/decodeImagePng.ts';
+import { Engine } from './engine.ts';
+import { readSafetensors } from './export/safetensors.ts';
+import { readFolder } from './testing/readFolder.ts';
+import { serveFolder } from './testing/serveFolder.ts';
+import { tf } from './tf.ts';
+
+const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
+const PLAN: LayerPlan = { conv3: { kind: 'lora', r: 4, alpha: 8 }, embedding: { kind: 'lora', r: 2, alpha: 4 } };
+
+let server: Awaited<ReturnType<typeof serveFolder>>;
+const events: EngineEvent[] = [];
+const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+
+beforeAll(async () => {
+  server = await serveFolder(PUBLIC);
+  await engine.setBackend('wasm');
+  await engine.loadModel(`${server.url}models/shapes-cnn/model.json`);
+  await engine.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
+});
+afterAll(async () => {
+  engine.dispose();
+  await server.close();
+});
+
+describe('Engine with a LoRA plan (WASM)', () => {
+  it('counts what the plan trains, as PEFT would', () => {
+    const summary = engine.setPlan(PLAN, 16);
+    // head 64x4 + 4; conv3 LoRA r=4: 4 x (32*3*3 + 64); embedding LoRA r=2: 2 x (64 + 64)
+    expect(summary.trainableParams).toBe(260 + 4 * (288 + 64) + 2 * 128);
+    expect(summary.memory.optimizer).toBe(summary.trainableParams * 8);
+    expect(() => engine.setPlan({ gap: { kind: 'lora', r: 2, alpha: 2 } }, 16)).toThrow(/gap/);
+    expect(() => engine.setPlan({ head: { kind: 'train' } }, 16)).toThrow(/after the feature layer/);
+  });
+
+  it('trains with a falling loss and a flat tensor count, then exports adapter, head and a merged model', async () => {
+    engine.setPlan(PLAN, 16);
+    events.length = 0;
+    const result = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 4, learningRate: 0.01 });
+    expect(result.state).toBe('done');
+    const steps = events.flatMap((e) => (e.type === 'step' ? [e.point.loss] : []));
+    expect(steps).toHaveLength(result.steps);
+    expect(result.epochs.at(-1)!.trainLoss).toBeLessThan(result.epochs[0]!.trainLoss);
+
+    const bundle = await engine.exportBundle();
+    const files = unzipSync(bundle.zip);
+    expect(Object.keys(files).sort()).toEqual(
+      ['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'head.safetensors', 'merged/model.json', 'merged/weights.bin', 'tabtune.json'].sort(),
+    );
+    const adapter = readSafetensors(files['adapter/adapter_model.safetensors']!);
+    const shape = (n: string) => adapter.tensors.get(`base_model.model.${n}`)?.shape;
+    expect(shape('conv3.lora_A.weight')).toEqual([4, 32, 3, 3]);
+    expect(shape('conv3.lora_B.weight')).toEqual([64, 4, 1, 1]);
+    expect(shape('embedding.lora_A.weight')).toEqual([2, 64]);
+    expect(shape('embedding.lora_B.weight')).toEqual([64, 2]);
+    const config = JSON.parse(strFromU8(files['adapter/adapter_config.json']!));
+    expect(config.peft_type).toBe('LORA');
+    expect([...config.target_modules].sort()).toEqual(['conv3', 'embedding']);
+    const rankOf = (m: string) => config.rank_pattern?.[m] ?? config.r;
+    expect([rankOf('conv3'), rankOf('embedding')]).toEqual([4, 2]);
+    const manifest = JSON.parse(strFromU8(files['tabtune.json']!));
+    expect(manifest.plan.lora).toEqual(['conv3', 'embedding']);
+
+    // The merged model, loaded by plain TF.js, predicts what the engine predicts with adapters unmerged.
+    const modelJson = JSON.parse(strFromU8(files['merged/model.json']!));
+    const weights = files['merged/weights.bin']!;
+    const merged = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: weights.slice().buffer }),
+    );
+    const image = readFolder(SAMPLE).find((f) => f.path.includes('/zigzag/'))!;
+    const fromEngine = await engine.predict(image.file);
+    const { rgb } = await decodeImagePng(image.file, 32, 32);
+    const probs = tf.tidy(() => (merged.predict(tf.tensor4d(Float32Array.from(rgb), [1, 32, 32, 3]).mul(1 / 255)) as tf.Tensor).dataSync());
+    Array.from(probs).forEach((p, k) => expect(Math.abs(p - fromEngine.probabilities[k]!)).toBeLessThan(1e-5));
+    merged.dispose();
+  });
+
+  it('leaks no tensors across steps of a LoRA run', async () => {
+    const counts: number[] = [];
+    const local = new Engine({ decodeImage: decodeImagePng }, (e) => {
+      if (e.type === 'step') counts.push(tf.memory().numTensors);
+    });
+    await local.loadModel(`${server.url}models/shapes-cnn/model.json`);
+    await local.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
+    local.setPlan(PLAN, 16);
+    await local.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 2 });
+    expect(counts.length).toBeGreaterThan(5);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    local.dispose();
+  });
+});

@@ -1,0 +1,63 @@
+import type { LayerPlan, MemoryEstimate, PlanSummary } from '../api.ts';
+import { EngineError } from '../errors.ts';
+import type { BaseModel } from '../models/baseModel.ts';
+import { findLayer, loraLayerDims, validatePlan } from './plan.ts';
+
+const F32 = 4;
+
+/** The plan may only name layers the run uses: the base up to its feature layer (the old head is dropped). */
+export function validatePlanForBase(base: BaseModel, plan: LayerPlan): void {
+  validatePlan(base.model, plan);
+  const usable = new Set(base.summary.layers.map((l) => l.name));
+  for (const name of Object.keys(plan)) {
+    if (!usable.has(name)) {
+      throw new EngineError('lora-plan-invalid', `layer "${name}" comes after the feature layer "${base.summary.featureLayer}" and is replaced by the new head; plan only the layers up to it.`);
+    }
+  }
+}
+
+/** LoRA A [fanIn, r] and B [r, out]: r x (fanIn + out) parameters. */
+function loraParams(base: BaseModel, name: string, r: number): number {
+  const d = loraLayerDims(findLayer(base.model, name));
+  return r * (d.fanIn + d.outDim);
+}
+
+/**
+ * Trainable and total parameters, and a memory estimate, for a plan on a base with a new head of
+ * `numClasses` outputs. Activations: with the base frozen only features [B, F] are kept; otherwise
+ * backprop keeps every layer output from the first planned layer on, plus its gradient (x2).
+ */
+export function summarizePlan(base: BaseModel, plan: LayerPlan, numClasses: number, batchSize: number): PlanSummary {
+  validatePlanForBase(base, plan);
+  const F = base.summary.featureSize;
+  const head = F * numClasses + numClasses;
+  let lora = 0;
+  let trainedLayers = 0;
+  for (const layer of base.summary.layers) {
+    const mode = plan[layer.name];
+    if (mode?.kind === 'lora') lora += loraParams(base, layer.name, mode.r);
+    else if (mode?.kind === 'train') trainedLayers += layer.params;
+  }
+  const trainable = lora + trainedLayers + head;
+  const total = base.summary.totalParams + lora + head;
+
+  const first = base.summary.layers.findIndex((l) => plan[l.name] && plan[l.name]?.kind !== 'frozen');
+  const elems = (shape: number[]) => shape.reduce((a, b) => a * (b > 0 ? b : 1), 1);
+  const kept =
+    first < 0 ? F + numClasses : base.summary.layers.slice(first).reduce((sum, l) => sum + elems(l.outputShape), 0) + numClasses;
+  const memory: MemoryEstimate = {
+    batchSize,
+    weights: total * F32,
+    gradients: trainable * F32,
+    optimizer: 2 * trainable * F32, // AdamW's m and v
+    activations: batchSize * kept * F32 * (first < 0 ? 1 : 2),
+    total: 0,
+  };
+  memory.total = memory.weights + memory.gradients + memory.optimizer + memory.activations;
+  return { plan, trainableParams: trainable, totalParams: total, memory };
+}
+
+/** True when the plan changes nothing in the base: the fast path of cached features applies. */
+export function isHeadOnly(plan: LayerPlan): boolean {
+  return Object.values(plan).every((m) => m.kind === 'frozen');
+}
