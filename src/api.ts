@@ -118,6 +118,9 @@ export interface SplitOptions {
   seed: number;
 }
 
+/** Learning-rate schedule, as transformers' get_{cosine,linear}_schedule_with_warmup. */
+export type LrSchedule = { kind: 'constant' } | { kind: 'cosine' | 'linear'; warmupSteps: number; minLrRatio?: number };
+
 export interface TrainConfig {
   learningRate: number;
   batchSize: number;
@@ -125,6 +128,12 @@ export interface TrainConfig {
   /** AdamW's decoupled weight decay. */
   weightDecay: number;
   seed: number;
+  /** Default: constant. */
+  schedule?: LrSchedule;
+  /** Clip gradients to this global L2 norm (torch's clip_grad_norm_); 0 or absent: no clipping. */
+  clipNorm?: number;
+  /** Stop when the validation loss has not improved by minDelta for `patience` epochs; 0: never. */
+  earlyStopping?: { patience: number; minDelta?: number };
 }
 
 /**
@@ -141,7 +150,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 
 export const DEFAULT_SPLIT: SplitOptions = { validationFraction: 0.15, seed: 42 };
 
-export type RunState = 'idle' | 'preparing' | 'training' | 'stopping' | 'done' | 'stopped' | 'error';
+export type RunState = 'idle' | 'preparing' | 'training' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
 
 /** Sent after every training step. */
 export interface StepPoint {
@@ -161,10 +170,30 @@ export interface EpochPoint {
   trainLoss: number;
 }
 
+/** How a model does on the validation split, class by class. */
+export interface Evaluation {
+  classes: string[];
+  loss: number;
+  accuracy: number;
+  /** Recall per class (NaN for a class with no validation images). */
+  perClassAccuracy: number[];
+  /** confusion[true][predicted], counts. */
+  confusion: number[][];
+}
+
 export interface TrainResult {
   state: 'done' | 'stopped';
+  /** True when early stopping ended the run before its last epoch. */
+  stoppedEarly: boolean;
   /** Class names in label order: what the trained head predicts. */
   classes: string[];
+  /** The trained model on the validation split, after the last epoch. */
+  evaluation: Evaluation | null;
+  /**
+   * The base model with a freshly trained head (every base layer frozen, same settings) on the same
+   * split: what the plan gained over classic transfer. Null for a head-only run (it is the baseline).
+   */
+  baseline: Evaluation | null;
   steps: number;
   epochs: EpochPoint[];
   finalLoss: number;
@@ -227,6 +256,9 @@ export interface EngineApi {
   setPlan(plan: LayerPlan, batchSize: number): Promise<PlanSummary>;
   train(config: TrainConfig): Promise<TrainResult>;
   stop(): Promise<void>;
+  /** Holds the run between steps (runState 'paused'); resume() goes on exactly where it was. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   predict(image: Blob): Promise<Prediction>;
   exportWeights(): Promise<ExportedWeights>;
   exportBundle(): Promise<ExportedBundle>;

@@ -51,6 +51,8 @@ export function createEngine(): EngineApi {
     setPlan: (plan, batchSize) => call('setPlan', plan, batchSize),
     train: (config) => call('train', config),
     stop: () => call('stop'),
+    pause: () => call('pause'),
+    resume: () => call('resume'),
     predict: (image) => call('predict', image),
     exportWeights: () => call('exportWeights'),
     exportBundle: () => call('exportBundle'),

@@ -50,6 +50,15 @@ describe('Engine with a LoRA plan (WASM)', () => {
     const steps = events.flatMap((e) => (e.type === 'step' ? [e.point.loss] : []));
     expect(steps).toHaveLength(result.steps);
     expect(result.epochs.at(-1)!.trainLoss).toBeLessThan(result.epochs[0]!.trainLoss);
+    // Per-class evaluation of the fine-tuned model, and the classic-transfer baseline beside it.
+    const evaluation = result.evaluation!;
+    const validationSize = 16; // 4 per class at 15% of 24
+    expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(validationSize);
+    expect(evaluation.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([4, 4, 4, 4]);
+    expect(evaluation.accuracy).toBeCloseTo(result.epochs.at(-1)!.validationAccuracy, 6);
+    expect(evaluation.perClassAccuracy).toHaveLength(4);
+    expect(result.baseline?.classes).toEqual(evaluation.classes);
+    expect(result.baseline!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(validationSize);
 
     const bundle = await engine.exportBundle();
     const files = unzipSync(bundle.zip);

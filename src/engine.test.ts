@@ -53,6 +53,9 @@ describe('Engine on the built-in model and sample dataset', () => {
     // Transfer is visible: frozen features of shapes the base never saw still separate the classes.
     expect(lastEpoch.validationAccuracy).toBeGreaterThan(0.7);
     expect(events.map((e) => (e.type === 'runState' ? e.state : null)).filter(Boolean)).toEqual(['preparing', 'training', 'done']);
+    // A head-only run is its own baseline; its confusion matrix covers the validation split.
+    expect(result.baseline).toBeNull();
+    expect(result.evaluation!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(summary.classes.reduce((a, c) => a + c.validation, 0));
     // What remains after a run: the cached features [N, F] and the trained head (kernel, bias); nothing per step.
     expect(tf.memory().numTensors - tensorsBefore).toBe(3);
 

@@ -9,6 +9,7 @@ import type {
   DatasetFile,
   DatasetSummary,
   EngineEvent,
+  Evaluation,
   ExportedBundle,
   ExportedWeights,
   LayerPlan,
@@ -33,7 +34,9 @@ import { loadBaseModel, type BaseModel } from './models/baseModel.ts';
 import { computeFeatures } from './models/features.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
 import { createHead, disposeHead, headLogits, type Head } from './train/head.ts';
-import { headTask, runTraining, stepsPerEpoch, type TrainTask } from './train/loop.ts';
+import { accuracy, confusionMatrix, perClassAccuracy } from './train/confusionMatrix.ts';
+import { headTask, runTraining, stepsPerEpoch, type TrainData, type TrainTask, type ValidationPass } from './train/loop.ts';
+import { PauseGate } from './train/pauseGate.ts';
 import { pixelBatch, plannedLogits, planTask } from './train/planTask.ts';
 import { validateTrainConfig } from './train/validateTrainConfig.ts';
 
@@ -55,9 +58,20 @@ interface Trained {
   backend: string;
 }
 
+function disposeSplit(data: TrainData): void {
+  for (const t of [data.trainX, data.trainY, data.valX, data.valY]) t.dispose();
+}
+
 /** A placeholder until the run's real result exists. */
 function emptyResult(dataset: ImageDataset): TrainResult {
-  return { state: 'stopped', classes: dataset.classes, steps: 0, epochs: [], finalLoss: Number.NaN };
+  return { state: 'stopped', stoppedEarly: false, classes: dataset.classes, steps: 0, epochs: [], finalLoss: Number.NaN, evaluation: null, baseline: null };
+}
+
+/** A validation pass as the per-class report the UI shows. */
+function toEvaluation(classes: string[], pass: ValidationPass | null): Evaluation | null {
+  if (!pass || pass.predictions.length === 0) return null;
+  const confusion = confusionMatrix(pass.labels, pass.predictions, classes.length);
+  return { classes, loss: pass.loss, accuracy: accuracy(confusion), perClassAccuracy: perClassAccuracy(confusion), confusion };
 }
 
 export class Engine {
@@ -69,6 +83,7 @@ export class Engine {
   private plan: LayerPlan = {};
   private running = false;
   private stopRequested = false;
+  private readonly gate = new PauseGate();
 
   constructor(
     private readonly platform: EnginePlatform,
@@ -160,21 +175,11 @@ export class Engine {
       let task: TrainTask;
       if (isHeadOnly(plan)) {
         // Classic transfer: the frozen base runs once per image, then every step is a tiny head update.
-        const all = await this.featuresFor(base, dataset);
-        const data = tf.tidy(() => {
-          const pick = (idx: number[]) => tf.tensor1d(idx, 'int32'); // [n]
-          const labels = tf.tensor1d(dataset.labels, 'int32'); // [N]
-          return {
-            trainX: tf.gather(all, pick(dataset.split.train)) as Tensor2D, // [Ntrain, F]
-            trainY: tf.gather(labels, pick(dataset.split.train)) as Tensor1D,
-            valX: tf.gather(all, pick(dataset.split.validation)) as Tensor2D, // [Nval, F]
-            valY: tf.gather(labels, pick(dataset.split.validation)) as Tensor1D,
-          };
-        });
-        cleanup = () => Object.values(data).forEach((t) => t.dispose());
+        const data = await this.cachedSplit(base, dataset);
+        cleanup = () => disposeSplit(data);
         const head = createHead(base.summary.featureSize, numClasses, createRng(config.seed));
         run = { head, base, plan, adapters: new Map(), dataset, config, result: emptyResult(dataset), backend: this.backendName() };
-        task = headTask(head, { ...data, numClasses, classes: dataset.classes });
+        task = headTask(head, data);
       } else {
         // LoRA and trained layers change the model: train a private copy, so the loaded base stays as it was.
         const copy = await loadBaseModel(base.url, this.platform.fetch);
@@ -184,11 +189,16 @@ export class Engine {
         task = planTask({ base: copy, plan, adapters, head }, dataset, createRng(config.seed ^ 0x2545f491));
       }
       this.emit({ type: 'runState', state: 'training' });
-      const result = await runTraining(task, config, {
+      const outcome = await runTraining(task, config, {
         onStep: (point, totalSteps, elapsedMs) => this.emit({ type: 'step', point, totalSteps, elapsedMs }),
         onEpoch: (point) => this.emit({ type: 'epoch', point }),
         shouldStop: () => this.stopRequested,
+        waitIfPaused: () => this.gate.wait(),
+        onLog: (message) => this.emit({ type: 'log', level: 'info', message }),
       });
+      const { lastValidation, ...rest } = outcome;
+      const baseline = isHeadOnly(plan) || this.stopRequested ? null : await this.baselineFor(base, dataset, config);
+      const result: TrainResult = { ...rest, evaluation: toEvaluation(dataset.classes, lastValidation), baseline };
       if (result.steps > 0) {
         this.replaceTrained({ ...run, result });
         run = null;
@@ -202,14 +212,65 @@ export class Engine {
       cleanup();
       this.disposeRun(run);
       this.running = false;
+      this.gate.resume();
     }
+  }
+
+  /**
+   * Classic transfer on the same split and settings (frozen base, new head), quietly: the yardstick
+   * a plan's evaluation is shown beside. Cheap, since it trains on cached features.
+   */
+  private async baselineFor(base: BaseModel, dataset: ImageDataset, config: TrainConfig): Promise<Evaluation | null> {
+    this.emit({ type: 'log', level: 'info', message: 'Training the base model with a fresh head for comparison' });
+    const data = await this.cachedSplit(base, dataset);
+    const head = createHead(base.summary.featureSize, dataset.classes.length, createRng(config.seed));
+    try {
+      const outcome = await runTraining(headTask(head, data), config, { onStep: () => {}, onEpoch: () => {}, shouldStop: () => this.stopRequested });
+      return toEvaluation(dataset.classes, outcome.lastValidation);
+    } finally {
+      disposeHead(head);
+      disposeSplit(data);
+    }
+  }
+
+  /** Cached base features split into train and validation rows. */
+  private async cachedSplit(base: BaseModel, dataset: ImageDataset): Promise<TrainData> {
+    const all = await this.featuresFor(base, dataset);
+    return {
+      ...tf.tidy(() => {
+        const pick = (idx: number[]) => tf.tensor1d(idx, 'int32'); // [n]
+        const labels = tf.tensor1d(dataset.labels, 'int32'); // [N]
+        return {
+          trainX: tf.gather(all, pick(dataset.split.train)) as Tensor2D, // [Ntrain, F]
+          trainY: tf.gather(labels, pick(dataset.split.train)) as Tensor1D,
+          valX: tf.gather(all, pick(dataset.split.validation)) as Tensor2D, // [Nval, F]
+          valY: tf.gather(labels, pick(dataset.split.validation)) as Tensor1D,
+        };
+      }),
+      numClasses: dataset.classes.length,
+      classes: dataset.classes,
+    };
   }
 
   stop(): void {
     if (this.running) {
       this.stopRequested = true;
+      // A paused run must wake up to see the stop.
+      this.gate.resume();
       this.emit({ type: 'runState', state: 'stopping' });
     }
+  }
+
+  pause(): void {
+    if (!this.running || this.stopRequested || this.gate.paused) return;
+    this.gate.pause();
+    this.emit({ type: 'runState', state: 'paused' });
+  }
+
+  resume(): void {
+    if (!this.gate.paused) return;
+    this.gate.resume();
+    if (this.running && !this.stopRequested) this.emit({ type: 'runState', state: 'training' });
   }
 
   async predict(image: Blob): Promise<Prediction> {

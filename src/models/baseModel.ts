@@ -82,7 +82,8 @@ export async function loadBaseModel(modelJsonUrl: string, fetchFn: typeof fetch 
   await checkModelJson(modelJsonUrl, fetchFn);
   let model: LayersModel;
   try {
-    model = await tf.loadLayersModel(modelJsonUrl, { fetchFunc: fetchFn });
+    // An explicit http handler: TF.js' URL router only routes http(s), so file:// (the command line) needs it.
+    model = await tf.loadLayersModel(tf.io.http(modelJsonUrl, { fetchFunc: fetchFn }));
   } catch (e) {
     throw new EngineError('model-load-failed', `${modelJsonUrl}: could not load the model (${(e as Error).message}).`);
   }

@@ -10,7 +10,10 @@ import type { EpochPoint, StepPoint, TrainConfig, TrainResult } from '../api.ts'
 import { createRng, shuffleInPlace } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { AdamW, type AdamWParam } from './adamw.ts';
+import { clipByGlobalNorm } from './clipGradients.ts';
+import { EarlyStopping } from './earlyStopping.ts';
 import { headLogits, type Head } from './head.ts';
+import { learningRateAt } from './schedule.ts';
 import { yieldToEventLoop } from './yieldToEventLoop.ts';
 
 export interface TrainData {
@@ -27,7 +30,18 @@ export interface TrainHooks {
   onEpoch(point: EpochPoint): void;
   /** Checked between steps; true ends the run after the current step. */
   shouldStop(): boolean;
+  /** Awaited between steps: a paused run waits here (see PauseGate). */
+  waitIfPaused?: () => Promise<void>;
+  onLog?: (message: string) => void;
   now?: () => number;
+}
+
+/** A validation pass: loss, accuracy, and the predicted class of each validation row (for the confusion matrix). */
+export interface ValidationPass {
+  loss: number;
+  accuracy: number;
+  predictions: Int32Array;
+  labels: Int32Array;
 }
 
 /** Mean softmax cross-entropy; labels [B] int32, logits [B, K]. */
@@ -37,18 +51,19 @@ export function classificationLoss(logits: Tensor2D, labels: Tensor1D, numClasse
 }
 
 /** Loss and accuracy of the head on a whole split (small enough for one pass: features are [N, F]). */
-export async function evaluateHead(head: Head, x: Tensor2D, y: Tensor1D, numClasses: number): Promise<{ loss: number; accuracy: number }> {
-  if (x.shape[0] === 0) return { loss: Number.NaN, accuracy: Number.NaN };
-  const [lossT, accT] = tf.tidy(() => {
+export async function evaluateHead(head: Head, x: Tensor2D, y: Tensor1D, numClasses: number): Promise<ValidationPass> {
+  if (x.shape[0] === 0) return { loss: Number.NaN, accuracy: Number.NaN, predictions: new Int32Array(0), labels: new Int32Array(0) };
+  const [lossT, predT] = tf.tidy(() => {
     const logits = headLogits(head, x); // [N, K]
-    const loss = classificationLoss(logits, y, numClasses);
-    const correct = tf.equal(tf.argMax(logits, 1), y).asType('float32'); // [N]
-    return [loss, correct.mean()];
+    return [classificationLoss(logits, y, numClasses), tf.argMax(logits, 1)]; // [], [N]
   });
-  const [loss, accuracy] = await Promise.all([lossT.data(), accT.data()]);
+  const [loss, pred, labels] = await Promise.all([lossT.data(), predT.data(), y.data()]);
   lossT.dispose();
-  accT.dispose();
-  return { loss: loss[0] ?? Number.NaN, accuracy: accuracy[0] ?? Number.NaN };
+  predT.dispose();
+  const predictions = Int32Array.from(pred);
+  const truth = Int32Array.from(labels);
+  const correct = predictions.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0);
+  return { loss: loss[0] ?? Number.NaN, accuracy: correct / predictions.length, predictions, labels: truth };
 }
 
 export function stepsPerEpoch(trainSize: number, batchSize: number): number {
@@ -66,7 +81,12 @@ export interface TrainTask {
   params: AdamWParam[];
   /** Mean loss on these training rows, in training mode. Called inside tf.tidy and the gradient tape. */
   batchLoss(rows: number[]): Scalar;
-  evaluate(): Promise<{ loss: number; accuracy: number }>;
+  evaluate(): Promise<ValidationPass>;
+}
+
+export interface TrainOutcome extends Omit<TrainResult, 'evaluation' | 'baseline'> {
+  /** The last validation pass, for the confusion matrix. */
+  lastValidation: ValidationPass | null;
 }
 
 /** The classic transfer setup: the head alone, on features of the frozen base computed once. */
@@ -88,11 +108,11 @@ export function headTask(head: Head, data: TrainData): TrainTask {
   };
 }
 
-export async function trainHead(head: Head, data: TrainData, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+export async function trainHead(head: Head, data: TrainData, config: TrainConfig, hooks: TrainHooks): Promise<TrainOutcome> {
   return runTraining(headTask(head, data), config, hooks);
 }
 
-export async function runTraining(task: TrainTask, config: TrainConfig, hooks: TrainHooks): Promise<TrainResult> {
+export async function runTraining(task: TrainTask, config: TrainConfig, hooks: TrainHooks): Promise<TrainOutcome> {
   const now = hooks.now ?? (() => performance.now());
   const n = task.trainSize;
   const perEpoch = stepsPerEpoch(n, config.batchSize);
@@ -102,10 +122,15 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
   const rng = createRng(config.seed ^ 0x9e3779b9);
   const order = Array.from({ length: n }, (_, i) => i);
   const epochs: EpochPoint[] = [];
+  const schedule = config.schedule ?? { kind: 'constant' };
+  const clipNorm = config.clipNorm ?? 0;
+  const early = new EarlyStopping({ patience: config.earlyStopping?.patience ?? 0, minDelta: config.earlyStopping?.minDelta ?? 0 });
   const started = now();
   let step = 0;
   let lastLoss = Number.NaN;
   let stopped = false;
+  let stoppedEarly = false;
+  let lastValidation: ValidationPass | null = null;
 
   try {
     for (let epoch = 1; epoch <= config.epochs && !stopped; epoch++) {
@@ -114,10 +139,11 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
       let epochSteps = 0;
       for (let b = 0; b < perEpoch; b++) {
         const batch = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
+        const lr = learningRateAt(schedule, config.learningRate, step, totalSteps);
         const lossT = tf.tidy(() => {
           // Gradients only for the task's parameters: frozen weights never enter the tape's results.
           const { value, grads } = tf.variableGrads(() => task.batchLoss(batch), optimizer.variables);
-          optimizer.apply(grads);
+          optimizer.apply(clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm).grads : grads, lr);
           return value;
         });
         // The loss is read back every step because the chart shows every step; it is a 4-byte read.
@@ -129,12 +155,14 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
         epochSteps += 1;
         hooks.onStep({ step, epoch, loss }, totalSteps, now() - started);
         await yieldToEventLoop();
+        await hooks.waitIfPaused?.();
         if (hooks.shouldStop()) {
           stopped = true;
           break;
         }
       }
       const val = await task.evaluate();
+      lastValidation = val;
       const point: EpochPoint = {
         epoch,
         step,
@@ -144,9 +172,15 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
       };
       epochs.push(point);
       hooks.onEpoch(point);
+      const verdict = early.update(val.loss);
+      if (verdict.stop && epoch < config.epochs && !stopped) {
+        stoppedEarly = true;
+        hooks.onLog?.(`Stopped early after epoch ${epoch}: the validation loss has not improved for ${verdict.badEpochs} epochs (best ${verdict.best.toFixed(4)}).`);
+        break;
+      }
     }
   } finally {
     optimizer.dispose();
   }
-  return { state: stopped ? 'stopped' : 'done', classes: task.classes, steps: step, epochs, finalLoss: lastLoss };
+  return { state: stopped ? 'stopped' : 'done', stoppedEarly, classes: task.classes, steps: step, epochs, finalLoss: lastLoss, lastValidation };
 }

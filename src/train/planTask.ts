@@ -60,23 +60,25 @@ export function planTask(m: PlannedModel, dataset: ImageDataset, rng: Rng): Trai
       return classificationLoss(plannedLogits(m, x, true, rng), y, numClasses) as Scalar;
     },
     async evaluate() {
-      if (validation.length === 0) return { loss: Number.NaN, accuracy: Number.NaN };
+      const labels = Int32Array.from(validation, (r) => dataset.labels[r] ?? 0);
+      const predictions = new Int32Array(validation.length);
+      if (validation.length === 0) return { loss: Number.NaN, accuracy: Number.NaN, predictions, labels };
       let lossSum = 0;
-      let correct = 0;
       for (let start = 0; start < validation.length; start += EVAL_BATCH) {
         const rows = validation.slice(start, start + EVAL_BATCH);
-        const [lossT, correctT] = tf.tidy(() => {
-          const y = tf.tensor1d(rows.map((r) => dataset.labels[r] ?? 0), 'int32') as Tensor1D; // [b]
+        const [lossT, predT] = tf.tidy(() => {
+          const y = tf.tensor1d(labels.subarray(start, start + rows.length), 'int32') as Tensor1D; // [b]
           const logits = plannedLogits(m, pixelBatch(m.base, dataset.pixels, rows), false); // [b, K]
-          return [classificationLoss(logits, y, numClasses).mul(rows.length), tf.equal(tf.argMax(logits, 1), y).sum()];
+          return [classificationLoss(logits, y, numClasses).mul(rows.length), tf.argMax(logits, 1)]; // [], [b]
         });
-        const [l, c] = await Promise.all([lossT.data(), correctT.data()]);
+        const [l, pred] = await Promise.all([lossT.data(), predT.data()]);
         lossT.dispose();
-        correctT.dispose();
+        predT.dispose();
         lossSum += l[0] ?? Number.NaN;
-        correct += c[0] ?? 0;
+        predictions.set(pred, start);
       }
-      return { loss: lossSum / validation.length, accuracy: correct / validation.length };
+      const correct = predictions.reduce((n, p, i) => n + (p === labels[i] ? 1 : 0), 0);
+      return { loss: lossSum / validation.length, accuracy: correct / validation.length, predictions, labels };
     },
   };
 }

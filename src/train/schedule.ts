@@ -20,7 +20,8 @@
  * One deliberate deviation: past totalSteps progress is clamped to 1 (transformers' cosine would
  * rise again), so an overshooting caller stays at the minimum.
  */
-export type LrSchedule = { kind: 'constant' } | { kind: 'cosine' | 'linear'; warmupSteps: number; minLrRatio?: number };
+import type { LrSchedule } from '../api.ts';
+export type { LrSchedule };
 
 function assertNonNegativeInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);

@@ -1,0 +1,51 @@
+/**
+ * `tabtune`: the studio's Engine on the command line (Node, WASM backend by default).
+ * Every failure ends as one line on stderr and exit code 1 (2 for a usage mistake), never a stack.
+ */
+import { tf } from '../tf.ts';
+import { UsageError } from './args.ts';
+import { inspect, INSPECT_USAGE } from './inspect.ts';
+import { train, TRAIN_USAGE } from './train.ts';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const HELP = `tabtune: fine-tune on the command line with the studio's engine
+
+  ${INSPECT_USAGE}
+  ${TRAIN_USAGE}
+
+The backend defaults to wasm; auto and webgpu run WebGPU through Dawn (the webgpu package).`;
+
+const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/** Keeps TF.js quiet in a terminal: no "running TensorFlow.js in Node.js" banner, no debug checks. */
+function quietTf(): void {
+  tf.env().set('PROD', true);
+  const warn = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('looks like you are running TensorFlow.js in Node.js')) return;
+    warn(...args);
+  };
+}
+
+export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
+  quietTf();
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'inspect') return await inspect(rest, io);
+    if (command === 'train') return await train(rest, io);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      io.out(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    throw new UsageError(`unknown command "${command}"; use inspect or train (tabtune --help).`);
+  } catch (e) {
+    const message = e instanceof Error ? e.message || e.name : String(e);
+    io.err(`tabtune: ${message.replace(/\s*\n\s*/g, ' ')}`);
+    if (process.env.TABTUNE_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,52 @@
+/** The Engine as the command line runs it: Node fetch, PNG decoding, a backend picked by flag. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import type { BackendChoice, BackendReport, DatasetFile, EngineEvent } from '../api.ts';
+import type { ImageDecoder } from '../data/decodeImage.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Engine } from '../engine.ts';
+import { EngineError } from '../errors.ts';
+import { installDawnGpu } from './dawnGpu.ts';
+import { nodeFetch } from './nodePlatform.ts';
+
+/** Magic numbers of the formats a browser decodes but Node (PNG only) does not. */
+const OTHER_FORMATS: [string, number[]][] = [
+  ['JPEG', [0xff, 0xd8, 0xff]],
+  ['GIF', [0x47, 0x49, 0x46, 0x38]],
+  ['WebP', [0x52, 0x49, 0x46, 0x46]],
+  ['BMP', [0x42, 0x4d]],
+];
+
+/** decodeImagePng, with a plain sentence for images in formats only the studio (browser) reads. */
+export const decodeImageNode: ImageDecoder = async (file, width, height) => {
+  const head = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const other = OTHER_FORMATS.find(([, magic]) => magic.every((b, i) => head[i] === b));
+  const avif = String.fromCharCode(...head.slice(4, 12)).startsWith('ftypavi');
+  const format = other?.[0] ?? (avif ? 'AVIF' : null);
+  if (format) throw new EngineError('image-corrupt', `a ${format} image; the command line decodes PNG only (convert it, or use the studio).`);
+  return decodeImagePng(file, width, height);
+};
+
+/** A folder on disk as the studio receives a dropped one: paths start with the folder's name. */
+export function readDatasetFolder(dir: string): DatasetFile[] {
+  const root = resolve(dir);
+  const out: DatasetFile[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out.push({ path: `${basename(root)}/${relative(root, full).split('\\').join('/')}`, file: new Blob([readFileSync(full)]) });
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export async function startEngine(backend: BackendChoice, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Engine; report: BackendReport }> {
+  // `auto` may pick a GPU and `webgpu` needs one: both see WebGPU through Dawn. The machine's own
+  // Vulkan drivers are used unless VK_ICD_FILENAMES says otherwise.
+  if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: false });
+  const engine = new Engine({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
+  const report = await engine.setBackend(backend);
+  return { engine, report };
+}

@@ -1,0 +1,141 @@
+/** `tabtune train`: the Engine's run in Node, with metrics, head and bundle written to --out. */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { unzipSync } from 'fflate';
+import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EpochPoint, type StepPoint, type TrainConfig } from '../api.ts';
+import { EngineError } from '../errors.ts';
+import { backendOf, BACKEND_OPTION, num, parse, str, UsageError } from './args.ts';
+import type { Io } from './main.ts';
+import { readDatasetFolder, startEngine } from './nodeEngine.ts';
+import { modelUrl } from './nodePlatform.ts';
+import { planFromFlags } from './plan.ts';
+
+export const TRAIN_USAGE =
+  'tabtune train --model <path|url> --data <image folder> --out <dir> [--head-only | --freeze-first N | --full] ' +
+  '[--lora-r R] [--lora-alpha A] [--lora-targets names,or,Types] [--epochs N] [--batch N] [--lr X] [--weight-decay X] ' +
+  '[--val-split F] [--seed S] [--backend auto|webgpu|wasm|cpu] [--quiet]';
+
+export async function train(args: string[], io: Io): Promise<number> {
+  const p = parse(args, {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    'head-only': { type: 'boolean' },
+    'freeze-first': { type: 'string' },
+    full: { type: 'boolean' },
+    'lora-r': { type: 'string' },
+    'lora-alpha': { type: 'string' },
+    'lora-targets': { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    'val-split': { type: 'string' },
+    seed: { type: 'string' },
+    quiet: { type: 'boolean' },
+    ...BACKEND_OPTION,
+  });
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"; usage: ${TRAIN_USAGE}`);
+  const model = str(p, 'model');
+  const data = str(p, 'data');
+  const out = str(p, 'out');
+  if (!model || !data || !out) throw new UsageError(`--model, --data and --out are required; usage: ${TRAIN_USAGE}`);
+  const seed = num(p, 'seed', 'int') ?? DEFAULT_TRAIN_CONFIG.seed;
+  const config: TrainConfig = {
+    learningRate: num(p, 'lr', 'number') ?? DEFAULT_TRAIN_CONFIG.learningRate,
+    batchSize: num(p, 'batch', 'positive-int') ?? DEFAULT_TRAIN_CONFIG.batchSize,
+    epochs: num(p, 'epochs', 'positive-int') ?? DEFAULT_TRAIN_CONFIG.epochs,
+    weightDecay: num(p, 'weight-decay', 'number') ?? DEFAULT_TRAIN_CONFIG.weightDecay,
+    seed,
+  };
+  const split = { validationFraction: num(p, 'val-split', 'fraction') ?? DEFAULT_SPLIT.validationFraction, seed };
+  const flags = {
+    headOnly: p.values['head-only'] === true,
+    full: p.values.full === true,
+    freezeFirst: num(p, 'freeze-first', 'int'),
+    loraR: num(p, 'lora-r', 'positive-int'),
+    loraAlpha: num(p, 'lora-alpha', 'number'),
+    loraTargets: str(p, 'lora-targets')?.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+  };
+  const dataDir = resolve(data);
+  if (!existsSync(dataDir)) throw new EngineError('not-found', `${data}: no such file or folder.`);
+  if (!statSync(dataDir).isDirectory()) {
+    throw new EngineError('unsupported-input', `${data}: the command line trains on image folders (one sub-folder per class); CSV training is not wired in yet.`);
+  }
+  const outDir = resolve(out);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new EngineError('out-invalid', `${out}: exists and is not a folder.`);
+  const url = modelUrl(model);
+  const quiet = p.values.quiet === true;
+
+  const steps: StepPoint[] = [];
+  const epochs: EpochPoint[] = [];
+  let started = 0;
+  const { engine, report } = await startEngine(backendOf(p), (e) => {
+    if (e.type === 'step') steps.push(e.point);
+    if (e.type === 'epoch') {
+      epochs.push(e.point);
+      if (!quiet) {
+        const q = e.point;
+        const secs = ((performance.now() - started) / 1000).toFixed(1);
+        io.out(
+          `epoch ${q.epoch}/${config.epochs}  step ${q.step}  train loss ${q.trainLoss.toFixed(4)}  val loss ${q.validationLoss.toFixed(4)}  val acc ${(q.validationAccuracy * 100).toFixed(1)}%  (${secs} s)`,
+        );
+      }
+    }
+  });
+  try {
+    const summary = await engine.loadModel(url);
+    const dataset = await engine.importImages(basename(dataDir), readDatasetFolder(dataDir), split);
+    const plan = planFromFlags(summary, flags);
+    const planSummary = engine.setPlan(plan, config.batchSize);
+    if (!quiet) {
+      const lora = Object.entries(plan).filter(([, m]) => m.kind === 'lora').map(([name]) => name);
+      const trained = Object.entries(plan).filter(([, m]) => m.kind === 'train').map(([name]) => name);
+      const what = [lora.length ? `LoRA on ${lora.join(', ')}` : '', trained.length ? `training ${trained.join(', ')}` : ''].filter(Boolean).join('; ') || 'head only';
+      io.out(`backend ${report.name} (${report.reason})`);
+      io.out(`model ${summary.name}, dataset ${dataset.name}: ${dataset.total} images, ${dataset.classes.length} classes, ${dataset.issues.length} issue(s)`);
+      io.out(`plan: ${what}; ${planSummary.trainableParams.toLocaleString('en-US')} trainable of ${planSummary.totalParams.toLocaleString('en-US')} parameters`);
+      for (const issue of dataset.issues) io.err(`  skipped: ${issue.message}`);
+    }
+    started = performance.now();
+    const result = await engine.train(config);
+    const last = result.epochs.at(-1);
+    const metrics = {
+      steps,
+      epochs,
+      final: {
+        trainLoss: last?.trainLoss ?? result.finalLoss,
+        validationLoss: last?.validationLoss ?? Number.NaN,
+        validationAccuracy: last?.validationAccuracy ?? Number.NaN,
+      },
+      plan,
+      backend: report.name,
+      classes: result.classes,
+      config,
+      split,
+      seconds: (performance.now() - started) / 1000,
+    };
+
+    mkdirSync(outDir, { recursive: true });
+    const written: string[] = [];
+    const write = (rel: string, bytes: Uint8Array | string): void => {
+      const file = join(outDir, rel);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, bytes);
+      written.push(rel);
+    };
+    const bundle = await engine.exportBundle();
+    for (const [path, bytes] of Object.entries(unzipSync(bundle.zip))) {
+      if (path.endsWith('/')) continue;
+      write(path, bytes);
+    }
+    const weights = await engine.exportWeights();
+    write('head.safetensors', weights.safetensors);
+    write('head.json', weights.manifestJson);
+    write('metrics.json', JSON.stringify(metrics, null, 2));
+    if (!quiet) io.out(`wrote ${[...new Set(written)].sort().join(', ')} to ${outDir}`);
+    return 0;
+  } finally {
+    engine.dispose();
+  }
+}
