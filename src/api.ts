@@ -249,6 +249,8 @@ export interface EngineApi {
   setBackend(choice: BackendChoice): Promise<BackendReport>;
   /** Loads a TF.js LayersModel by URL (its metadata `tabtune.json` beside it is optional). */
   loadModel(modelJsonUrl: string): Promise<ModelSummary>;
+  /** Loads a TF.js LayersModel from dropped files: model.json, the weight shards it lists, optional tabtune.json. */
+  loadModelFiles(files: DatasetFile[]): Promise<ModelSummary>;
   importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary>;
   /** Re-splits the loaded dataset (new fraction or seed) without decoding it again. */
   setSplit(split: SplitOptions): Promise<DatasetSummary>;

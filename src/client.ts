@@ -46,6 +46,7 @@ export function createEngine(): EngineApi {
   return {
     setBackend: (choice) => call('setBackend', choice),
     loadModel: (url) => call('loadModel', url),
+    loadModelFiles: (files) => call('loadModelFiles', files),
     importImages: (name, files, split) => call('importImages', name, files, split),
     setSplit: (split) => call('setSplit', split),
     setPlan: (plan, batchSize) => call('setPlan', plan, batchSize),

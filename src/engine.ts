@@ -30,7 +30,7 @@ import { exportHead } from './export/headExport.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './lora/loraAdapter.ts';
 import { isHeadOnly, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
 import { restoreRun, snapshotRun, type RunSnapshot } from './lora/runSnapshot.ts';
-import { loadBaseModel, type BaseModel } from './models/baseModel.ts';
+import { loadBase, loadBaseModel, loadBaseModelFiles, type BaseModel, type ModelSource } from './models/baseModel.ts';
 import { computeFeatures } from './models/features.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
 import { createHead, disposeHead, headLogits, type Head } from './train/head.ts';
@@ -95,15 +95,15 @@ export class Engine {
     // Tensors live on their backend: keep the finished run as plain numbers and reload the models
     // (current and trained-on, which may differ) on the new backend.
     const saved: RunSnapshot | null = this.trained ? await snapshotRun(this.trained) : null;
-    const currentUrl = this.base?.url ?? null;
-    const trainedUrl = this.trained?.base.url ?? null;
+    const currentSource = this.base?.source ?? null;
+    const trainedSource = this.trained?.base.source ?? null;
     const report = await startBackend(choice);
     this.disposeFeatures();
-    const load = (url: string | null) => (url ? loadBaseModel(url, this.platform.fetch) : Promise.resolve(null));
-    const base = await load(currentUrl);
+    const load = (source: ModelSource | null) => (source ? loadBase(source, this.platform.fetch) : Promise.resolve(null));
+    const base = await load(currentSource);
     // A run with a plan trained its own copy of the model; a head-only run shares the loaded one.
     const sharesBase = this.trained !== null && this.trained.base === this.base;
-    const trainedBase = sharesBase ? base : await load(trainedUrl);
+    const trainedBase = sharesBase ? base : await load(trainedSource);
     this.disposeRun(this.trained);
     this.base?.model.dispose();
     this.base = base;
@@ -120,12 +120,27 @@ export class Engine {
     if (!this.backend) await this.setBackend('auto');
     this.emit({ type: 'progress', task: 'load-model', done: 0, total: 1, label: 'Loading model' });
     const base = await loadBaseModel(modelJsonUrl, this.platform.fetch);
+    this.useBase(base);
+    return base.summary;
+  }
+
+  /** Loads a model from dropped files (model.json, its shards, optional tabtune.json). */
+  async loadModelFiles(files: DatasetFile[]): Promise<ModelSummary> {
+    this.assertIdle('load another model');
+    if (!this.backend) await this.setBackend('auto');
+    this.emit({ type: 'progress', task: 'load-model', done: 0, total: 1, label: 'Loading model' });
+    const base = await loadBaseModelFiles(files);
+    this.useBase(base);
+    return base.summary;
+  }
+
+  /** Makes a freshly loaded model current; the previous one goes (unless a finished run still uses it). */
+  private useBase(base: BaseModel): void {
     this.disposeFeatures();
     this.disposeBase();
     this.base = base;
     this.plan = {};
     this.emit({ type: 'progress', task: 'load-model', done: 1, total: 1, label: 'Model loaded' });
-    return base.summary;
   }
 
   async importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary> {
@@ -182,7 +197,7 @@ export class Engine {
         task = headTask(head, data);
       } else {
         // LoRA and trained layers change the model: train a private copy, so the loaded base stays as it was.
-        const copy = await loadBaseModel(base.url, this.platform.fetch);
+        const copy = await loadBase(base.source, this.platform.fetch);
         const head = createHead(copy.summary.featureSize, numClasses, createRng(config.seed));
         const adapters = createLoraAdapters(copy.model, plan, createRng(config.seed ^ 0x5bd1e995));
         run = { head, base: copy, plan, adapters, dataset, config, result: emptyResult(dataset), backend: this.backendName() };

@@ -31,6 +31,7 @@ type Handler = (...args: never[]) => unknown;
 const handlers: Record<RemoteMethod, Handler> = {
   setBackend: (choice: Parameters<Engine['setBackend']>[0]) => engine.setBackend(choice),
   loadModel: (url: string) => engine.loadModel(url),
+  loadModelFiles: (files: Parameters<Engine['loadModelFiles']>[0]) => engine.loadModelFiles(files),
   importImages: (...a: Parameters<Engine['importImages']>) => engine.importImages(...a),
   setSplit: (split: Parameters<Engine['setSplit']>[0]) => engine.setSplit(split),
   setPlan: (...a: Parameters<Engine['setPlan']>) => engine.setPlan(...a),

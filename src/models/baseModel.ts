@@ -1,6 +1,7 @@
-import type { LayerSummary, ModelSummary } from '../api.ts';
+import type { DatasetFile, LayerSummary, ModelSummary } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { loraSupported } from '../lora/plan.ts';
+import { modelFromArtifacts, readModelArtifacts } from './modelArtifacts.ts';
 import { tf, type LayersModel } from '../tf.ts';
 
 /** Optional `tabtune.json` beside model.json: how to feed the model and where to cut it. */
@@ -13,7 +14,9 @@ export interface BaseModelMeta {
 }
 
 export interface BaseModel {
+  /** Where it came from, for messages and manifests: a URL or the dropped model.json's path. */
   url: string;
+  source: ModelSource;
   model: LayersModel;
   /** The model cut at the feature layer: image [B, H, W, C] -> features [B, F]. */
   features: LayersModel;
@@ -35,7 +38,7 @@ function shapeOf(layer: tf.layers.Layer): number[] {
  * Wraps a LayersModel as a frozen base: everything up to `featureLayer` (default: the layer before
  * the last, i.e. the original head is dropped) becomes a feature extractor.
  */
-export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta = {}): BaseModel {
+export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta = {}, source: ModelSource = { kind: 'url', url }): BaseModel {
   const layers = model.layers;
   if (layers.length < 2) throw new EngineError('model-unsupported', `${url}: the model has ${layers.length} layer(s); a base model needs at least a body and a head.`);
   const featureName = meta.featureLayer ?? (layers[layers.length - 2] as tf.layers.Layer).name;
@@ -74,19 +77,25 @@ export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta
     featureSize: featureShape[0] as number,
     totalParams: baseLayers.reduce((a, l) => a + l.params, 0),
   };
-  return { url, model, features, summary, pixelScale: meta.pixelScale ?? 1 / 255 };
+  return { url, source, model, features, summary, pixelScale: meta.pixelScale ?? 1 / 255 };
 }
 
-/** Loads model.json (and tabtune.json beside it, if there is one) from a URL. */
+/** Where a base model comes from, kept so it can be loaded again (a backend switch, a private training copy). */
+export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: DatasetFile[] };
+
+export function loadBase(source: ModelSource, fetchFn: typeof fetch = fetch): Promise<BaseModel> {
+  return source.kind === 'url' ? loadBaseModel(source.url, fetchFn) : loadBaseModelFiles(source.files);
+}
+
+/** Loads model.json, its shards and (if there is one) tabtune.json beside it from a URL. */
 export async function loadBaseModel(modelJsonUrl: string, fetchFn: typeof fetch = fetch): Promise<BaseModel> {
-  await checkModelJson(modelJsonUrl, fetchFn);
-  let model: LayersModel;
-  try {
-    // An explicit http handler: TF.js' URL router only routes http(s), so file:// (the command line) needs it.
-    model = await tf.loadLayersModel(tf.io.http(modelJsonUrl, { fetchFunc: fetchFn }));
-  } catch (e) {
-    throw new EngineError('model-load-failed', `${modelJsonUrl}: could not load the model (${(e as Error).message}).`);
-  }
+  const text = await fetchModelJson(modelJsonUrl, fetchFn);
+  const readShard = async (path: string): Promise<Uint8Array | null> => {
+    const res = await fetchFn(new URL(path, modelJsonUrl).href).catch(() => null);
+    if (!res || !res.ok || (res.headers.get('content-type') ?? '').includes('html')) return null;
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  const model = await modelFromArtifacts(await readModelArtifacts(text, readShard, modelJsonUrl), modelJsonUrl);
   let meta: BaseModelMeta = {};
   try {
     const res = await fetchFn(new URL('tabtune.json', modelJsonUrl).href);
@@ -94,14 +103,45 @@ export async function loadBaseModel(modelJsonUrl: string, fetchFn: typeof fetch 
   } catch {
     // tabtune.json is optional: a plain TF.js model is fed 0-1 pixels and cut before its last layer.
   }
-  return asBaseModel(model, modelJsonUrl, meta);
+  return asBaseModel(model, modelJsonUrl, meta, { kind: 'url', url: modelJsonUrl });
+}
+
+/** Loads a model from dropped files: model.json, the shards it lists (beside it), and an optional tabtune.json. */
+export async function loadBaseModelFiles(files: DatasetFile[]): Promise<BaseModel> {
+  const jsons = files.filter((f) => f.path.split('/').pop() === 'model.json');
+  if (jsons.length === 0) {
+    throw new EngineError('model-not-found', `No model.json among the ${files.length} dropped file(s). Drop a TF.js LayersModel: model.json with its weight files (*.bin).`);
+  }
+  if (jsons.length > 1) {
+    throw new EngineError('model-invalid', `Several model.json files were dropped (${jsons.map((f) => f.path).join(', ')}). Drop one model at a time.`);
+  }
+  const modelJson = jsons[0] as DatasetFile;
+  const dir = modelJson.path.includes('/') ? modelJson.path.slice(0, modelJson.path.lastIndexOf('/') + 1) : '';
+  const byPath = new Map(files.map((f) => [f.path, f.file]));
+  const beside = (name: string) => byPath.get(dir + name.replace(/^\.\//, ''));
+  const readShard = async (path: string) => {
+    const file = beside(path);
+    return file ? new Uint8Array(await file.arrayBuffer()) : null;
+  };
+  const label = modelJson.path;
+  const model = await modelFromArtifacts(await readModelArtifacts(await modelJson.file.text(), readShard, label), label);
+  let meta: BaseModelMeta = {};
+  const metaFile = beside('tabtune.json');
+  if (metaFile) {
+    try {
+      meta = JSON.parse(await metaFile.text()) as BaseModelMeta;
+    } catch {
+      throw new EngineError('model-invalid', `${dir}tabtune.json: not valid JSON. Fix or remove it (it is optional).`);
+    }
+  }
+  return asBaseModel(model, label, meta, { kind: 'files', files });
 }
 
 /**
- * Fetches model.json once to turn the common failures into plain words before TF.js sees it:
- * not found, an HTML page in its place (a server's fallback), or JSON that is not a LayersModel.
+ * Fetches model.json, turning the common failures into plain words: not found, or an HTML page in
+ * its place (a server's fallback for a missing file).
  */
-async function checkModelJson(url: string, fetchFn: typeof fetch): Promise<void> {
+async function fetchModelJson(url: string, fetchFn: typeof fetch): Promise<string> {
   let res: Response;
   try {
     res = await fetchFn(url);
@@ -113,14 +153,5 @@ async function checkModelJson(url: string, fetchFn: typeof fetch): Promise<void>
   if (/^\s*</.test(text)) {
     throw new EngineError('model-not-found', `${url}: the server returned a web page, not model.json (the file is probably missing there).`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new EngineError('model-invalid', `${url}: not valid JSON (${(e as Error).message}).`);
-  }
-  const topology = (json as { modelTopology?: unknown } | null)?.modelTopology;
-  if (!topology || !(json as { weightsManifest?: unknown }).weightsManifest) {
-    throw new EngineError('model-invalid', `${url}: not a TF.js LayersModel (model.json needs "modelTopology" and "weightsManifest").`);
-  }
+  return text;
 }
