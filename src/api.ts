@@ -91,8 +91,18 @@ export interface DatasetFile {
 /** A file or class left out of the dataset, and why. The import never aborts on these. */
 export interface DatasetIssue {
   path: string;
-  kind: 'not-an-image' | 'corrupt-image' | 'too-few-images' | 'no-class-folder';
+  kind:
+    | 'not-an-image'
+    | 'corrupt-image'
+    | 'too-few-images'
+    | 'no-class-folder'
+    | 'csv-bad-row'
+    | 'csv-missing-file'
+    | 'csv-unlisted-image'
+    | 'csv-duplicate-row';
   message: string;
+  /** 1-based line in a labels CSV, when the issue comes from one. */
+  line?: number | null;
 }
 
 export interface ClassSummary {

@@ -1,7 +1,8 @@
 import type { ClassSummary, DatasetFile, DatasetIssue, DatasetSummary, SplitOptions } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import type { ImageDecoder } from './decodeImage.ts';
-import { classifyImageFolder, dropSmallClasses } from './imageFolder.ts';
+import { readImageLabelCsv } from './csv/readImageLabelCsv.ts';
+import { classifyImageFolder, dropSmallClasses, type ImageFolderLayout } from './imageFolder.ts';
 import { stratifiedSplit, type Split } from './split.ts';
 
 /** Decoded images, ready for the model: RGB bytes [N, H, W, 3] in one buffer, labels [N]. */
@@ -20,6 +21,24 @@ export interface ImportProgress {
   (done: number, total: number, path: string): void;
 }
 
+/**
+ * Folder layout (one sub-folder per class), or, when the drop holds one CSV with file and label
+ * columns, the labels that CSV gives the images beside it (other CSVs are not labels and are reported).
+ */
+async function layoutOf(files: DatasetFile[]): Promise<ImageFolderLayout> {
+  const csvs = files.filter((f) => f.path.toLowerCase().endsWith('.csv'));
+  if (csvs.length !== 1) return classifyImageFolder(files);
+  const csv = csvs[0] as DatasetFile;
+  const images = files.filter((f) => f !== csv);
+  const labelled = await readImageLabelCsv(csv.file, images, { csvPath: csv.path }).catch((e: unknown) => {
+    // A CSV without file/label columns is just another file: fall back to class folders.
+    if (e instanceof EngineError && e.code === 'csv-image-columns') return null;
+    throw e;
+  });
+  if (!labelled) return classifyImageFolder(files);
+  return { classes: labelled.classes, images: labelled.images, issues: labelled.issues.map((i) => ({ ...i })) };
+}
+
 /** Each class needs one image to train on and one to validate with. */
 export const MIN_IMAGES_PER_CLASS = 2;
 
@@ -36,7 +55,7 @@ export async function importImageDataset(
   decode: ImageDecoder,
   onProgress: ImportProgress = () => {},
 ): Promise<ImageDataset> {
-  const layout = classifyImageFolder(files);
+  const layout = await layoutOf(files);
   const issues: DatasetIssue[] = [...layout.issues];
   const [h, w] = size;
   const decoded: { path: string; label: string; rgb: Uint8Array }[] = [];

@@ -9,7 +9,7 @@ import { loadBaseModelFiles } from './baseModel.ts';
 const DIR = fileURLToPath(new URL('../../public/models/shapes-cnn/', import.meta.url));
 const read = (name: string) => readFileSync(`${DIR}${name}`);
 const modelJson = JSON.parse(read('model.json').toString('utf8'));
-const file = (path: string, bytes: Uint8Array | string): DatasetFile => ({ path, file: new Blob([bytes]) });
+const file = (path: string, bytes: Uint8Array | string): DatasetFile => ({ path, file: new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)]) });
 const real = (): DatasetFile[] => [file('shapes-cnn/model.json', read('model.json')), file('shapes-cnn/weights.bin', read('weights.bin')), file('shapes-cnn/tabtune.json', read('tabtune.json'))];
 
 async function rejection(files: DatasetFile[]): Promise<EngineError> {
