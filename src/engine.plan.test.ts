@@ -93,6 +93,15 @@ describe('Engine with a LoRA plan (WASM)', () => {
     merged.dispose();
   });
 
+  it('a plan with trained layers and no LoRA exports the merged model without an adapter', async () => {
+    engine.setPlan({ embedding: { kind: 'train' } }, 16);
+    await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 });
+    const bundle = await engine.exportBundle();
+    expect(bundle.files.sort()).toEqual(['head.safetensors', 'merged/model.json', 'merged/weights.bin', 'tabtune.json']);
+    const manifest = JSON.parse(strFromU8(unzipSync(bundle.zip)['tabtune.json']!));
+    expect(manifest.plan.trained).toEqual(['head', 'embedding']);
+  });
+
   it('leaks no tensors across steps of a LoRA run', async () => {
     const counts: number[] = [];
     const local = new Engine({ decodeImage: decodeImagePng }, (e) => {

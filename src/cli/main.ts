@@ -2,6 +2,7 @@
  * `tabtune`: the studio's Engine on the command line (Node, WASM backend by default).
  * Every failure ends as one line on stderr and exit code 1 (2 for a usage mistake), never a stack.
  */
+import { fileURLToPath } from 'node:url';
 import { tf } from '../tf.ts';
 import { UsageError } from './args.ts';
 import { inspect, INSPECT_USAGE } from './inspect.ts';
@@ -20,6 +21,12 @@ const HELP = `tabtune: fine-tune on the command line with the studio's engine
 The backend defaults to wasm; auto and webgpu run WebGPU through Dawn (the webgpu package).`;
 
 const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+// `tabtune ... | head` closes stdout early: stop quietly instead of throwing EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 /** Keeps TF.js quiet in a terminal: no "running TensorFlow.js in Node.js" banner, no debug checks. */
 function quietTf(): void {
@@ -44,7 +51,9 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
     throw new UsageError(`unknown command "${command}"; use inspect or train (tabtune --help).`);
   } catch (e) {
     const message = e instanceof Error ? e.message || e.name : String(e);
-    io.err(`tabtune: ${message.replace(/\s*\n\s*/g, ' ')}`);
+    // The engine names files by URL; in a terminal a path reads better.
+    const line = message.replace(/\s*\n\s*/g, ' ').replace(/file:\/\/[^\s"',)]+/g, (url) => fileURLToPath(url));
+    io.err(`tabtune: ${line}`);
     if (process.env.TABTUNE_DEBUG && e instanceof Error && e.stack) io.err(e.stack);
     return e instanceof UsageError ? 2 : 1;
   }

@@ -1,5 +1,5 @@
 /** The Engine as the command line runs it: Node fetch, PNG decoding, a backend picked by flag. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { BackendChoice, BackendReport, DatasetFile, EngineEvent } from '../api.ts';
 import type { ImageDecoder } from '../data/decodeImage.ts';
@@ -45,8 +45,18 @@ export function readDatasetFolder(dir: string): DatasetFile[] {
 export async function startEngine(backend: BackendChoice, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Engine; report: BackendReport }> {
   // `auto` may pick a GPU and `webgpu` needs one: both see WebGPU through Dawn. The machine's own
   // Vulkan drivers are used unless VK_ICD_FILENAMES says otherwise.
-  if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: false });
+  if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: !hasGpuDevice() });
   const engine = new Engine({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
   const report = await engine.setBackend(backend);
   return { engine, report };
+}
+
+/** A GPU device node (NVIDIA, or a DRM render node): without one, Dawn runs on SwiftShader. */
+function hasGpuDevice(): boolean {
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }

@@ -124,15 +124,21 @@ export async function train(args: string[], io: Io): Promise<number> {
       writeFileSync(file, bytes);
       written.push(rel);
     };
-    const bundle = await engine.exportBundle();
-    for (const [path, bytes] of Object.entries(unzipSync(bundle.zip))) {
-      if (path.endsWith('/')) continue;
-      write(path, bytes);
-    }
     const weights = await engine.exportWeights();
     write('head.safetensors', weights.safetensors);
     write('head.json', weights.manifestJson);
     write('metrics.json', JSON.stringify(metrics, null, 2));
+    try {
+      const bundle = await engine.exportBundle();
+      for (const [path, bytes] of Object.entries(unzipSync(bundle.zip))) {
+        // The bundle's head is the one written above.
+        if (!path.endsWith('/') && path !== 'head.safetensors') write(path, bytes);
+      }
+    } catch (e) {
+      // The run and its head are saved; a plan the bundle cannot express (e.g. a fully trained layer
+      // that PEFT cannot store) only loses the bundle, and says so.
+      io.err(`tabtune: warning: the bundle (adapter, merged model) was not written: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (!quiet) io.out(`wrote ${[...new Set(written)].sort().join(', ')} to ${outDir}`);
     return 0;
   } finally {

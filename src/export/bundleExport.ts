@@ -2,7 +2,7 @@
  * One zip with everything a run produced:
  *   tabtune.json                     the manifest (base model, preprocessing, plan, classes, training)
  *   head.safetensors                 the new head, PyTorch nn.Linear layout
- *   adapter/adapter_config.json      PEFT LoRA adapter (when the plan has LoRA or trained layers)
+ *   adapter/adapter_config.json      PEFT LoRA adapter, trained layers as modules_to_save (when the plan has LoRA)
  *   adapter/adapter_model.safetensors
  *   merged/model.json, merged/weights.bin   the base with LoRA merged and the new softmax head attached,
  *                                    a TF.js LayersModel that tf.loadLayersModel loads as is
@@ -53,7 +53,8 @@ export async function exportBundle(input: BundleInput): Promise<ExportedBundle> 
     'tabtune.json': strToU8(input.weights.manifestJson),
     'head.safetensors': input.weights.safetensors,
   };
-  if (!isHeadOnly(input.plan)) {
+  // A PEFT adapter needs LoRA layers; fully trained layers alone live in the merged model.
+  if (Object.values(input.plan).some((m) => m.kind === 'lora')) {
     const peft = exportPeftAdapter(input.base.model, input.plan, input.adapters, { baseModelName: input.base.url });
     files['adapter/adapter_config.json'] = strToU8(peft['adapter_config.json']);
     files['adapter/adapter_model.safetensors'] = peft['adapter_model.safetensors'];

@@ -1,0 +1,152 @@
+/**
+ * The real `tabtune` command as a child process (node bin/tabtune.mjs), on the built-in model and the
+ * sample dataset, WASM backend. Runs concurrently: each case is its own process.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSafetensors } from '../export/safetensors.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MODEL = join(ROOT, 'public/models/shapes-cnn');
+const SAMPLE = join(ROOT, 'public/datasets/shapes-sample');
+const TMP = mkdtempSync(join(tmpdir(), 'tabtune-cli-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function tabtune(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'bin/tabtune.mjs'), ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** One line on stderr, no stack frames. */
+function expectOneLineError(run: Run, pattern: RegExp): void {
+  expect(run.code).toBe(1);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines, run.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/^\s*at /m);
+}
+
+describe.concurrent('tabtune command line', () => {
+  it('inspects a model folder, in words and as JSON', async () => {
+    const [text, json] = await Promise.all([tabtune('inspect', MODEL), tabtune('inspect', join(MODEL, 'model.json'), '--json')]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toBe('');
+    for (const name of ['conv1', 'pool1', 'conv2', 'conv3', 'gap', 'embedding']) expect(text.stdout).toContain(name);
+    expect(text.stdout).toMatch(/conv3\s+Conv2D\s+\[8, 8, 64\]\s+18,496\s+yes/);
+    expect(text.stdout).toContain('27,744 parameters');
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.model.featureLayer).toBe('embedding');
+    expect(parsed.model.inputShape).toEqual([32, 32, 3]);
+    expect(parsed.model.layers.map((l: { name: string }) => l.name)).toContain('conv3');
+  });
+
+  it('inspects an image folder, listing a non-PNG image and a stray file as issues', async () => {
+    const dir = join(TMP, 'mixed');
+    for (const c of ['heart', 'star']) {
+      mkdirSync(join(dir, c), { recursive: true });
+      for (const f of ['000', '001', '002']) copyFileSync(join(SAMPLE, c, `${c}-${f}.png`), join(dir, c, `${f}.png`));
+    }
+    writeFileSync(join(dir, 'star', 'photo.jpg'), Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]));
+    writeFileSync(join(dir, 'star', 'notes.txt'), 'hello');
+    const [sample, mixed] = await Promise.all([tabtune('inspect', SAMPLE, '--json'), tabtune('inspect', dir)]);
+    expect(sample.code, sample.stderr).toBe(0);
+    const summary = JSON.parse(sample.stdout).dataset;
+    expect(summary.total).toBe(96);
+    expect(summary.classes.map((c: { name: string; count: number }) => `${c.name}:${c.count}`)).toEqual(['heart:24', 'ring:24', 'star:24', 'zigzag:24']);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stdout).toMatch(/heart\s+3/);
+    expect(mixed.stdout).toMatch(/photo\.jpg.*JPEG.*PNG only/);
+    expect(mixed.stdout).toMatch(/notes\.txt.*not an image/);
+  });
+
+  it('inspects a CSV: columns, label, classes and bad rows by line', async () => {
+    const csv = join(TMP, 'iris.csv');
+    const rows = ['sepal,petal,color,species'];
+    for (let i = 0; i < 12; i++) rows.push(`${(4 + i * 0.1).toFixed(1)},${(1 + (i % 4)).toFixed(1)},${i % 2 ? 'red' : 'blue'},${i % 3 === 0 ? 'setosa' : 'virginica'}`);
+    rows.push('5.1,1.0,red,', '5.0,1.0,red');
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const [text, json] = await Promise.all([tabtune('inspect', csv), tabtune('inspect', csv, '--json')]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/label "species": classification/);
+    expect(text.stdout).toMatch(/Line 14/);
+    expect(text.stdout).toMatch(/Line 15/);
+    const summary = JSON.parse(json.stdout).dataset;
+    expect(summary.rowsInFile).toBe(14);
+    expect(summary.total).toBe(12);
+    expect(summary.classes.map((c: { name: string }) => c.name)).toEqual(['setosa', 'virginica']);
+  });
+
+  it('fails on a bad path, a corrupt model.json and a truncated weights file with one line', async () => {
+    const corrupt = join(TMP, 'corrupt');
+    mkdirSync(corrupt);
+    writeFileSync(join(corrupt, 'model.json'), '{"modelTopology": ');
+    const truncated = join(TMP, 'truncated');
+    mkdirSync(truncated);
+    copyFileSync(join(MODEL, 'model.json'), join(truncated, 'model.json'));
+    writeFileSync(join(truncated, 'weights.bin'), readFileSync(join(MODEL, 'weights.bin')).subarray(0, 1000));
+    const missing = join(TMP, 'missing');
+    mkdirSync(missing);
+    copyFileSync(join(MODEL, 'model.json'), join(missing, 'model.json'));
+    const [bad, badJson, short, gone, usage] = await Promise.all([
+      tabtune('inspect', join(TMP, 'no-such-thing')),
+      tabtune('inspect', corrupt),
+      tabtune('inspect', truncated),
+      tabtune('train', '--model', missing, '--data', SAMPLE, '--out', join(TMP, 'never')),
+      tabtune('train', '--model', MODEL),
+    ]);
+    expectOneLineError(bad, /no-such-thing: no such file or folder/);
+    expectOneLineError(badJson, /model\.json: not valid JSON/);
+    expectOneLineError(short, /"weights\.bin" hold 1000 bytes, but model\.json's weights need 113056/);
+    expectOneLineError(gone, /missing\/model\.json: weights file "weights\.bin" listed in model\.json is missing/);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('trains head-only for 2 epochs and writes metrics, head and merged model', async () => {
+    const out = join(TMP, 'head');
+    const run = await tabtune('train', '--model', MODEL, '--data', SAMPLE, '--out', out, '--epochs', '2', '--head-only');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.match(/^epoch \d\/2 /gm)).toHaveLength(2);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.backend).toBe('wasm');
+    expect(metrics.plan).toEqual({});
+    expect(metrics.epochs).toHaveLength(2);
+    expect(metrics.steps.length).toBe(metrics.epochs[1].step);
+    expect(Object.keys(metrics.steps[0]).sort()).toEqual(['epoch', 'loss', 'step']);
+    expect(Object.keys(metrics.final).sort()).toEqual(['trainLoss', 'validationAccuracy', 'validationLoss']);
+    expect(readSafetensors(readFileSync(join(out, 'head.safetensors'))).tensors.get('head.weight')?.shape).toEqual([4, 64]);
+    expect(JSON.parse(readFileSync(join(out, 'merged/model.json'), 'utf8')).modelTopology).toBeTruthy();
+    expect(JSON.parse(readFileSync(join(out, 'tabtune.json'), 'utf8'))).toBeTruthy();
+  });
+
+  it('trains LoRA on conv3 and embedding for 2 epochs and writes the PEFT adapter', async () => {
+    const out = join(TMP, 'lora');
+    const run = await tabtune('train', '--model', MODEL, '--data', SAMPLE, '--out', out, '--epochs', '2', '--lora-r', '2', '--lora-targets', 'conv3,embedding');
+    expect(run.code, run.stderr).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.plan).toEqual({ conv3: { kind: 'lora', r: 2, alpha: 4 }, embedding: { kind: 'lora', r: 2, alpha: 4 } });
+    expect(metrics.epochs).toHaveLength(2);
+    const adapter = readSafetensors(readFileSync(join(out, 'adapter/adapter_model.safetensors')));
+    for (const layer of ['conv3', 'embedding']) {
+      for (const ab of ['lora_A', 'lora_B']) expect(adapter.tensors.has(`base_model.model.${layer}.${ab}.weight`)).toBe(true);
+    }
+    const config = JSON.parse(readFileSync(join(out, 'adapter/adapter_config.json'), 'utf8'));
+    expect([...config.target_modules].sort()).toEqual(['conv3', 'embedding']);
+    expect(readFileSync(join(out, 'merged/weights.bin')).length).toBeGreaterThan(100_000);
+  });
+});
