@@ -144,6 +144,8 @@ export interface TrainConfig {
   clipNorm?: number;
   /** Stop when the validation loss has not improved by minDelta for `patience` epochs; 0: never. */
   earlyStopping?: { patience: number; minDelta?: number };
+  /** Start from the last run's head and adapters (same plan and classes) instead of fresh ones. */
+  continueFromLastRun?: boolean;
 }
 
 /**
@@ -222,6 +224,12 @@ export interface ExportedBundle {
   files: string[];
 }
 
+/** A run taken back from an exported bundle, evaluated on the loaded dataset. */
+export interface ImportedRunSummary {
+  plan: LayerPlan;
+  result: TrainResult;
+}
+
 /** The downloadable result of a run: the head's weights and a manifest that describes them. */
 export interface ExportedWeights {
   /** File name suggestions, e.g. "tabtune-shapes-sample.safetensors". */
@@ -274,6 +282,8 @@ export interface EngineApi {
   predict(image: Blob): Promise<Prediction>;
   exportWeights(): Promise<ExportedWeights>;
   exportBundle(): Promise<ExportedBundle>;
+  /** Takes back an exported run (the zip, or its unzipped folder) onto the loaded model and dataset. */
+  importRun(files: DatasetFile[]): Promise<ImportedRunSummary>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
   dispose(): void;
 }

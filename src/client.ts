@@ -57,6 +57,7 @@ export function createEngine(): EngineApi {
     predict: (image) => call('predict', image),
     exportWeights: () => call('exportWeights'),
     exportBundle: () => call('exportBundle'),
+    importRun: (files) => call('importRun', files),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent, type LayerPlan } from './api.ts';
 import { decodeImagePng } from './data/decodeImagePng.ts';
 import { Engine } from './engine.ts';
+import { normalizePlan } from './lora/planSummary.ts';
 import { readSafetensors } from './export/safetensors.ts';
 import { readFolder } from './testing/readFolder.ts';
 import { serveFolder } from './testing/serveFolder.ts';
@@ -91,6 +92,41 @@ describe('Engine with a LoRA plan (WASM)', () => {
     const probs = tf.tidy(() => (merged.predict(tf.tensor4d(Float32Array.from(rgb), [1, 32, 32, 3]).mul(1 / 255)) as tf.Tensor).dataSync());
     Array.from(probs).forEach((p, k) => expect(Math.abs(p - fromEngine.probabilities[k]!)).toBeLessThan(1e-5));
     merged.dispose();
+  });
+
+  it('takes an exported run back: same evaluation and predictions, identical re-export, and training goes on from it', async () => {
+    engine.setPlan(PLAN, 16);
+    events.length = 0;
+    const original = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 5, learningRate: 0.01 });
+    const bundle = await engine.exportBundle();
+    const image = readFolder(SAMPLE).find((f) => f.path.includes('/heart/'))!;
+    const expected = await engine.predict(image.file);
+
+    const fresh = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+    try {
+      await fresh.setBackend('wasm');
+      await fresh.loadModel(`${server.url}models/shapes-cnn/model.json`);
+      await fresh.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
+      const imported = await fresh.importRun([{ path: 'run.zip', file: new Blob([bundle.zip.slice()]) }]);
+      expect(imported.plan).toEqual(normalizePlan(PLAN));
+      expect(imported.result.evaluation!.confusion).toEqual(original.evaluation!.confusion);
+      const again = await fresh.predict(image.file);
+      again.probabilities.forEach((p, k) => expect(p).toBeCloseTo(expected.probabilities[k]!, 6));
+      const reexported = unzipSync((await fresh.exportBundle()).zip);
+      expect(reexported['adapter/adapter_model.safetensors']).toEqual(unzipSync(bundle.zip)['adapter/adapter_model.safetensors']);
+
+      // Continuing starts from the imported weights: the first loss is that of a trained model.
+      events.length = 0;
+      await fresh.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1, learningRate: 0.01, continueFromLastRun: true });
+      const firstLoss = events.find((e) => e.type === 'step')!;
+      expect(firstLoss.type === 'step' && firstLoss.point.loss).toBeLessThan(original.epochs[0]!.trainLoss);
+
+      // A run for other classes is refused with the reason.
+      await fresh.importImages('two', readFolder(SAMPLE).filter((f) => /\/(ring|star)\//.test(f.path)), DEFAULT_SPLIT);
+      await expect(fresh.importRun([{ path: 'run.zip', file: new Blob([bundle.zip.slice()]) }])).rejects.toThrow(/predicts the classes heart, ring, star, zigzag/);
+    } finally {
+      fresh.dispose();
+    }
   });
 
   it('a plan with trained layers and no LoRA exports the merged model without an adapter', async () => {

@@ -12,6 +12,8 @@ import type {
   Evaluation,
   ExportedBundle,
   ExportedWeights,
+  ImportedRunSummary,
+  LayerMode,
   LayerPlan,
   ModelSummary,
   PlanSummary,
@@ -20,6 +22,7 @@ import type {
   TrainConfig,
   TrainResult,
 } from './api.ts';
+import { DEFAULT_TRAIN_CONFIG } from './api.ts';
 import { startBackend } from './backend/startBackend.ts';
 import type { ImageDecoder } from './data/decodeImage.ts';
 import { importImageDataset, resplit, type ImageDataset } from './data/imageDataset.ts';
@@ -27,13 +30,14 @@ import { createRng } from './data/rng.ts';
 import { EngineError } from './errors.ts';
 import { exportBundle } from './export/bundleExport.ts';
 import { exportHead } from './export/headExport.ts';
+import { bundleFiles, importRun } from './export/importRun.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './lora/loraAdapter.ts';
-import { isHeadOnly, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
+import { isHeadOnly, normalizePlan, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
 import { restoreRun, snapshotRun, type RunSnapshot } from './lora/runSnapshot.ts';
 import { loadBase, loadBaseModel, loadBaseModelFiles, type BaseModel, type ModelSource } from './models/baseModel.ts';
 import { computeFeatures } from './models/features.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
-import { createHead, disposeHead, headLogits, type Head } from './train/head.ts';
+import { createHead, disposeHead, headFromValues, headLogits, type Head } from './train/head.ts';
 import { accuracy, confusionMatrix, perClassAccuracy } from './train/confusionMatrix.ts';
 import { headTask, runTraining, stepsPerEpoch, type TrainData, type TrainTask, type ValidationPass } from './train/loop.ts';
 import { PauseGate } from './train/pauseGate.ts';
@@ -56,6 +60,11 @@ interface Trained {
   config: TrainConfig;
   result: TrainResult;
   backend: string;
+}
+
+/** A (normalized) plan's entries with keys sorted: two plans that train the same things compare equal. */
+function sortedPlan(plan: LayerPlan): [string, LayerMode][] {
+  return Object.entries(plan).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 function disposeSplit(data: TrainData): void {
@@ -155,6 +164,44 @@ export class Engine {
     return dataset.summary;
   }
 
+  /**
+   * Takes back a run Tabtune exported (zip or unzipped folder) onto the loaded model and evaluates it
+   * on the loaded dataset, which must have the same classes. It becomes the current run: try it,
+   * export it, or train on from it (TrainConfig.continueFromLastRun).
+   */
+  async importRun(files: DatasetFile[]): Promise<ImportedRunSummary> {
+    this.assertIdle('import a run');
+    const base = this.requireBase();
+    const dataset = this.requireDataset();
+    const imported = await importRun(await bundleFiles(files), base, () => loadBase(base.source, this.platform.fetch));
+    const run: Trained = {
+      head: headFromValues(imported.kernel, imported.bias, base.summary.featureSize, imported.classes.length),
+      base: imported.base,
+      plan: normalizePlan(imported.plan),
+      adapters: imported.adapters,
+      dataset,
+      config: DEFAULT_TRAIN_CONFIG,
+      result: emptyResult(dataset),
+      backend: this.backendName(),
+    };
+    try {
+      if (imported.classes.join('\u0000') !== dataset.classes.join('\u0000')) {
+        throw new EngineError(
+          'bundle-invalid',
+          `This run predicts the classes ${imported.classes.join(', ')}; the loaded dataset has ${dataset.classes.join(', ')}. Load a dataset with the same classes to evaluate it or train on.`,
+        );
+      }
+      const evaluation = toEvaluation(dataset.classes, await this.validate(run));
+      run.result = { ...run.result, state: 'done', evaluation };
+      this.replaceTrained(run);
+      this.plan = structuredClone(run.plan);
+      return { plan: run.plan, result: run.result };
+    } catch (e) {
+      this.disposeRun(run);
+      throw e;
+    }
+  }
+
   /** Changes the validation fraction or seed without decoding the images again. */
   setSplit(split: SplitOptions): DatasetSummary {
     this.assertIdle('change the split');
@@ -167,8 +214,9 @@ export class Engine {
   setPlan(plan: LayerPlan, batchSize: number): PlanSummary {
     this.assertIdle('change the plan');
     const base = this.requireBase();
-    const summary = summarizePlan(base, plan, this.dataset?.classes.length ?? 2, batchSize);
-    this.plan = structuredClone(plan);
+    const normalized = normalizePlan(plan);
+    const summary = summarizePlan(base, normalized, this.dataset?.classes.length ?? 2, batchSize);
+    this.plan = normalized;
     return summary;
   }
 
@@ -192,14 +240,22 @@ export class Engine {
         // Classic transfer: the frozen base runs once per image, then every step is a tiny head update.
         const data = await this.cachedSplit(base, dataset);
         cleanup = () => disposeSplit(data);
-        const head = createHead(base.summary.featureSize, numClasses, createRng(config.seed));
+        const from = config.continueFromLastRun ? await this.lastRunFor(plan, dataset) : null;
+        const head = from
+          ? headFromValues(from.head.kernel, from.head.bias, base.summary.featureSize, numClasses)
+          : createHead(base.summary.featureSize, numClasses, createRng(config.seed));
         run = { head, base, plan, adapters: new Map(), dataset, config, result: emptyResult(dataset), backend: this.backendName() };
         task = headTask(head, data);
       } else {
         // LoRA and trained layers change the model: train a private copy, so the loaded base stays as it was.
-        const copy = await loadBase(base.source, this.platform.fetch);
-        const head = createHead(copy.summary.featureSize, numClasses, createRng(config.seed));
-        const adapters = createLoraAdapters(copy.model, plan, createRng(config.seed ^ 0x5bd1e995));
+        const from = config.continueFromLastRun ? await this.lastRunFor(plan, dataset) : null;
+        const copy = await loadBase(from ? from.source : base.source, this.platform.fetch);
+        const { head, adapters } = from
+          ? restoreRun(from.snapshot, copy)
+          : {
+              head: createHead(copy.summary.featureSize, numClasses, createRng(config.seed)),
+              adapters: createLoraAdapters(copy.model, plan, createRng(config.seed ^ 0x5bd1e995)),
+            };
         run = { head, base: copy, plan, adapters, dataset, config, result: emptyResult(dataset), backend: this.backendName() };
         task = planTask({ base: copy, plan, adapters, head }, dataset, createRng(config.seed ^ 0x2545f491));
       }
@@ -244,6 +300,30 @@ export class Engine {
       return toEvaluation(dataset.classes, outcome.lastValidation);
     } finally {
       disposeHead(head);
+      disposeSplit(data);
+    }
+  }
+
+  /** The last run as values to start from, if it can carry on with this plan and these classes. */
+  private async lastRunFor(plan: LayerPlan, dataset: ImageDataset): Promise<{ snapshot: RunSnapshot; head: RunSnapshot['head']; source: ModelSource }> {
+    const last = this.requireTrained('continue from it');
+    if (JSON.stringify(sortedPlan(normalizePlan(last.plan))) !== JSON.stringify(sortedPlan(normalizePlan(plan)))) {
+      throw new EngineError('bad-config', 'To continue from the last run, keep its layer plan (or untick "continue" to start fresh).');
+    }
+    if (last.dataset.classes.join('\u0000') !== dataset.classes.join('\u0000')) {
+      throw new EngineError('bad-config', `The last run predicts ${last.dataset.classes.join(', ')}; this dataset has ${dataset.classes.join(', ')}. Continue only with the same classes.`);
+    }
+    const snapshot = await snapshotRun(last);
+    return { snapshot, head: snapshot.head, source: last.base.source };
+  }
+
+  /** One validation pass of a run on its dataset's split. */
+  private async validate(run: Trained): Promise<ValidationPass> {
+    if (!isHeadOnly(run.plan)) return planTask(run, run.dataset, createRng(1)).evaluate();
+    const data = await this.cachedSplit(run.base, run.dataset);
+    try {
+      return await headTask(run.head, data).evaluate();
+    } finally {
       disposeSplit(data);
     }
   }

@@ -42,6 +42,7 @@ const handlers: Record<RemoteMethod, Handler> = {
   predict: (image: Blob) => engine.predict(image),
   exportWeights: () => engine.exportWeights(),
   exportBundle: () => engine.exportBundle(),
+  importRun: (files: Parameters<Engine['importRun']>[0]) => engine.importRun(files),
 };
 
 self.onmessage = async (e: MessageEvent<RequestMessage>) => {

@@ -61,3 +61,13 @@ export function summarizePlan(base: BaseModel, plan: LayerPlan, numClasses: numb
 export function isHeadOnly(plan: LayerPlan): boolean {
   return Object.values(plan).every((m) => m.kind === 'frozen');
 }
+
+/** One spelling per plan: frozen entries dropped, LoRA defaults written out (dropout 0, no rsLoRA). */
+export function normalizePlan(plan: LayerPlan): LayerPlan {
+  const out: LayerPlan = {};
+  for (const [name, mode] of Object.entries(plan)) {
+    if (mode.kind === 'frozen') continue;
+    out[name] = mode.kind === 'lora' ? { kind: 'lora', r: mode.r, alpha: mode.alpha, dropout: mode.dropout ?? 0, rslora: mode.rslora ?? false } : { kind: mode.kind };
+  }
+  return out;
+}
