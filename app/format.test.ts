@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatLoss, formatPercent, formatShape } from './format.ts';
+import { formatBytes, formatDuration, formatLoss, formatPercent, formatShape } from './format.ts';
 
 describe('format', () => {
   it('formats durations for short and long runs', () => {
@@ -16,5 +16,13 @@ describe('format', () => {
     expect(formatLoss(undefined)).toBe('—');
     expect(formatPercent(0.256)).toBe('25.6%');
     expect(formatShape([16, 16, 32])).toBe('16 × 16 × 32');
+  });
+
+  it('formats byte counts in human units', () => {
+    expect(formatBytes(812)).toBe('812 B');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
+    expect(formatBytes(300 * 1024 * 1024)).toBe('300 MB');
+    expect(formatBytes(-1)).toBe('—');
   });
 });

@@ -3,7 +3,7 @@ import type { StudioState, UiError } from './types.ts';
 
 /** Run states in which the engine is busy with a run (controls that would disturb it are disabled). */
 export function isRunActive(state: RunState): boolean {
-  return state === 'preparing' || state === 'training' || state === 'stopping';
+  return state === 'preparing' || state === 'training' || state === 'paused' || state === 'stopping';
 }
 
 export const selectIsTraining = (s: StudioState): boolean => s.training.busy || isRunActive(s.training.runState);
@@ -14,7 +14,12 @@ export const selectClassCount = (s: StudioState): number => s.dataset.summary?.c
 export const selectLatestError = (s: StudioState): UiError | null => s.notice.errors.at(-1) ?? null;
 export const selectErrorCount = (s: StudioState): number => s.notice.errors.length;
 export const selectCanTrain = (s: StudioState): boolean =>
-  selectHasDataset(s) && s.model.summary !== null && !selectIsTraining(s) && !s.dataset.importing && !s.backend.switching;
+  selectHasDataset(s) &&
+  s.model.summary !== null &&
+  s.plan.error === null &&
+  !selectIsTraining(s) &&
+  !s.dataset.importing &&
+  !s.backend.switching;
 
 /** `data-ready` of the studio root: "true" once startup finished, "error" if it failed. */
 export const selectReadyAttr = (s: StudioState): 'true' | 'false' | 'error' =>

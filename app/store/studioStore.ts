@@ -4,6 +4,7 @@ import { createBackendSlice } from './backendSlice.ts';
 import { createDatasetSlice } from './datasetSlice.ts';
 import { createModelSlice } from './modelSlice.ts';
 import { createNoticeSlice } from './noticeSlice.ts';
+import { createPlanSlice } from './planSlice.ts';
 import { createSessionSlice } from './sessionSlice.ts';
 import { createTrainingSlice } from './trainingSlice.ts';
 import { createTryItSlice } from './tryItSlice.ts';
@@ -16,6 +17,7 @@ export function createStudioStore(): StudioStore {
   return createStore<StudioState>()((...a) => ({
     ...createBackendSlice(...a),
     ...createModelSlice(...a),
+    ...createPlanSlice(...a),
     ...createDatasetSlice(...a),
     ...createTrainingSlice(...a),
     ...createTryItSlice(...a),

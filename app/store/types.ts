@@ -3,7 +3,10 @@ import type {
   BackendReport,
   DatasetSummary,
   EpochPoint,
+  LayerMode,
+  LayerPlan,
   ModelSummary,
+  PlanSummary,
   Prediction,
   ProgressTask,
   RunState,
@@ -41,6 +44,28 @@ export interface ModelSlice {
   model: ModelState;
   setModelLoading: (loading: boolean) => void;
   setModelSummary: (summary: ModelSummary) => void;
+}
+
+export interface PlanState {
+  /** Layer name -> mode; only layers that are not frozen are named (the empty plan = head only). */
+  layers: LayerPlan;
+  /** The engine's totals for `layers` at the current batch size (null until it answered once). */
+  summary: PlanSummary | null;
+  /** The engine's sentence when it rejected the plan; Train waits until it is fixed. */
+  error: string | null;
+  /** A setPlan call is pending (debounced or in flight). */
+  syncing: boolean;
+}
+
+export interface PlanSlice {
+  plan: PlanState;
+  /** Sets one layer's mode (`frozen` removes it from the plan). */
+  setLayerMode: (layer: string, mode: LayerMode) => void;
+  /** Replaces the whole plan (presets). */
+  replacePlan: (layers: LayerPlan) => void;
+  setPlanSyncing: (syncing: boolean) => void;
+  setPlanSummary: (summary: PlanSummary) => void;
+  setPlanError: (message: string) => void;
 }
 
 export interface DatasetState {
@@ -166,6 +191,7 @@ export interface SessionSlice {
 
 export type StudioState = BackendSlice &
   ModelSlice &
+  PlanSlice &
   DatasetSlice &
   TrainingSlice &
   TryItSlice &

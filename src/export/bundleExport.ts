@@ -55,7 +55,7 @@ export async function exportBundle(input: BundleInput): Promise<ExportedBundle> 
   };
   // A PEFT adapter needs LoRA layers; fully trained layers alone live in the merged model.
   if (Object.values(input.plan).some((m) => m.kind === 'lora')) {
-    const peft = exportPeftAdapter(input.base.model, input.plan, input.adapters, { baseModelName: input.base.url });
+    const peft = await exportPeftAdapter(input.base.model, input.plan, input.adapters, { baseModelName: input.base.url });
     files['adapter/adapter_config.json'] = strToU8(peft['adapter_config.json']);
     files['adapter/adapter_model.safetensors'] = peft['adapter_model.safetensors'];
   }

@@ -80,7 +80,7 @@ export async function importRun(files: Map<string, Uint8Array>, base: BaseModel,
   if (config && weights) {
     const copy = await loadCopy();
     try {
-      const peft = importPeftAdapter({ 'adapter_config.json': new TextDecoder().decode(config), 'adapter_model.safetensors': weights }, copy.model);
+      const peft = await importPeftAdapter({ 'adapter_config.json': new TextDecoder().decode(config), 'adapter_model.safetensors': weights }, copy.model);
       return { plan: peft.plan, adapters: peft.adapters, kernel, bias: toFloat32(bias), classes: classes as string[], base: copy };
     } catch (e) {
       copy.model.dispose();

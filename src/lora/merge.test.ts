@@ -34,13 +34,13 @@ async function checkMerge(model: LayersModel, plan: LayerPlan, inputShape: numbe
 }
 
 describe('merging LoRA into the kernels', () => {
-  it('Dense: W + scale * A.B in [in, out]', () => {
+  it('Dense: W + scale * A.B in [in, out]', async () => {
     const model = branchedNet();
     const plan: LayerPlan = { left: { kind: 'lora', r: 2, alpha: 6 } };
     const ads = createLoraAdapters(model, plan, createRng(4));
     const ad = ads.get('left')!;
     ad.B.assign(tf.randomNormal([2, 4], 0, 1, 'float32', 1));
-    const m = mergedWeights(model, plan, ads).get('left')!;
+    const m = (await mergedWeights(model, plan, ads)).get('left')!;
     expect(m.shape).toEqual([6, 4]);
     const W = model.getLayer('left').getWeights()[0]!.arraySync() as number[][];
     const A = ad.A.arraySync() as number[][];
@@ -55,13 +55,13 @@ describe('merging LoRA into the kernels', () => {
     model.dispose();
   });
 
-  it('Conv2D: W[y,x,i,o] + scale * sum_r A[y,x,i,r] B[r,o]', () => {
+  it('Conv2D: W[y,x,i,o] + scale * sum_r A[y,x,i,r] B[r,o]', async () => {
     const model = sequentialConvNet();
     const plan: LayerPlan = { conv2: { kind: 'lora', r: 2, alpha: 2, rslora: true } };
     const ads = createLoraAdapters(model, plan, createRng(4));
     const ad = ads.get('conv2')!;
     ad.B.assign(tf.randomNormal([2, 5], 0, 1, 'float32', 1));
-    const m = mergedWeights(model, plan, ads).get('conv2')!;
+    const m = (await mergedWeights(model, plan, ads)).get('conv2')!;
     expect(m.shape).toEqual([3, 2, 4, 5]);
     const W = model.getLayer('conv2').getWeights()[0]!.arraySync() as number[][][][];
     const A = ad.A.arraySync() as number[][][][];

@@ -16,7 +16,7 @@ export interface MergedKernel {
 }
 
 /** Merged kernel per LoRA layer of the plan (biases are unchanged: LoRA has none). */
-export function mergedWeights(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters): Map<string, MergedKernel> {
+export async function mergedWeights(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters): Promise<Map<string, MergedKernel>> {
   validatePlan(model, plan);
   const out = new Map<string, MergedKernel>();
   for (const [name, mode] of Object.entries(plan)) {
@@ -31,7 +31,8 @@ export function mergedWeights(model: LayersModel, plan: LayerPlan, adapters: Lor
       const delta = tf.mul(tf.matMul(a2, ad.B as Tensor2D), ad.scale); // [in | kh*kw*in, out]
       return tf.add(w, tf.reshape(delta, w.shape));
     });
-    out.set(name, { shape: merged.shape.slice(), values: merged.dataSync() as Float32Array });
+    // Async read: WebGPU (in a Worker above all) cannot read GPU buffers synchronously.
+    out.set(name, { shape: merged.shape.slice(), values: (await merged.data()) as Float32Array });
     merged.dispose();
   }
   return out;
@@ -43,7 +44,7 @@ export function mergedWeights(model: LayersModel, plan: LayerPlan, adapters: Lor
  * equals runModel(model, x, { plan, adapters }) up to float rounding. The caller disposes it.
  */
 export async function mergedModel(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters): Promise<LayersModel> {
-  const merged = mergedWeights(model, plan, adapters);
+  const merged = await mergedWeights(model, plan, adapters);
   const copy = await tf.models.modelFromJSON(model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]);
   try {
     for (const layer of model.layers) {

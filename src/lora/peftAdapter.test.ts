@@ -26,12 +26,12 @@ describe('PEFT adapter export and import', () => {
     head: { kind: 'train' },
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     model = sequentialConvNet();
     adapters = createLoraAdapters(model, plan, createRng(8));
     let s = 1;
     for (const ad of adapters.values()) ad.B.assign(tf.randomNormal(ad.B.shape, 0, 1, 'float32', s++));
-    files = exportPeftAdapter(model, plan, adapters, { baseModelName: 'tabtune/seqnet' });
+    files = await exportPeftAdapter(model, plan, adapters, { baseModelName: 'tabtune/seqnet' });
   });
   afterAll(() => {
     disposeLoraAdapters(adapters);
@@ -92,13 +92,13 @@ describe('PEFT adapter export and import', () => {
     expect(hW[2 * 6 + 5]).toBe(ourHW[5]![2]); // [out=2, in=5]
   });
 
-  it('round trip: import gives the same outputs, and export -> import -> export is byte-identical', () => {
+  it('round trip: import gives the same outputs, and export -> import -> export is byte-identical', async () => {
     const before = tf.memory().numTensors;
-    const imported = importPeftAdapter(files, model);
+    const imported = await importPeftAdapter(files, model);
     expect(Object.keys(imported.plan)).toEqual(['conv1', 'conv2', 'dense1', 'head']);
     expect(imported.plan.head).toEqual({ kind: 'train' });
     expect(imported.baseModelName).toBe('tabtune/seqnet');
-    const again = exportPeftAdapter(model, imported.plan, imported.adapters, { baseModelName: imported.baseModelName });
+    const again = await exportPeftAdapter(model, imported.plan, imported.adapters, { baseModelName: imported.baseModelName });
     expect(again['adapter_config.json']).toBe(files['adapter_config.json']);
     expect(Buffer.from(again['adapter_model.safetensors']).equals(Buffer.from(files['adapter_model.safetensors']))).toBe(true);
     const x = seededInput([3, 6, 6, 2]);
@@ -110,11 +110,11 @@ describe('PEFT adapter export and import', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('imports modules_to_save weights into the model', () => {
+  it('imports modules_to_save weights into the model', async () => {
     const other = sequentialConvNet();
     const head = other.getLayer('head');
     head.setWeights(head.getWeights().map((w) => tf.zerosLike(w)));
-    const imported = importPeftAdapter(files, other);
+    const imported = await importPeftAdapter(files, other);
     const want = model.getLayer('head').getWeights()[0]!.dataSync();
     expect(Array.from(head.getWeights()[0]!.dataSync())).toEqual(Array.from(want));
     disposeLoraAdapters(imported.adapters);
@@ -129,30 +129,30 @@ describe('PEFT adapter export and import', () => {
     return { ...files, 'adapter_model.safetensors': writeSafetensors(tensors, { format: 'pt' }) };
   }
 
-  it('refuses a wrong shape, naming the module and both shapes', () => {
+  it('refuses a wrong shape, naming the module and both shapes', async () => {
     const bad = withTensors((t) => {
       const a = t[`${P}dense1.lora_A.weight`]!;
       t[`${P}dense1.lora_A.weight`] = { ...a, shape: [3, 10, 3] }; // same byte length, wrong shape
     });
-    expect(() => importPeftAdapter(bad, model)).toThrow(/module "dense1": lora_A.weight has shape \[3, 10, 3\]; .* needs \[3, 30\]/);
+    await expect(importPeftAdapter(bad, model)).rejects.toThrow(/module "dense1": lora_A.weight has shape \[3, 10, 3\]; .* needs \[3, 30\]/);
   });
 
-  it('refuses a tensor for a module the model does not have', () => {
+  it('refuses a tensor for a module the model does not have', async () => {
     const bad = withTensors((t) => {
       t[`${P}encoder.fc.lora_A.weight`] = t[`${P}dense1.lora_A.weight`]!;
     });
-    expect(() => importPeftAdapter(bad, model)).toThrow(/module "encoder.fc", which the model does not have/);
+    await expect(importPeftAdapter(bad, model)).rejects.toThrow(/module "encoder.fc", which the model does not have/);
   });
 
-  it('refuses a target module missing from the model, a rank that does not match, and non-LoRA configs', () => {
+  it('refuses a target module missing from the model, a rank that does not match, and non-LoRA configs', async () => {
     const c = JSON.parse(files['adapter_config.json']) as Record<string, unknown>;
     const cfg = (patch: Record<string, unknown>): PeftAdapterFiles => ({ ...files, 'adapter_config.json': JSON.stringify({ ...c, ...patch }) });
-    expect(() => importPeftAdapter(cfg({ target_modules: ['conv1', 'conv2', 'dense1', 'fc9'] }), model)).toThrow(/target module "fc9" is not a layer/);
-    expect(() => importPeftAdapter(cfg({ rank_pattern: {} }), model)).toThrow(/module "dense1": lora_A.weight has shape \[3, 30\]; .*r = 2 needs \[2, 30\]/);
-    expect(() => importPeftAdapter(cfg({ peft_type: 'IA3' }), model)).toThrow(/only "LORA"/);
-    expect(() => importPeftAdapter(cfg({ target_modules: '.*conv.*' }), model)).toThrow(/list of layer names/);
+    await expect(importPeftAdapter(cfg({ target_modules: ['conv1', 'conv2', 'dense1', 'fc9'] }), model)).rejects.toThrow(/target module "fc9" is not a layer/);
+    await expect(importPeftAdapter(cfg({ rank_pattern: {} }), model)).rejects.toThrow(/module "dense1": lora_A.weight has shape \[3, 30\]; .*r = 2 needs \[2, 30\]/);
+    await expect(importPeftAdapter(cfg({ peft_type: 'IA3' }), model)).rejects.toThrow(/only "LORA"/);
+    await expect(importPeftAdapter(cfg({ target_modules: '.*conv.*' }), model)).rejects.toThrow(/list of layer names/);
     const before = tf.memory().numTensors;
-    expect(() => importPeftAdapter(cfg({ modules_to_save: null }), model)).toThrow(/head.*not in modules_to_save/);
+    await expect(importPeftAdapter(cfg({ modules_to_save: null }), model)).rejects.toThrow(/head.*not in modules_to_save/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

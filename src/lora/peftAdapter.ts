@@ -81,16 +81,16 @@ function mostCommon<T>(values: T[]): T {
   return best;
 }
 
-/** Tensor -> bytes to write (values copied out, tensor freed). */
-function f32(t: Tensor): TensorToWrite {
-  const data = t.dataSync() as Float32Array;
+/** Tensor -> bytes to write (values copied out, tensor freed). Async: WebGPU cannot read synchronously. */
+async function f32(t: Tensor): Promise<TensorToWrite> {
+  const data = (await t.data()) as Float32Array;
   const shape = t.shape.slice();
   t.dispose();
   return { dtype: 'F32', shape, data };
 }
 
 /** Writes the plan's adapters (and 'train' Dense/Conv2D layers as modules_to_save) as PEFT files. */
-export function exportPeftAdapter(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters, options: PeftExportOptions = {}): PeftAdapterFiles {
+export async function exportPeftAdapter(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters, options: PeftExportOptions = {}): Promise<PeftAdapterFiles> {
   validatePlan(model, plan);
   const loraLayers: LoraAdapter[] = [];
   const trained: tf.layers.Layer[] = [];
@@ -144,19 +144,19 @@ export function exportPeftAdapter(model: LayersModel, plan: LayerPlan, adapters:
   for (const a of loraLayers) {
     const name = PREFIX + a.layerName;
     if (a.kind === 'dense') {
-      tensors[`${name}.lora_A.weight`] = f32(tf.transpose(a.A)); // [in, r] -> [r, in]
-      tensors[`${name}.lora_B.weight`] = f32(tf.transpose(a.B)); // [r, out] -> [out, r]
+      tensors[`${name}.lora_A.weight`] = await f32(tf.transpose(a.A)); // [in, r] -> [r, in]
+      tensors[`${name}.lora_B.weight`] = await f32(tf.transpose(a.B)); // [r, out] -> [out, r]
     } else {
-      tensors[`${name}.lora_A.weight`] = f32(tf.transpose(a.A, [3, 2, 0, 1])); // [kh, kw, in, r] -> [r, in, kh, kw]
-      tensors[`${name}.lora_B.weight`] = f32(tf.tidy(() => tf.reshape(tf.transpose(a.B), [a.B.shape[1] as number, a.r, 1, 1]))); // [r, out] -> [out, r, 1, 1]
+      tensors[`${name}.lora_A.weight`] = await f32(tf.transpose(a.A, [3, 2, 0, 1])); // [kh, kw, in, r] -> [r, in, kh, kw]
+      tensors[`${name}.lora_B.weight`] = await f32(tf.tidy(() => tf.reshape(tf.transpose(a.B), [a.B.shape[1] as number, a.r, 1, 1]))); // [r, out] -> [out, r, 1, 1]
     }
   }
   for (const layer of trained) {
     const [kernel, bias] = layer.weights;
     if (!kernel) continue;
     const k = kernel.read();
-    tensors[`${PREFIX}${layer.name}.weight`] = f32(k.rank === 2 ? tf.transpose(k) : tf.transpose(k, [3, 2, 0, 1])); // [in, out] -> [out, in]; [kh, kw, in, out] -> [out, in, kh, kw]
-    if (bias && layer.getConfig().useBias !== false) tensors[`${PREFIX}${layer.name}.bias`] = f32(bias.read().clone()); // [out]
+    tensors[`${PREFIX}${layer.name}.weight`] = await f32(k.rank === 2 ? tf.transpose(k) : tf.transpose(k, [3, 2, 0, 1])); // [in, out] -> [out, in]; [kh, kw, in, out] -> [out, in, kh, kw]
+    if (bias && layer.getConfig().useBias !== false) tensors[`${PREFIX}${layer.name}.bias`] = await f32(bias.read().clone()); // [out]
   }
   return {
     'adapter_config.json': `${JSON.stringify(config, null, 2)}\n`,
@@ -226,7 +226,7 @@ const sameShape = (a: number[], b: number[]): boolean => a.length === b.length &
  * modules_to_save weights are written into the model's layers (layer.setWeights). The caller owns the
  * returned adapters (disposeLoraAdapters).
  */
-export function importPeftAdapter(files: PeftAdapterFiles, model: LayersModel): ImportedPeftAdapter {
+export async function importPeftAdapter(files: PeftAdapterFiles, model: LayersModel): Promise<ImportedPeftAdapter> {
   const config = parseConfig(files['adapter_config.json']);
   const st = readSafetensors(files['adapter_model.safetensors'], PEFT_WEIGHTS_FILE);
   const layerByName = new Map(model.layers.map((l) => [l.name, l]));
@@ -272,8 +272,7 @@ export function importPeftAdapter(files: PeftAdapterFiles, model: LayersModel): 
             tf.transpose(tf.reshape(B, [d.outDim, r])), // [out, r(, 1, 1)] -> [r, out]
           ];
         });
-        const aValues = aTf.dataSync() as Float32Array;
-        const bValues = bTf.dataSync() as Float32Array;
+        const [aValues, bValues] = (await Promise.all([aTf.data(), bTf.data()])) as [Float32Array, Float32Array];
         tf.dispose([aTf, bTf]);
         adapters.set(name, loraAdapterFromValues(layer, mode, aValues, bValues));
       } else if (saved.has(name)) {

@@ -5,6 +5,10 @@ const KIND_LABELS: Record<DatasetIssue['kind'], string> = {
   'corrupt-image': 'unreadable',
   'too-few-images': 'too few images',
   'no-class-folder': 'no class folder',
+  'csv-bad-row': 'bad CSV row',
+  'csv-missing-file': 'listed, file missing',
+  'csv-unlisted-image': 'not in the CSV',
+  'csv-duplicate-row': 'duplicate CSV row',
 };
 
 /** Files and classes the import left out, and why (file names are shown as text, never as markup). */

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { Panel } from '../../components/Panel.tsx';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
-import { useStudio } from '../../store/studioStore.ts';
+import { studioStore, useStudio } from '../../store/studioStore.ts';
+import { downloadBundle } from './bundleActions.ts';
 import { downloadExport, type ExportKind } from './exportActions.ts';
 
 const BUTTONS: readonly { kind: ExportKind; label: string; testId: string }[] = [
@@ -16,13 +17,34 @@ export function ExportPanel() {
   const handle = useEngine();
   const trained = useStudio(selectIsTrained);
   const training = useStudio(selectIsTraining);
-  const [exporting, setExporting] = useState<ExportKind | null>(null);
+  const [exporting, setExporting] = useState<ExportKind | 'bundle' | null>(null);
+  /** What the last downloaded bundle held (cleared when a new run makes it stale). */
+  const [bundleFiles, setBundleFiles] = useState<string[] | null>(null);
+  const [bundleRun, setBundleRun] = useState<number | null>(null);
+  const finishedAt = useStudio((s) => s.training.finishedAt);
+  if (bundleFiles !== null && bundleRun !== finishedAt) {
+    setBundleFiles(null);
+    setBundleRun(null);
+  }
   const disabled = !trained || training || exporting !== null;
 
   const run = async (kind: ExportKind): Promise<void> => {
     setExporting(kind);
     try {
       await downloadExport(handle, kind);
+    } finally {
+      setExporting(null);
+    }
+  };
+
+  const runBundle = async (): Promise<void> => {
+    setExporting('bundle');
+    try {
+      const files = await downloadBundle(handle);
+      if (files) {
+        setBundleFiles(files);
+        setBundleRun(studioStore.getState().training.finishedAt);
+      }
     } finally {
       setExporting(null);
     }
@@ -50,6 +72,28 @@ export function ExportPanel() {
           </button>
         ))}
       </div>
+      <div className="export-buttons">
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="download-bundle"
+          disabled={disabled}
+          aria-busy={exporting === 'bundle'}
+          title="PEFT adapter, head, merged TF.js model and manifest in one zip"
+          onClick={() => void runBundle()}
+        >
+          {exporting === 'bundle' ? 'Preparing…' : 'Download everything (.zip)'}
+        </button>
+      </div>
+      {bundleFiles && (
+        <ul className="bundle-files" aria-label="Files in the downloaded zip" data-testid="bundle-files">
+          {bundleFiles.map((f) => (
+            <li key={f} data-testid="bundle-file">
+              <code>{f}</code>
+            </li>
+          ))}
+        </ul>
+      )}
     </Panel>
   );
 }

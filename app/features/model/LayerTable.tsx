@@ -1,6 +1,7 @@
 import type { LayerSummary } from '../../../src/index.ts';
 import { formatInteger, formatShape } from '../../format.ts';
 import { headParams } from './headParams.ts';
+import { PlanCell } from './PlanCell.tsx';
 
 interface LayerTableProps {
   layers: readonly LayerSummary[];
@@ -8,10 +9,12 @@ interface LayerTableProps {
   featureSize: number;
   /** Classes of the current dataset (the new head's units), or 0 before one is imported. */
   classes: number;
+  /** Plan controls are locked while a run uses the plan. */
+  planDisabled: boolean;
 }
 
-/** The frozen base layer by layer, then the new head that training creates. */
-export function LayerTable({ layers, featureLayer, featureSize, classes }: LayerTableProps) {
+/** The base layer by layer with what the next run does to each, then the new head that training creates. */
+export function LayerTable({ layers, featureLayer, featureSize, classes, planDisabled }: LayerTableProps) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Model layers">
       <table className="table table--compact">
@@ -23,7 +26,7 @@ export function LayerTable({ layers, featureLayer, featureSize, classes }: Layer
             <th scope="col" className="num">
               Params
             </th>
-            <th scope="col">Training</th>
+            <th scope="col">Plan</th>
           </tr>
         </thead>
         <tbody>
@@ -36,7 +39,9 @@ export function LayerTable({ layers, featureLayer, featureSize, classes }: Layer
               <td>{layer.className}</td>
               <td>{formatShape(layer.outputShape)}</td>
               <td className="num">{formatInteger(layer.params)}</td>
-              <td>{layer.trainable ? 'trained' : 'frozen'}</td>
+              <td>
+                <PlanCell layer={layer} disabled={planDisabled} />
+              </td>
             </tr>
           ))}
           <tr data-testid="model-head-row" className="row--head">

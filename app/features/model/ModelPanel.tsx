@@ -1,14 +1,19 @@
 import { Panel } from '../../components/Panel.tsx';
 import { formatInteger, formatShape } from '../../format.ts';
-import { selectClassCount } from '../../store/selectors.ts';
+import { selectClassCount, selectIsTraining } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { LayerTable } from './LayerTable.tsx';
+import { PlanPresets } from './PlanPresets.tsx';
+import { PlanTotals } from './PlanTotals.tsx';
+import { usePlanSync } from './usePlanSync.ts';
 
-/** What is being fine-tuned: the base model, its frozen layers and the head that training adds. */
+/** What is being fine-tuned: the base model, the plan for each of its layers, and the head that training adds. */
 export function ModelPanel() {
   const summary = useStudio((s) => s.model.summary);
   const loading = useStudio((s) => s.model.loading);
   const classes = useStudio(selectClassCount);
+  const training = useStudio(selectIsTraining);
+  usePlanSync();
 
   return (
     <Panel title="Model" className="panel--model">
@@ -36,7 +41,15 @@ export function ModelPanel() {
               </div>
             </dl>
           </div>
-          <LayerTable layers={summary.layers} featureLayer={summary.featureLayer} featureSize={summary.featureSize} classes={classes} />
+          <PlanPresets layers={summary.layers} disabled={training} />
+          <PlanTotals />
+          <LayerTable
+            layers={summary.layers}
+            featureLayer={summary.featureLayer}
+            featureSize={summary.featureSize}
+            classes={classes}
+            planDisabled={training}
+          />
         </>
       )}
     </Panel>

@@ -8,6 +8,7 @@ const STATE_TEXT: Record<RunState, string> = {
   idle: 'Ready when you are.',
   preparing: 'Preparing: extracting features from the frozen base…',
   training: 'Training the new head…',
+  paused: 'Paused between steps.',
   stopping: 'Stopping after the current step…',
   done: 'Finished. Try the model or download it below.',
   stopped: 'Stopped early; the head trained so far is kept.',

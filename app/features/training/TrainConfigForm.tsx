@@ -3,7 +3,8 @@ import { NumberField } from '../../components/NumberField.tsx';
 import { selectIsTraining } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 
-type Field = keyof TrainConfig;
+/** The plain number settings (the schedule, clipping and early stopping are not edited here). */
+type Field = keyof Pick<TrainConfig, 'learningRate' | 'batchSize' | 'epochs' | 'weightDecay' | 'seed'>;
 
 interface FieldSpec {
   key: Field;

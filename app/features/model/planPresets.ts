@@ -1,0 +1,49 @@
+import type { LayerMode, LayerPlan, LayerSummary } from '../../../src/index.ts';
+
+export const DEFAULT_LORA_RANK = 4;
+
+/** LoRA at rank r with the usual alpha = 2r. */
+export function loraMode(r: number = DEFAULT_LORA_RANK): LayerMode {
+  return { kind: 'lora', r, alpha: 2 * r };
+}
+
+/** A new rank; alpha follows while it still has its default (2r), and stays where the user set it otherwise. */
+export function withRank(mode: Extract<LayerMode, { kind: 'lora' }>, r: number): LayerMode {
+  return { ...mode, r, alpha: mode.alpha === 2 * mode.r ? 2 * r : mode.alpha };
+}
+
+export function withAlpha(mode: Extract<LayerMode, { kind: 'lora' }>, alpha: number): LayerMode {
+  return { ...mode, alpha };
+}
+
+const hasWeights = (layer: LayerSummary): boolean => layer.params > 0;
+
+/** Every base layer frozen; only the new head trains. */
+export function headOnlyPlan(): LayerPlan {
+  return {};
+}
+
+/** LoRA at rank r on every layer that supports it (Dense, Conv2D). */
+export function loraAllPlan(layers: readonly LayerSummary[], r: number = DEFAULT_LORA_RANK): LayerPlan {
+  return Object.fromEntries(layers.filter((l) => l.loraSupported && hasWeights(l)).map((l) => [l.name, loraMode(r)]));
+}
+
+/** The first `n` layers with weights stay frozen; every later layer with weights is trained. */
+export function freezeFirstPlan(layers: readonly LayerSummary[], n: number): LayerPlan {
+  return Object.fromEntries(
+    layers
+      .filter(hasWeights)
+      .slice(Math.max(0, n))
+      .map((l) => [l.name, { kind: 'train' } as LayerMode]),
+  );
+}
+
+/** Every layer with weights is trained. */
+export function fullPlan(layers: readonly LayerSummary[]): LayerPlan {
+  return freezeFirstPlan(layers, 0);
+}
+
+/** How many layers have weights (the most "Freeze first N" can freeze). */
+export function weightedLayerCount(layers: readonly LayerSummary[]): number {
+  return layers.filter(hasWeights).length;
+}
