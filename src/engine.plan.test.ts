@@ -129,6 +129,19 @@ describe('Engine with a LoRA plan (WASM)', () => {
     }
   });
 
+  it('keeps a LoRA run with a trained layer across a backend switch', async () => {
+    engine.setPlan({ ...PLAN, conv2: { kind: 'train' } }, 16);
+    await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 2 });
+    const image = readFolder(SAMPLE).find((f) => f.path.includes('/ring/'))!;
+    const before = await engine.predict(image.file);
+    const adapterBefore = unzipSync((await engine.exportBundle()).zip)['adapter/adapter_model.safetensors'];
+    await engine.setBackend('cpu');
+    const after = await engine.predict(image.file);
+    after.probabilities.forEach((p, k) => expect(p).toBeCloseTo(before.probabilities[k]!, 5));
+    expect(unzipSync((await engine.exportBundle()).zip)['adapter/adapter_model.safetensors']).toEqual(adapterBefore);
+    await engine.setBackend('wasm');
+  });
+
   it('a plan with trained layers and no LoRA exports the merged model without an adapter', async () => {
     engine.setPlan({ embedding: { kind: 'train' } }, 16);
     await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 });
