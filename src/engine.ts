@@ -13,7 +13,6 @@ import type {
   ExportedBundle,
   ExportedWeights,
   ImportedRunSummary,
-  LayerMode,
   LayerPlan,
   ModelSummary,
   PlanSummary,
@@ -31,56 +30,22 @@ import { EngineError } from './errors.ts';
 import { exportBundle } from './export/bundleExport.ts';
 import { exportHead } from './export/headExport.ts';
 import { bundleFiles, importRun } from './export/importRun.ts';
-import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './lora/loraAdapter.ts';
+import { createLoraAdapters, disposeLoraAdapters } from './lora/loraAdapter.ts';
 import { isHeadOnly, normalizePlan, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
 import { restoreRun, snapshotRun, type RunSnapshot } from './lora/runSnapshot.ts';
 import { loadBase, loadBaseModel, loadBaseModelFiles, type BaseModel, type ModelSource } from './models/baseModel.ts';
 import { computeFeatures } from './models/features.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
 import { createHead, disposeHead, headFromValues, headLogits, type Head } from './train/head.ts';
-import { accuracy, confusionMatrix, perClassAccuracy } from './train/confusionMatrix.ts';
 import { headTask, runTraining, stepsPerEpoch, type TrainData, type TrainTask, type ValidationPass } from './train/loop.ts';
 import { PauseGate } from './train/pauseGate.ts';
 import { pixelBatch, plannedLogits, planTask } from './train/planTask.ts';
 import { validateTrainConfig } from './train/validateTrainConfig.ts';
+import { disposeSplit, emptyResult, sortedPlan, toEvaluation, type Trained } from './trainedRun.ts';
 
 export interface EnginePlatform {
   decodeImage: ImageDecoder;
   fetch?: typeof fetch;
-}
-
-/** A finished (or stopped) run: what predict and export use. Survives new imports until the next run ends. */
-interface Trained {
-  head: Head;
-  /** The model it was trained on: the loaded base, or (with a plan) a private copy whose trained layers changed. */
-  base: BaseModel;
-  plan: LayerPlan;
-  adapters: LoraAdapters;
-  dataset: ImageDataset;
-  config: TrainConfig;
-  result: TrainResult;
-  backend: string;
-}
-
-/** A (normalized) plan's entries with keys sorted: two plans that train the same things compare equal. */
-function sortedPlan(plan: LayerPlan): [string, LayerMode][] {
-  return Object.entries(plan).sort(([a], [b]) => (a < b ? -1 : 1));
-}
-
-function disposeSplit(data: TrainData): void {
-  for (const t of [data.trainX, data.trainY, data.valX, data.valY]) t.dispose();
-}
-
-/** A placeholder until the run's real result exists. */
-function emptyResult(dataset: ImageDataset): TrainResult {
-  return { state: 'stopped', stoppedEarly: false, classes: dataset.classes, steps: 0, epochs: [], finalLoss: Number.NaN, evaluation: null, baseline: null };
-}
-
-/** A validation pass as the per-class report the UI shows. */
-function toEvaluation(classes: string[], pass: ValidationPass | null): Evaluation | null {
-  if (!pass || pass.predictions.length === 0) return null;
-  const confusion = confusionMatrix(pass.labels, pass.predictions, classes.length);
-  return { classes, loss: pass.loss, accuracy: accuracy(confusion), perClassAccuracy: perClassAccuracy(confusion), confusion };
 }
 
 export class Engine {
