@@ -22,8 +22,9 @@ import type {
   TrainResult,
 } from './api.ts';
 import { DEFAULT_TRAIN_CONFIG } from './api.ts';
+import { explainKernelError } from './backend/explainKernelError.ts';
 import { startBackend } from './backend/startBackend.ts';
-import type { ImageDecoder } from './data/decodeImage.ts';
+import { toChannels, type ImageDecoder } from './data/decodeImage.ts';
 import { importImageDataset, resplit, type ImageDataset } from './data/imageDataset.ts';
 import { createRng } from './data/rng.ts';
 import { EngineError } from './errors.ts';
@@ -119,8 +120,7 @@ export class Engine {
 
   async importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary> {
     const base = this.requireBase();
-    const [h, w] = base.summary.inputShape;
-    const dataset = await importImageDataset(name, files, split, [h, w], this.platform.decodeImage, (done, total, path) =>
+    const dataset = await importImageDataset(name, files, split, base.summary.inputShape, this.platform.decodeImage, (done, total, path) =>
       this.emit({ type: 'progress', task: 'import', done, total, label: path }),
     );
     // Only now, with the new dataset complete, is the previous one replaced.
@@ -243,7 +243,7 @@ export class Engine {
       return result;
     } catch (e) {
       this.emit({ type: 'runState', state: 'error' });
-      throw e;
+      throw explainKernelError(e);
     } finally {
       cleanup();
       this.disposeRun(run);
@@ -335,10 +335,10 @@ export class Engine {
 
   async predict(image: Blob): Promise<Prediction> {
     const trained = this.requireTrained('try it');
-    const [h, w] = trained.base.summary.inputShape;
+    const [h, w, c] = trained.base.summary.inputShape;
     let rgb: Uint8Array;
     try {
-      rgb = (await this.platform.decodeImage(image, w, h)).rgb;
+      rgb = toChannels((await this.platform.decodeImage(image, w, h)).rgb, h * w, c);
     } catch (e) {
       throw new EngineError('image-corrupt', `That image could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }

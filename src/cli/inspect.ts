@@ -42,7 +42,7 @@ export async function inspect(args: string[], io: Io): Promise<number> {
   } else if (kind === 'images') {
     const size = num(p, 'size', 'positive-int') ?? 32;
     const files = readDatasetFolder(target);
-    const dataset = await importImageDataset(basename(resolve(target)), files, DEFAULT_SPLIT, [size, size], decodeImageNode);
+    const dataset = await importImageDataset(basename(resolve(target)), files, DEFAULT_SPLIT, [size, size, 3], decodeImageNode);
     io.out(json ? JSON.stringify({ kind, files: files.length, dataset: dataset.summary }, null, 2) : formatImages(dataset.summary, files.length));
   } else {
     const abs = resolve(target);

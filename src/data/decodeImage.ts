@@ -27,3 +27,22 @@ export function centerSquare(w: number, h: number): { sx: number; sy: number; si
   const size = Math.min(w, h);
   return { sx: Math.floor((w - size) / 2), sy: Math.floor((h - size) / 2), size };
 }
+
+/**
+ * RGB bytes [H*W*3] -> the channel count a model wants: 3 as is, 1 as luma (ITU-R BT.601, what
+ * PIL's convert("L") does), 4 with an opaque alpha. The browser always decodes to RGB(A).
+ */
+export function toChannels(rgb: Uint8Array, pixels: number, channels: number): Uint8Array {
+  if (channels === 3) return rgb;
+  const out = new Uint8Array(pixels * channels);
+  for (let i = 0; i < pixels; i++) {
+    const r = rgb[i * 3] ?? 0;
+    const g = rgb[i * 3 + 1] ?? 0;
+    const b = rgb[i * 3 + 2] ?? 0;
+    if (channels === 1) out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    else {
+      out.set([r, g, b, 255], i * 4);
+    }
+  }
+  return out;
+}

@@ -22,7 +22,7 @@ describe('importImageDataset with a labels CSV', () => {
     });
     rows.push('gone.png,ring');
     files.push({ path: 'flat/labels.csv', file: new Blob([rows.join('\n')]) });
-    const ds = await importImageDataset('flat', files, DEFAULT_SPLIT, [32, 32], decodeImagePng);
+    const ds = await importImageDataset('flat', files, DEFAULT_SPLIT, [32, 32, 3], decodeImagePng);
     expect(ds.classes).toEqual(['ring', 'star']);
     expect(ds.summary.classes.map((c) => c.count)).toEqual([3, 3]);
     const missing = ds.summary.issues.find((i) => i.kind === 'csv-missing-file');
@@ -38,7 +38,7 @@ describe('importImageDataset with a labels CSV', () => {
       { path: 'set/star/b.png', file: new Blob([new Uint8Array(png('star', 1))]) },
       { path: 'set/notes.csv', file: new Blob(['when,who\n2024,me\n']) },
     ];
-    const ds = await importImageDataset('set', files, DEFAULT_SPLIT, [32, 32], decodeImagePng);
+    const ds = await importImageDataset('set', files, DEFAULT_SPLIT, [32, 32, 3], decodeImagePng);
     expect(ds.classes).toEqual(['ring', 'star']);
     expect(ds.summary.issues.map((i) => i.path)).toEqual(['set/notes.csv']);
   });

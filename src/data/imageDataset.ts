@@ -1,18 +1,19 @@
 import type { ClassSummary, DatasetFile, DatasetIssue, DatasetSummary, SplitOptions } from '../api.ts';
 import { EngineError } from '../errors.ts';
-import type { ImageDecoder } from './decodeImage.ts';
+import { toChannels, type ImageDecoder } from './decodeImage.ts';
 import { readImageLabelCsv } from './csv/readImageLabelCsv.ts';
 import { classifyImageFolder, dropSmallClasses, type ImageFolderLayout } from './imageFolder.ts';
 import { stratifiedSplit, type Split } from './split.ts';
 
-/** Decoded images, ready for the model: RGB bytes [N, H, W, 3] in one buffer, labels [N]. */
+/** Decoded images, ready for the model: bytes [N, H, W, C] in one buffer (C as the model wants), labels [N]. */
 export interface ImageDataset {
   name: string;
   classes: string[];
   paths: string[];
   labels: Int32Array;
   pixels: Uint8Array;
-  size: [number, number];
+  /** [height, width, channels] of each image in `pixels`. */
+  size: [number, number, number];
   split: Split;
   summary: DatasetSummary;
 }
@@ -51,19 +52,19 @@ export async function importImageDataset(
   name: string,
   files: DatasetFile[],
   split: SplitOptions,
-  size: [number, number],
+  size: [number, number, number],
   decode: ImageDecoder,
   onProgress: ImportProgress = () => {},
 ): Promise<ImageDataset> {
   const layout = await layoutOf(files);
   const issues: DatasetIssue[] = [...layout.issues];
-  const [h, w] = size;
+  const [h, w, c] = size;
   const decoded: { path: string; label: string; rgb: Uint8Array }[] = [];
   let done = 0;
   for (const img of layout.images) {
     try {
       const { rgb } = await decode(img.file, w, h);
-      decoded.push({ path: img.path, label: img.label, rgb });
+      decoded.push({ path: img.path, label: img.label, rgb: toChannels(rgb, h * w, c) });
     } catch (e) {
       const why = e instanceof EngineError ? e.message : 'it could not be decoded.';
       issues.push({ path: img.path, kind: 'corrupt-image', message: `${img.path}: skipped, ${why} Re-export or remove the file.` });
@@ -89,8 +90,8 @@ export async function importImageDataset(
   const usable = decoded.filter((d) => keptSet.has(d.label));
   const classIndex = new Map(kept.classes.map((c, i) => [c, i]));
   const labels = Int32Array.from(usable.map((d) => classIndex.get(d.label) ?? 0));
-  const pixels = new Uint8Array(usable.length * h * w * 3); // [N, H, W, 3]
-  usable.forEach((d, i) => pixels.set(d.rgb, i * h * w * 3));
+  const pixels = new Uint8Array(usable.length * h * w * c); // [N, H, W, C]
+  usable.forEach((d, i) => pixels.set(d.rgb, i * h * w * c));
   const theSplit = stratifiedSplit(Array.from(labels), split.validationFraction, split.seed);
 
   const summary: DatasetSummary = {

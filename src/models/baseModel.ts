@@ -35,13 +35,27 @@ function shapeOf(layer: tf.layers.Layer): number[] {
 }
 
 /**
+ * Where to cut a model without metadata: at the input of its last layer with weights (the old head).
+ * Layers after it (a separate softmax Activation, say) are dropped with it, so the new head never
+ * sits on top of the old head's logits.
+ */
+function defaultFeatureLayer(model: LayersModel, url: string): string {
+  const head = [...model.layers].reverse().find((l) => l.countParams() > 0);
+  const feeding = head?.inboundNodes[0]?.inboundLayers[0];
+  if (!head || !feeding || feeding.getClassName() === 'InputLayer') {
+    throw new EngineError('model-unsupported', `${url}: the model has no layer before its last weighted layer to attach a new head to; it needs a body and a head.`);
+  }
+  return feeding.name;
+}
+
+/**
  * Wraps a LayersModel as a frozen base: everything up to `featureLayer` (default: the layer before
  * the last, i.e. the original head is dropped) becomes a feature extractor.
  */
 export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta = {}, source: ModelSource = { kind: 'url', url }): BaseModel {
   const layers = model.layers;
   if (layers.length < 2) throw new EngineError('model-unsupported', `${url}: the model has ${layers.length} layer(s); a base model needs at least a body and a head.`);
-  const featureName = meta.featureLayer ?? (layers[layers.length - 2] as tf.layers.Layer).name;
+  const featureName = meta.featureLayer ?? defaultFeatureLayer(model, url);
   let featureLayer: tf.layers.Layer;
   try {
     featureLayer = model.getLayer(featureName);
@@ -55,6 +69,9 @@ export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta
   const inputShape = (model.inputs[0]?.shape ?? []).slice(1) as number[];
   if (inputShape.length !== 3 || inputShape.some((d) => !(d > 0))) {
     throw new EngineError('model-unsupported', `${url}: input shape [${inputShape.join(', ')}] is not a fixed [height, width, channels] image.`);
+  }
+  if (![1, 3, 4].includes(inputShape[2] as number)) {
+    throw new EngineError('model-unsupported', `${url}: the model takes ${inputShape[2]} channels per pixel; images give 1 (grey), 3 (RGB) or 4 (RGBA).`);
   }
   const features = tf.model({ inputs: model.inputs, outputs: featureLayer.output as tf.SymbolicTensor });
   features.trainable = false;
