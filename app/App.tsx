@@ -1,6 +1,7 @@
 import { BackendBadge } from './features/backend/BackendBadge.tsx';
 import { BackendSelect } from './features/backend/BackendSelect.tsx';
 import { DatasetPanel } from './features/dataset/DatasetPanel.tsx';
+import { EvaluationPanel } from './features/evaluation/EvaluationPanel.tsx';
 import { ExportPanel } from './features/export/ExportPanel.tsx';
 import { ModelPanel } from './features/model/ModelPanel.tsx';
 import { Notices } from './features/notices/Notices.tsx';
@@ -34,6 +35,7 @@ export function App() {
           <ModelPanel />
           <DatasetPanel />
           <TrainingPanel />
+          <EvaluationPanel />
           <TryPanel />
           <ExportPanel />
         </div>

@@ -257,7 +257,6 @@ export class Engine {
    * a plan's evaluation is shown beside. Cheap, since it trains on cached features.
    */
   private async baselineFor(base: BaseModel, dataset: ImageDataset, config: TrainConfig): Promise<Evaluation | null> {
-    this.emit({ type: 'log', level: 'info', message: 'Training the base model with a fresh head for comparison' });
     const data = await this.cachedSplit(base, dataset);
     const head = createHead(base.summary.featureSize, dataset.classes.length, createRng(config.seed));
     try {

@@ -4,9 +4,18 @@ import { createStudioStore } from '../store/studioStore.ts';
 import { applyEngineEvents } from './applyEngineEvents.ts';
 
 describe('applyEngineEvents', () => {
-  it('returns an empty patch for events that change nothing', () => {
+  it('returns an empty patch for no events', () => {
     const state = createStudioStore().getState();
-    expect(applyEngineEvents(state, [{ type: 'log', level: 'info', message: 'hi' }])).toEqual({ patch: {}, warnings: [] });
+    expect(applyEngineEvents(state, [])).toEqual({ patch: {}, warnings: [] });
+  });
+
+  it('keeps the run\'s last log messages (newest last) and turns warnings into notices', () => {
+    const state = createStudioStore().getState();
+    const events: EngineEvent[] = ['a', 'b', 'c', 'd'].map((message) => ({ type: 'log', level: 'info', message }));
+    events.push({ type: 'log', level: 'warn', message: 'careful' });
+    const { patch, warnings } = applyEngineEvents(state, events);
+    expect(patch.training?.logs).toEqual(['c', 'd', 'careful']);
+    expect(warnings).toEqual(['careful']);
   });
 
   it('applies the backend report and keeps the select in step with it', () => {
@@ -50,5 +59,18 @@ describe('applyEngineEvents', () => {
     ]);
     expect(patch.training?.runState).toBe('done');
     expect(patch.training?.steps).toHaveLength(1);
+  });
+
+  it('measures the rate afresh after a pause (the engine\'s elapsed time includes the pause)', () => {
+    const store = createStudioStore();
+    const step = (n: number, ms: number): EngineEvent => ({ type: 'step', point: { step: n, epoch: 1, loss: 1 }, totalSteps: 100, elapsedMs: ms });
+    const apply = (events: EngineEvent[]): void => store.setState(applyEngineEvents(store.getState(), events).patch);
+    apply([{ type: 'runState', state: 'training' }, step(1, 10), step(2, 20), { type: 'runState', state: 'paused' }]);
+    apply([{ type: 'runState', state: 'training' }]);
+    expect(store.getState().training.resumed).toBe(true);
+    apply([step(3, 5030)]);
+    const { timing, resumed } = store.getState().training;
+    expect(resumed).toBe(false);
+    expect(timing).toEqual({ firstStepsDone: 3, firstElapsedMs: 5030, lastStepsDone: 3, lastElapsedMs: 5030 });
   });
 });

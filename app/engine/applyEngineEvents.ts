@@ -1,6 +1,8 @@
 import type { EngineEvent } from '../../src/index.ts';
 import type { StudioState, TrainingState } from '../store/types.ts';
 
+const MAX_LOGS = 3;
+
 /** The parts of the store that engine events change. */
 export type EventPatch = Partial<Pick<StudioState, 'backend' | 'training' | 'session'>>;
 
@@ -48,7 +50,8 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
         steps.push(event.point);
         // Step numbers may be 0- or 1-based and the engine may skip events: take whichever count is larger.
         const stepsDone = Math.max(steps.length, event.point.step);
-        const first = training.timing ?? {
+        // After a pause the engine's elapsed time includes the pause: measure the rate afresh from here.
+        const first = (training.resumed ? null : training.timing) ?? {
           firstStepsDone: stepsDone,
           firstElapsedMs: event.elapsedMs,
           lastStepsDone: stepsDone,
@@ -58,6 +61,7 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
           ...training,
           totalSteps: event.totalSteps,
           timing: { ...first, lastStepsDone: stepsDone, lastElapsedMs: event.elapsedMs },
+          resumed: false,
         };
         touched.training = true;
         break;
@@ -71,11 +75,14 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
         break;
       }
       case 'runState':
-        training = { ...training, runState: event.state };
+        training = { ...training, runState: event.state, resumed: training.resumed || (training.runState === 'paused' && event.state === 'training') };
         touched.training = true;
         break;
       case 'log':
         if (event.level === 'warn') warnings.push(event.message);
+        // A run says few things (early stopping, the baseline); keep the last few, newest last.
+        training = { ...training, logs: [...training.logs, event.message].slice(-MAX_LOGS) };
+        touched.training = true;
         break;
     }
   }

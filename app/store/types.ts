@@ -13,6 +13,7 @@ import type {
   SplitOptions,
   StepPoint,
   TrainConfig,
+  TrainResult,
 } from '../../src/index.ts';
 
 /**
@@ -35,15 +36,19 @@ export interface BackendSlice {
   setBackendSwitching: (switching: boolean) => void;
 }
 
+/** Where the loaded base model came from: the built-in one, dropped files, or a URL the user typed. */
+export type ModelOrigin = 'builtin' | 'files' | 'url';
+
 export interface ModelState {
   summary: ModelSummary | null;
   loading: boolean;
+  origin: ModelOrigin;
 }
 
 export interface ModelSlice {
   model: ModelState;
   setModelLoading: (loading: boolean) => void;
-  setModelSummary: (summary: ModelSummary) => void;
+  setModelSummary: (summary: ModelSummary, origin?: ModelOrigin) => void;
 }
 
 export interface PlanState {
@@ -110,18 +115,28 @@ export interface TrainingState {
   /** Total steps of the run, from step events (0 until the first one). */
   totalSteps: number;
   timing: StepTiming | null;
+  /** The run was resumed and no step came since: the next step starts a fresh rate measurement. */
+  resumed: boolean;
   /** Date.now() when Train was pressed, and when the run ended. */
   startedAt: number | null;
   finishedAt: number | null;
   /** Steps of the last run that finished with a usable head: Try it and Export need > 0. */
   trainedSteps: number;
+  /** What the last finished (or imported) run resolved with: its evaluation and baseline. */
+  result: TrainResult | null;
+  /** True when `result` came from an imported bundle rather than a run in this tab. */
+  imported: boolean;
+  /** The engine's log messages for the current run, newest last (e.g. "Stopped early after epoch 4 ..."). */
+  logs: string[];
 }
 
 export interface TrainingSlice {
   training: TrainingState;
   setTrainConfig: (patch: Partial<TrainConfig>) => void;
   beginRun: (now: number) => void;
-  finishRun: (state: RunState, steps: number, now: number) => void;
+  finishRun: (state: RunState, steps: number, now: number, result?: TrainResult | null) => void;
+  /** An exported run was taken back: it is the current run (evaluation shown, Try it and Export enabled). */
+  setImportedRun: (result: TrainResult) => void;
   /** The dataset or model changed: the trained head no longer matches it. */
   invalidateTrainedModel: () => void;
 }

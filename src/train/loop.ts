@@ -126,6 +126,8 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
   const clipNorm = config.clipNorm ?? 0;
   const early = new EarlyStopping({ patience: config.earlyStopping?.patience ?? 0, minDelta: config.earlyStopping?.minDelta ?? 0 });
   const started = now();
+  // Time spent paused is not training time: elapsedMs (and so the ETA) leaves it out.
+  let pausedMs = 0;
   let step = 0;
   let lastLoss = Number.NaN;
   let stopped = false;
@@ -153,9 +155,11 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
         lastLoss = loss;
         epochLossSum += loss;
         epochSteps += 1;
-        hooks.onStep({ step, epoch, loss }, totalSteps, now() - started);
+        hooks.onStep({ step, epoch, loss }, totalSteps, now() - started - pausedMs);
         await yieldToEventLoop();
+        const pauseStart = now();
         await hooks.waitIfPaused?.();
+        pausedMs += now() - pauseStart;
         if (hooks.shouldStop()) {
           stopped = true;
           break;

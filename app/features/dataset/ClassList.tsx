@@ -10,7 +10,7 @@ export function ClassList({ classes, thumbnails }: ClassListProps) {
   return (
     <ul className="class-list" aria-label="Classes">
       {classes.map((c) => (
-        <li key={c.name} className="class-row" data-testid="class-row" data-class={c.name} data-count={c.count}>
+        <li key={c.name} className="class-row" data-testid="class-row" data-class={c.name} data-count={c.count} data-validation={c.validation}>
           <div className="class-row__head">
             <span className="class-row__name">{c.name}</span>
             <span className="class-row__counts">

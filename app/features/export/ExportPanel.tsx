@@ -1,7 +1,12 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import { DropZone } from '../../components/DropZone.tsx';
+import { describeError } from '../../engine/describeError.ts';
+import { collectFromDrop, collectFromFileList } from '../dataset/collectFiles.ts';
+import { snapshotDrop } from '../dataset/dropSnapshot.ts';
+import { importRunFiles } from './importRunActions.ts';
 import { Panel } from '../../components/Panel.tsx';
 import { useEngine } from '../../engine/EngineProvider.tsx';
-import { selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
+import { selectHasDataset, selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { downloadBundle } from './bundleActions.ts';
 import { downloadExport, type ExportKind } from './exportActions.ts';
@@ -27,6 +32,22 @@ export function ExportPanel() {
     setBundleRun(null);
   }
   const disabled = !trained || training || exporting !== null;
+  const importInput = useRef<HTMLInputElement>(null);
+  const hasDataset = useStudio(selectHasDataset);
+  const hasModel = useStudio((s) => s.model.summary !== null);
+  const [importing, setImporting] = useState(false);
+  const importDisabled = !hasDataset || !hasModel || training || importing || exporting !== null;
+
+  const runImport = async (collect: () => Promise<{ files: { path: string; file: Blob }[] }>): Promise<void> => {
+    setImporting(true);
+    try {
+      await importRunFiles(handle, (await collect()).files);
+    } catch (error) {
+      studioStore.getState().pushError(describeError('Could not read the dropped files', error));
+    } finally {
+      setImporting(false);
+    }
+  };
 
   const run = async (kind: ExportKind): Promise<void> => {
     setExporting(kind);
@@ -94,6 +115,37 @@ export function ExportPanel() {
           ))}
         </ul>
       )}
+      <DropZone
+        label="Exported run"
+        disabled={importDisabled}
+        testId="import-run-dropzone"
+        onDrop={(dt) => {
+          const drop = snapshotDrop(dt);
+          void runImport(() => collectFromDrop(drop));
+        }}
+      >
+        <p className="dropzone__hint">
+          Take back a run Tabtune exported: it is evaluated on the loaded dataset (same classes) and becomes the current run.
+        </p>
+        <button type="button" className="button" disabled={importDisabled} aria-busy={importing} onClick={() => importInput.current?.click()}>
+          {importing ? 'Importing…' : 'Import a run (.zip)…'}
+        </button>
+        <input
+          ref={importInput}
+          type="file"
+          accept=".zip,application/zip"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          disabled={importDisabled}
+          data-testid="import-run-input"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            if (files.length > 0) void runImport(() => Promise.resolve(collectFromFileList(files)));
+          }}
+        />
+      </DropZone>
     </Panel>
   );
 }

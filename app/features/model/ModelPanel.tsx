@@ -3,6 +3,7 @@ import { formatInteger, formatShape } from '../../format.ts';
 import { selectClassCount, selectIsTraining } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { LayerTable } from './LayerTable.tsx';
+import { ModelSource } from './ModelSource.tsx';
 import { PlanPresets } from './PlanPresets.tsx';
 import { PlanTotals } from './PlanTotals.tsx';
 import { usePlanSync } from './usePlanSync.ts';
@@ -17,6 +18,7 @@ export function ModelPanel() {
 
   return (
     <Panel title="Model" className="panel--model">
+      <ModelSource />
       {!summary ? (
         <p className="muted">{loading ? 'Loading the built-in model…' : 'No model loaded.'}</p>
       ) : (

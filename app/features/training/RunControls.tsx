@@ -2,7 +2,7 @@ import type { RunState } from '../../../src/index.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { isRunActive, selectCanTrain, selectHasDataset, selectRunState } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
-import { startTraining, stopTraining } from './trainActions.ts';
+import { pauseTraining, resumeTraining, startTraining, stopTraining } from './trainActions.ts';
 
 const STATE_TEXT: Record<RunState, string> = {
   idle: 'Ready when you are.',
@@ -15,13 +15,14 @@ const STATE_TEXT: Record<RunState, string> = {
   error: 'The run failed; see the message above.',
 };
 
-/** Train and Stop, and where the run stands. */
+/** Train, Stop, Pause / Resume, where the run stands, and what the engine said about it. */
 export function RunControls({ configValid }: { configValid: boolean }) {
   const handle = useEngine();
   const runState = useStudio(selectRunState);
   const canTrain = useStudio(selectCanTrain);
   const hasDataset = useStudio(selectHasDataset);
   const busy = useStudio((s) => s.training.busy);
+  const logs = useStudio((s) => s.training.logs);
   const active = busy || isRunActive(runState);
   const whyNot = !hasDataset ? 'Import a dataset first' : !configValid ? 'Fix the highlighted settings first' : undefined;
 
@@ -47,6 +48,22 @@ export function RunControls({ configValid }: { configValid: boolean }) {
         >
           Stop
         </button>
+        {runState === 'paused' ? (
+          <button type="button" className="button" data-testid="resume-button" onClick={() => void resumeTraining(handle)}>
+            Resume
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button"
+            data-testid="pause-button"
+            disabled={runState !== 'training'}
+            title={runState === 'training' ? 'Hold the run between steps' : 'Available while training'}
+            onClick={() => void pauseTraining(handle)}
+          >
+            Pause
+          </button>
+        )}
       </div>
       <p className="run-state" aria-live="polite">
         <span className={`state-pill state-pill--${runState}`} data-testid="run-state">
@@ -54,6 +71,18 @@ export function RunControls({ configValid }: { configValid: boolean }) {
         </span>
         <span className="muted">{STATE_TEXT[runState]}</span>
       </p>
+      {logs.length > 0 && (
+        <div className="run-log" role="status" aria-label="Run messages">
+          {logs.slice(0, -1).map((message, i) => (
+            <p key={i} className="run-log__earlier muted">
+              {message}
+            </p>
+          ))}
+          <p className="run-log__latest" data-testid="run-log">
+            {logs.at(-1)}
+          </p>
+        </div>
+      )}
     </div>
   );
 }

@@ -19,7 +19,11 @@ export function RunProgress() {
   const label = preparing ? progress.label : startedAt === null ? 'No run yet' : `step ${done} of ${total}`;
 
   let eta: string;
-  if (runState === 'training' || runState === 'preparing' || runState === 'stopping') {
+  if (runState === 'paused') {
+    // Nothing moves while paused: no estimate that would drift as the clock runs.
+    const remaining = estimateRemainingMs(timing, totalSteps);
+    eta = remaining === null ? 'Paused' : `Paused; ${formatDuration(remaining)} left when resumed`;
+  } else if (runState === 'training' || runState === 'preparing' || runState === 'stopping') {
     const remaining = estimateRemainingMs(timing, totalSteps);
     eta = remaining === null ? 'ETA: estimating…' : `ETA: ${formatDuration(remaining)}`;
   } else if (startedAt !== null && finishedAt !== null) {

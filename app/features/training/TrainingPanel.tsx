@@ -1,16 +1,15 @@
 import { useState } from 'react';
-import type { TrainConfig } from '../../../src/index.ts';
 import { Panel } from '../../components/Panel.tsx';
 import { EpochTable } from './EpochTable.tsx';
 import { RunControls } from './RunControls.tsx';
 import { RunProgress } from './RunProgress.tsx';
-import { TrainConfigForm } from './TrainConfigForm.tsx';
+import { TrainConfigForm, type ConfigInput } from './TrainConfigForm.tsx';
 import { TrainingChart } from './TrainingChart.tsx';
 
 /** Settings, Train/Stop, live progress, the loss chart and the epoch table. */
 export function TrainingPanel() {
   // Which settings hold unreadable text: Train waits until they are fixed.
-  const [invalid, setInvalid] = useState<Partial<Record<keyof TrainConfig, boolean>>>({});
+  const [invalid, setInvalid] = useState<Partial<Record<ConfigInput, boolean>>>({});
   const configValid = !Object.values(invalid).some(Boolean);
 
   return (

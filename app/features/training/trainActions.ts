@@ -1,11 +1,27 @@
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
-import { selectCanTrain } from '../../store/selectors.ts';
+import type { TrainConfig } from '../../../src/index.ts';
+import { selectCanTrain, selectIsTrained } from '../../store/selectors.ts';
 import { studioStore } from '../../store/studioStore.ts';
 import { syncPlan } from '../model/planSync.ts';
 import { predictShownImage } from '../try/predictImage.ts';
 
 let starting = false;
+
+/**
+ * What the engine gets: the form's settings, with the optional ones left out when they are off, and
+ * "continue" only when there is a run to continue from.
+ */
+export function runConfig(config: TrainConfig, trained: boolean): TrainConfig {
+  const { schedule, clipNorm, earlyStopping, continueFromLastRun, ...rest } = config;
+  return {
+    ...rest,
+    ...(schedule && schedule.kind !== 'constant' ? { schedule } : {}),
+    ...(clipNorm && clipNorm > 0 ? { clipNorm } : {}),
+    ...(earlyStopping && earlyStopping.patience > 0 ? { earlyStopping } : {}),
+    ...(continueFromLastRun && trained ? { continueFromLastRun: true } : {}),
+  };
+}
 
 /** Starts a run with the current config and plan; the chart and table follow the engine's events. Never rejects. */
 export async function startTraining(handle: EngineHandle): Promise<void> {
@@ -26,16 +42,33 @@ export async function startTraining(handle: EngineHandle): Promise<void> {
   store.beginRun(Date.now());
   store.setPrediction(null);
   try {
-    const result = await engine.train(store.training.config);
+    const result = await engine.train(runConfig(store.training.config, selectIsTrained(store)));
     flushEvents();
-    studioStore.getState().finishRun(result.state, result.steps, Date.now());
+    studioStore.getState().finishRun(result.state, result.steps, Date.now(), result);
     // The image in Try it now shows what the new head thinks of it.
     if (result.steps > 0) await predictShownImage(handle);
   } catch (error) {
     flushEvents();
     const s = studioStore.getState();
     s.finishRun('error', 0, Date.now());
-    s.pushError(describeError('Training failed', error));
+    const title = store.training.config.continueFromLastRun ? 'Could not continue from the last run' : 'Training failed';
+    s.pushError(describeError(title, error));
+  }
+}
+
+export async function pauseTraining({ engine }: EngineHandle): Promise<void> {
+  try {
+    await engine.pause();
+  } catch (error) {
+    studioStore.getState().pushError(describeError('Could not pause the run', error));
+  }
+}
+
+export async function resumeTraining({ engine }: EngineHandle): Promise<void> {
+  try {
+    await engine.resume();
+  } catch (error) {
+    studioStore.getState().pushError(describeError('Could not resume the run', error));
   }
 }
 

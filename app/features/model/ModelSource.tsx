@@ -1,0 +1,105 @@
+import { useId, useRef, useState } from 'react';
+import { DropZone } from '../../components/DropZone.tsx';
+import { useEngine } from '../../engine/EngineProvider.tsx';
+import { describeError } from '../../engine/describeError.ts';
+import { selectIsTraining } from '../../store/selectors.ts';
+import { studioStore, useStudio } from '../../store/studioStore.ts';
+import { collectFromDrop, collectFromFileList } from '../dataset/collectFiles.ts';
+import { snapshotDrop } from '../dataset/dropSnapshot.ts';
+import { loadBuiltinModel, loadModelFromFiles, loadModelFromUrl } from './modelActions.ts';
+
+const ORIGIN_TEXT = { builtin: 'Built-in model', files: 'Your model (files)', url: 'Your model (URL)' } as const;
+
+/** Where the base model comes from: the built-in one, dropped or chosen files, or a URL. */
+export function ModelSource() {
+  const handle = useEngine();
+  const input = useRef<HTMLInputElement>(null);
+  const urlId = useId();
+  const [url, setUrl] = useState('');
+  const loading = useStudio((s) => s.model.loading);
+  const origin = useStudio((s) => s.model.origin);
+  const training = useStudio(selectIsTraining);
+  const importing = useStudio((s) => s.dataset.importing);
+  const disabled = loading || training || importing;
+
+  const dropped = async (dt: DataTransfer): Promise<void> => {
+    try {
+      const { files } = await collectFromDrop(snapshotDrop(dt));
+      await loadModelFromFiles(handle, files);
+    } catch (error) {
+      studioStore.getState().pushError(describeError('Could not read the dropped files', error));
+    }
+  };
+
+  return (
+    <div className="model-source">
+      <DropZone label="Model files" onDrop={(dt) => void dropped(dt)} disabled={disabled} testId="model-dropzone">
+        <p className="dropzone__title">Use your own base model</p>
+        <p className="dropzone__hint">
+          Drop a TF.js LayersModel: <code>model.json</code> with its <code>*.bin</code> weights (and optional <code>tabtune.json</code>), or their folder.
+        </p>
+        <div className="export-buttons">
+          <button type="button" className="button" disabled={disabled} onClick={() => input.current?.click()}>
+            Choose model files…
+          </button>
+          <button
+            type="button"
+            className="button"
+            disabled={disabled || origin === 'builtin'}
+            data-testid="model-builtin"
+            title="Go back to the model Tabtune ships with"
+            onClick={() => void loadBuiltinModel(handle)}
+          >
+            Built-in model
+          </button>
+        </div>
+        <input
+          ref={input}
+          type="file"
+          multiple
+          accept=".json,.bin,application/json,application/octet-stream"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-hidden="true"
+          disabled={disabled}
+          data-testid="model-files-input"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            void loadModelFromFiles(handle, collectFromFileList(files).files);
+          }}
+        />
+      </DropZone>
+      <form
+        className="model-source__url"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (url.trim()) void loadModelFromUrl(handle, url);
+        }}
+      >
+        <div className="field">
+          <label htmlFor={urlId}>Or a model.json URL</label>
+          <div className="field__control">
+            <input
+              id={urlId}
+              type="url"
+              inputMode="url"
+              placeholder="https://…/model.json"
+              value={url}
+              disabled={disabled}
+              data-testid="model-url-input"
+              onChange={(e) => setUrl(e.target.value)}
+            />
+          </div>
+        </div>
+        <button type="submit" className="button" disabled={disabled || url.trim() === ''} data-testid="model-url-load">
+          Load
+        </button>
+      </form>
+      <p className="muted" data-testid="model-origin" aria-live="polite">
+        {loading ? 'Loading the model…' : `Using: ${ORIGIN_TEXT[origin]}`}
+      </p>
+    </div>
+  );
+}

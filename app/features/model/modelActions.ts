@@ -1,0 +1,85 @@
+import type { DatasetFile, ModelSummary } from '../../../src/index.ts';
+import { describeError } from '../../engine/describeError.ts';
+import type { EngineHandle } from '../../engine/EngineProvider.tsx';
+import { MODEL_PATH } from '../../engine/sampleDataset.ts';
+import { studioStore } from '../../store/studioStore.ts';
+import type { ModelOrigin } from '../../store/types.ts';
+import { datasetHolder } from '../dataset/heldDataset.ts';
+import { importDataset } from '../dataset/importDataset.ts';
+
+let loading = false;
+
+/**
+ * Loads a base model through `load` and, only once that succeeded, makes it the studio's model: the
+ * plan starts empty again (the engine reset it) and the last run, made on the other model, is gone
+ * from Try it, Export and the evaluation. A failure shows the engine's sentence and keeps the model
+ * that was loaded before. Resolves to whether it loaded; never rejects.
+ */
+async function loadWith(
+  { flushEvents, ...handle }: EngineHandle,
+  origin: ModelOrigin,
+  failureTitle: string,
+  load: () => Promise<ModelSummary>,
+): Promise<boolean> {
+  if (loading) return false;
+  loading = true;
+  const store = studioStore.getState();
+  const previousShape = store.model.summary?.inputShape.join('x') ?? null;
+  store.setModelLoading(true);
+  store.setActivity({ task: 'load-model', done: 0, total: 1, label: 'Loading the model' });
+  let summary: ModelSummary;
+  try {
+    summary = await load();
+  } catch (error) {
+    studioStore.getState().pushError(describeError(`${failureTitle}; the previous model is kept`, error));
+    return false;
+  } finally {
+    flushEvents();
+    const s = studioStore.getState();
+    s.setModelLoading(false);
+    s.setActivity(null);
+    loading = false;
+  }
+  const s = studioStore.getState();
+  s.setModelSummary(summary, origin);
+  s.replacePlan({});
+  s.invalidateTrainedModel();
+  s.setPrediction(null);
+  // Images are decoded at the model's input size: a model with another size needs them decoded again.
+  const held = datasetHolder.current();
+  if (held && previousShape !== null && previousShape !== summary.inputShape.join('x')) {
+    await importDataset({ ...handle, flushEvents }, held.name, held.files);
+  }
+  return true;
+}
+
+export function loadModelFromFiles(handle: EngineHandle, files: DatasetFile[]): Promise<boolean> {
+  if (files.length === 0) {
+    studioStore.getState().pushError({
+      title: 'Could not load the model',
+      message: 'No files were chosen. Choose model.json together with its weight files (*.bin).',
+      code: 'model-not-found',
+    });
+    return Promise.resolve(false);
+  }
+  return loadWith(handle, 'files', 'Could not load the model files', () => handle.engine.loadModelFiles(files));
+}
+
+export function loadModelFromUrl(handle: EngineHandle, url: string, baseUri: string = document.baseURI): Promise<boolean> {
+  let href: string;
+  try {
+    href = new URL(url.trim(), baseUri).href;
+  } catch {
+    studioStore.getState().pushError({
+      title: 'Could not load the model',
+      message: `"${url}" is not a URL. Enter the address of a TF.js model.json, e.g. https://example.com/model/model.json.`,
+      code: 'bad-url',
+    });
+    return Promise.resolve(false);
+  }
+  return loadWith(handle, 'url', `Could not load ${href}`, () => handle.engine.loadModel(href));
+}
+
+export function loadBuiltinModel(handle: EngineHandle, baseUri: string = document.baseURI): Promise<boolean> {
+  return loadWith(handle, 'builtin', 'Could not load the built-in model', () => handle.engine.loadModel(new URL(MODEL_PATH, baseUri).href));
+}
