@@ -86,6 +86,24 @@ describe('runTraining controls', () => {
     expect(out.steps).toBe(steps);
   });
 
+  it('leaves paused time out of the elapsed time it reports', async () => {
+    const { task } = linearTask();
+    let clock = 0;
+    const elapsed: number[] = [];
+    await runTraining(task, config({ epochs: 1 }), hooks({
+      now: () => clock,
+      onStep: (_p, _t, ms) => {
+        elapsed.push(ms);
+        clock += 10; // each step "takes" 10 ms
+      },
+      waitIfPaused: async () => {
+        clock += 1000; // paused for a second after every step
+      },
+    }));
+    // Recorded before each step's 10 ms is added; without the fix the second would be 1010.
+    expect(elapsed).toEqual([0, 10]);
+  });
+
   it('clips without leaking tensors', async () => {
     const { task } = linearTask();
     const counts: number[] = [];
