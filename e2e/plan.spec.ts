@@ -33,6 +33,15 @@ test(`LoRA on conv3 and embedding: live totals, a ${BACKEND} run, and the whole 
   await page.getByTestId('plan-mode-conv3').selectOption('lora');
   await expect(page.getByTestId('plan-rank-conv3')).toHaveValue('4');
   await expect(page.getByTestId('plan-alpha-conv3')).toHaveValue('8');
+  // Dropout 0 and rsLoRA off by default; the checkbox works from the keyboard (toggled back off here).
+  await expect(page.getByTestId('plan-dropout-conv3')).toHaveValue('0');
+  const rslora = page.getByTestId('plan-rslora-conv3');
+  await expect(rslora).not.toBeChecked();
+  await rslora.focus();
+  await page.keyboard.press('Space');
+  await expect(rslora).toBeChecked();
+  await page.keyboard.press('Space');
+  await expect(rslora).not.toBeChecked();
 
   // embedding: a rank too large for a 64 -> 64 layer is rejected with a sentence naming it, and Train waits.
   await page.getByTestId('plan-mode-embedding').selectOption('lora');
@@ -59,6 +68,8 @@ test(`LoRA on conv3 and embedding: live totals, a ${BACKEND} run, and the whole 
   const trainStart = Date.now();
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('plan-mode-conv3')).toBeDisabled();
+  await expect(page.getByTestId('plan-dropout-conv3')).toBeDisabled();
+  await expect(page.getByTestId('plan-rslora-conv3')).toBeDisabled();
   await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 180_000 });
   console.log(`plan run (${BACKEND}, 2 epochs): ${((Date.now() - trainStart) / 1000).toFixed(1)} s`);
   await expect(page.getByTestId('plan-mode-conv3')).toBeEnabled();

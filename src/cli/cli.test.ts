@@ -136,10 +136,11 @@ describe.concurrent('tabtune command line', () => {
 
   it('trains LoRA on conv3 and embedding for 2 epochs and writes the PEFT adapter', async () => {
     const out = join(TMP, 'lora');
-    const run = await tabtune('train', '--model', MODEL, '--data', SAMPLE, '--out', out, '--epochs', '2', '--lora-r', '2', '--lora-targets', 'conv3,embedding');
+    const run = await tabtune('train', '--model', MODEL, '--data', SAMPLE, '--out', out, '--epochs', '2', '--lora-r', '2', '--lora-targets', 'conv3,embedding', '--lora-dropout', '0.1', '--rslora');
     expect(run.code, run.stderr).toBe(0);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    expect(metrics.plan).toEqual({ conv3: { kind: 'lora', r: 2, alpha: 4 }, embedding: { kind: 'lora', r: 2, alpha: 4 } });
+    const mode = { kind: 'lora', r: 2, alpha: 4, dropout: 0.1, rslora: true };
+    expect(metrics.plan).toEqual({ conv3: mode, embedding: mode });
     expect(metrics.epochs).toHaveLength(2);
     const adapter = readSafetensors(readFileSync(join(out, 'adapter/adapter_model.safetensors')));
     for (const layer of ['conv3', 'embedding']) {
@@ -147,6 +148,8 @@ describe.concurrent('tabtune command line', () => {
     }
     const config = JSON.parse(readFileSync(join(out, 'adapter/adapter_config.json'), 'utf8'));
     expect([...config.target_modules].sort()).toEqual(['conv3', 'embedding']);
+    expect(config.lora_dropout).toBe(0.1);
+    expect(config.use_rslora).toBe(true);
     expect(readFileSync(join(out, 'merged/weights.bin')).length).toBeGreaterThan(100_000);
   });
 });

@@ -8,6 +8,10 @@ export interface PlanFlags {
   full: boolean;
   loraR: number | undefined;
   loraAlpha: number | undefined;
+  /** Dropout on LoRA's input while training, from 0 up to (not including) 1; 0 or undefined: none. */
+  loraDropout?: number | undefined;
+  /** rsLoRA scale alpha / sqrt(r) instead of alpha / r. */
+  rslora?: boolean;
   /** Layer names or class names (Dense, Conv2D), as given. */
   loraTargets: string[] | undefined;
 }
@@ -17,13 +21,14 @@ export interface PlanFlags {
  * --freeze-first N: the first N weighted layers stay frozen, the rest train.
  * --lora-r R: LoRA (alpha default 2R) on the targets, or on every Dense/Conv2D up to the feature
  * layer; combined with --full or --freeze-first, LoRA layers get LoRA and the others train or freeze.
+ * --lora-dropout X and --rslora apply to every LoRA layer (left out of the plan at their defaults, 0 and off).
  */
 export function planFromFlags(model: ModelSummary, f: PlanFlags): LayerPlan {
   const modes = [f.headOnly, f.full, f.freezeFirst !== undefined].filter(Boolean).length;
   if (modes > 1) throw new UsageError('use only one of --head-only, --freeze-first N and --full.');
   if (f.headOnly && f.loraR !== undefined) throw new UsageError('--head-only trains the head alone; drop it to use --lora-r.');
-  if (f.loraR === undefined && (f.loraAlpha !== undefined || f.loraTargets !== undefined)) {
-    throw new UsageError('--lora-alpha and --lora-targets need --lora-r R.');
+  if (f.loraR === undefined && (f.loraAlpha !== undefined || f.loraTargets !== undefined || f.loraDropout !== undefined || f.rslora === true)) {
+    throw new UsageError('--lora-alpha, --lora-targets, --lora-dropout and --rslora need --lora-r R.');
   }
   const plan: LayerPlan = {};
   const weighted = model.layers.filter((l) => l.params > 0);
@@ -53,7 +58,10 @@ export function planFromFlags(model: ModelSummary, f: PlanFlags): LayerPlan {
       }
     }
     if (targets.length === 0) throw new UsageError('--lora-r: the model has no Dense or Conv2D layer up to its feature layer.');
-    for (const l of targets) plan[l.name] = { kind: 'lora', r: f.loraR, alpha };
+    const dropout = f.loraDropout ?? 0;
+    for (const l of targets) {
+      plan[l.name] = { kind: 'lora', r: f.loraR, alpha, ...(dropout > 0 ? { dropout } : {}), ...(f.rslora ? { rslora: true } : {}) };
+    }
   }
   return plan;
 }

@@ -12,7 +12,7 @@ import { planFromFlags } from './plan.ts';
 
 export const TRAIN_USAGE =
   'tabtune train --model <path|url> --data <image folder> --out <dir> [--head-only | --freeze-first N | --full] ' +
-  '[--lora-r R] [--lora-alpha A] [--lora-targets names,or,Types] [--epochs N] [--batch N] [--lr X] [--weight-decay X] ' +
+  '[--lora-r R] [--lora-alpha A] [--lora-targets names,or,Types] [--lora-dropout X] [--rslora] [--epochs N] [--batch N] [--lr X] [--weight-decay X] ' +
   '[--val-split F] [--seed S] [--backend auto|webgpu|wasm|cpu] [--quiet]';
 
 export async function train(args: string[], io: Io): Promise<number> {
@@ -26,6 +26,8 @@ export async function train(args: string[], io: Io): Promise<number> {
     'lora-r': { type: 'string' },
     'lora-alpha': { type: 'string' },
     'lora-targets': { type: 'string' },
+    'lora-dropout': { type: 'string' },
+    rslora: { type: 'boolean' },
     epochs: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
@@ -56,6 +58,8 @@ export async function train(args: string[], io: Io): Promise<number> {
     loraR: num(p, 'lora-r', 'positive-int'),
     loraAlpha: num(p, 'lora-alpha', 'number'),
     loraTargets: str(p, 'lora-targets')?.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    loraDropout: num(p, 'lora-dropout', 'fraction'),
+    rslora: p.values.rslora === true,
   };
   const dataDir = resolve(data);
   if (!existsSync(dataDir)) throw new EngineError('not-found', `${data}: no such file or folder.`);

@@ -1,23 +1,27 @@
 import { useState } from 'react';
 import type { LayerMode, LayerSummary } from '../../../src/index.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
-import { loraMode, withAlpha, withRank } from './planPresets.ts';
+import { loraMode, MAX_LORA_DROPOUT, withAlpha, withDropout, withRank, withRslora } from './planPresets.ts';
 
 const MAX_RANK = 512;
 
 interface SmallNumberProps {
   label: string;
+  /** The accessible name, when the short visible label is not enough. */
+  ariaLabel?: string;
   value: number;
   min: number;
   max: number;
   integer: boolean;
+  /** The arrow-key step for non-integer inputs (default: any). */
+  step?: number;
   disabled: boolean;
   testId: string;
   onCommit: (value: number) => void;
 }
 
 /** A compact number input for a table cell: commits valid entries as you type, flags the rest. */
-function SmallNumber({ label, value, min, max, integer, disabled, testId, onCommit }: SmallNumberProps) {
+function SmallNumber({ label, ariaLabel, value, min, max, integer, step, disabled, testId, onCommit }: SmallNumberProps) {
   const [draft, setDraft] = useState(String(value));
   const [shown, setShown] = useState(value);
   if (value !== shown) {
@@ -34,7 +38,8 @@ function SmallNumber({ label, value, min, max, integer, disabled, testId, onComm
         className="plan-number"
         min={min}
         max={max}
-        step={integer ? 1 : 'any'}
+        step={integer ? 1 : (step ?? 'any')}
+        aria-label={ariaLabel}
         value={draft}
         disabled={disabled}
         aria-invalid={!valid}
@@ -54,7 +59,7 @@ function SmallNumber({ label, value, min, max, integer, disabled, testId, onComm
   );
 }
 
-/** What happens to one base layer in the next run: frozen, trained in full, or LoRA with rank and alpha. */
+/** What happens to one base layer in the next run: frozen, trained in full, or LoRA with rank, alpha, dropout and rsLoRA. */
 export function PlanCell({ layer, disabled }: { layer: LayerSummary; disabled: boolean }) {
   const mode = useStudio((s) => s.plan.layers[layer.name]);
   const kind = mode?.kind ?? 'frozen';
@@ -99,6 +104,29 @@ export function PlanCell({ layer, disabled }: { layer: LayerSummary; disabled: b
             testId={`plan-alpha-${layer.name}`}
             onCommit={(alpha) => set(withAlpha(mode, alpha))}
           />
+          <SmallNumber
+            label="drop"
+            ariaLabel={`LoRA dropout for ${layer.name}`}
+            value={mode.dropout ?? 0}
+            min={0}
+            max={MAX_LORA_DROPOUT}
+            integer={false}
+            step={0.05}
+            disabled={disabled}
+            testId={`plan-dropout-${layer.name}`}
+            onCommit={(dropout) => set(withDropout(mode, dropout))}
+          />
+          <label className="plan-field" title="rsLoRA: scale by alpha / sqrt(r) instead of alpha / r">
+            <input
+              type="checkbox"
+              aria-label={`rsLoRA for ${layer.name}`}
+              checked={mode.rslora === true}
+              disabled={disabled}
+              data-testid={`plan-rslora-${layer.name}`}
+              onChange={(e) => set(withRslora(mode, e.target.checked))}
+            />
+            <span className="plan-field__label">rs</span>
+          </label>
         </>
       )}
     </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerSummary } from '../../../src/index.ts';
-import { freezeFirstPlan, fullPlan, headOnlyPlan, loraAllPlan, loraMode, withAlpha, withRank } from './planPresets.ts';
+import { freezeFirstPlan, fullPlan, headOnlyPlan, loraAllPlan, loraMode, withAlpha, withDropout, withRank, withRslora } from './planPresets.ts';
 
 const layer = (name: string, className: string, params: number): LayerSummary => ({
   name,
@@ -43,5 +43,17 @@ describe('plan presets', () => {
     const custom = withAlpha(m, 3);
     if (custom.kind !== 'lora') throw new Error('unreachable');
     expect(withRank(custom, 8)).toEqual({ kind: 'lora', r: 8, alpha: 3 });
+  });
+
+  it('sets LoRA dropout and rsLoRA, leaving their defaults (0, off) out of the plan', () => {
+    const m = loraMode(4);
+    if (m.kind !== 'lora') throw new Error('unreachable');
+    const both = withRslora(withDropout(m, 0.1), true);
+    expect(both).toStrictEqual({ kind: 'lora', r: 4, alpha: 8, dropout: 0.1, rslora: true });
+    // Rank and alpha changes keep them.
+    expect(withRank(both, 2)).toStrictEqual({ kind: 'lora', r: 2, alpha: 4, dropout: 0.1, rslora: true });
+    expect(withAlpha(both, 3)).toStrictEqual({ kind: 'lora', r: 4, alpha: 3, dropout: 0.1, rslora: true });
+    // Back to the defaults: the keys go.
+    expect(withRslora(withDropout(both, 0), false)).toStrictEqual({ kind: 'lora', r: 4, alpha: 8 });
   });
 });

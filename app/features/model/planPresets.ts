@@ -2,6 +2,8 @@ import type { LayerMode, LayerPlan, LayerSummary } from '../../../src/index.ts';
 
 export const DEFAULT_LORA_RANK = 4;
 
+export type LoraLayerMode = Extract<LayerMode, { kind: 'lora' }>;
+
 /** LoRA at rank r with the usual alpha = 2r. */
 export function loraMode(r: number = DEFAULT_LORA_RANK): LayerMode {
   return { kind: 'lora', r, alpha: 2 * r };
@@ -14,6 +16,21 @@ export function withRank(mode: Extract<LayerMode, { kind: 'lora' }>, r: number):
 
 export function withAlpha(mode: Extract<LayerMode, { kind: 'lora' }>, alpha: number): LayerMode {
   return { ...mode, alpha };
+}
+
+/** The most LoRA dropout the plan table offers (the engine takes anything below 1). */
+export const MAX_LORA_DROPOUT = 0.9;
+
+/** Dropout on the LoRA branch's input while training; 0 (the default) leaves the key out of the plan. */
+export function withDropout(mode: LoraLayerMode, dropout: number): LoraLayerMode {
+  const { dropout: _old, ...rest } = mode;
+  return dropout > 0 ? { ...rest, dropout } : rest;
+}
+
+/** rsLoRA scale (alpha / sqrt(r)) on or off; off (the default) leaves the key out of the plan. */
+export function withRslora(mode: LoraLayerMode, rslora: boolean): LoraLayerMode {
+  const { rslora: _old, ...rest } = mode;
+  return rslora ? { ...rest, rslora: true } : rest;
 }
 
 const hasWeights = (layer: LayerSummary): boolean => layer.params > 0;

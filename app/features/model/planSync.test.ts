@@ -47,6 +47,13 @@ describe('syncPlan', () => {
     expect(studioStore.getState().plan.error).toBeNull();
   });
 
+  it('sends LoRA dropout and rsLoRA with the plan', async () => {
+    studioStore.getState().setLayerMode('embedding', { kind: 'lora', r: 2, alpha: 4, dropout: 0.1, rslora: true });
+    let sent: LayerPlan | null = null;
+    expect(await syncPlan(handleWith((plan) => ((sent = plan), Promise.resolve(summaryFor(plan, 10)))))).toBe(true);
+    expect(sent).toStrictEqual({ embedding: { kind: 'lora', r: 2, alpha: 4, dropout: 0.1, rslora: true } });
+  });
+
   it('keeps only the newest answer and ignores "busy"', async () => {
     let release: (s: PlanSummary) => void = () => {};
     const slow = syncPlan(handleWith(() => new Promise<PlanSummary>((r) => (release = r))));
