@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { DropZone } from '../../components/DropZone.tsx';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { describeError } from '../../engine/describeError.ts';
@@ -11,7 +11,6 @@ import { importDataset } from './importDataset.ts';
 /** Where a new dataset comes in: drop a folder, or pick one with the keyboard-friendly button. */
 export function DatasetDrop() {
   const handle = useEngine();
-  const input = useRef<HTMLInputElement>(null);
   const importing = useStudio((s) => s.dataset.importing);
   const training = useStudio(selectIsTraining);
   const disabled = importing || training;
@@ -31,25 +30,13 @@ export function DatasetDrop() {
     <DropZone label="Dataset folder" onDrop={(dt) => void load(collectFromDrop(snapshotDrop(dt)))} disabled={disabled} testId="dataset-dropzone">
       <p className="dropzone__title">Drop a dataset folder here</p>
       <p className="dropzone__hint">One sub-folder per class, e.g. <code>shapes/ring/001.png</code>. Images never leave this tab.</p>
-      <button type="button" className="button" disabled={disabled} onClick={() => input.current?.click()}>
-        Choose folder…
-      </button>
-      <input
-        ref={input}
-        type="file"
-        className="visually-hidden"
-        tabIndex={-1}
-        aria-hidden="true"
-        webkitdirectory=""
-        multiple
+      <FilePickerButton
+        directory
         disabled={disabled}
-        data-testid="dataset-folder-input"
-        onChange={(e) => {
-          const files = Array.from(e.target.files ?? []);
-          // Clear it so choosing the same folder again (after editing it) still fires a change.
-          e.target.value = '';
+        inputTestId="dataset-folder-input"
+        onFiles={(files) => {
           if (files.length > 0) void load(Promise.resolve(collectFromFileList(files)));
-          else if (e.target.files) {
+          else {
             // Browsers list no files at all for an empty folder (and for one holding only empty sub-folders).
             studioStore.getState().pushError({
               title: 'Could not import the dataset',
@@ -58,7 +45,9 @@ export function DatasetDrop() {
             });
           }
         }}
-      />
+      >
+        Choose folder…
+      </FilePickerButton>
       {importing && (
         <p className="dropzone__status" role="status">
           Importing…

@@ -1,4 +1,5 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
+import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { DropZone } from '../../components/DropZone.tsx';
 import { describeError } from '../../engine/describeError.ts';
 import { collectFromDrop, collectFromFileList } from '../dataset/collectFiles.ts';
@@ -32,7 +33,6 @@ export function ExportPanel() {
     setBundleRun(null);
   }
   const disabled = !trained || training || exporting !== null;
-  const importInput = useRef<HTMLInputElement>(null);
   const hasDataset = useStudio(selectHasDataset);
   const hasModel = useStudio((s) => s.model.summary !== null);
   const [importing, setImporting] = useState(false);
@@ -127,24 +127,17 @@ export function ExportPanel() {
         <p className="dropzone__hint">
           Take back a run Tabtune exported: it is evaluated on the loaded dataset (same classes) and becomes the current run.
         </p>
-        <button type="button" className="button" disabled={importDisabled} aria-busy={importing} onClick={() => importInput.current?.click()}>
-          {importing ? 'Importing…' : 'Import a run (.zip)…'}
-        </button>
-        <input
-          ref={importInput}
-          type="file"
+        <FilePickerButton
           accept=".zip,application/zip"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
           disabled={importDisabled}
-          data-testid="import-run-input"
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
+          busy={importing}
+          inputTestId="import-run-input"
+          onFiles={(files) => {
             if (files.length > 0) void runImport(() => Promise.resolve(collectFromFileList(files)));
           }}
-        />
+        >
+          {importing ? 'Importing…' : 'Import a run (.zip)…'}
+        </FilePickerButton>
       </DropZone>
     </Panel>
   );

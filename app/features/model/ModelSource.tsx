@@ -1,4 +1,5 @@
-import { useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
+import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { DropZone } from '../../components/DropZone.tsx';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { describeError } from '../../engine/describeError.ts';
@@ -13,7 +14,6 @@ const ORIGIN_TEXT = { builtin: 'Built-in model', files: 'Your model (files)', ur
 /** Where the base model comes from: the built-in one, dropped or chosen files, or a URL. */
 export function ModelSource() {
   const handle = useEngine();
-  const input = useRef<HTMLInputElement>(null);
   const urlId = useId();
   const [url, setUrl] = useState('');
   const loading = useStudio((s) => s.model.loading);
@@ -39,9 +39,15 @@ export function ModelSource() {
           Drop a TF.js LayersModel: <code>model.json</code> with its <code>*.bin</code> weights (and optional <code>tabtune.json</code>), or their folder.
         </p>
         <div className="export-buttons">
-          <button type="button" className="button" disabled={disabled} onClick={() => input.current?.click()}>
+          <FilePickerButton
+            multiple
+            accept=".json,.bin,application/json,application/octet-stream"
+            disabled={disabled}
+            inputTestId="model-files-input"
+            onFiles={(files) => void loadModelFromFiles(handle, collectFromFileList(files).files)}
+          >
             Choose model files…
-          </button>
+          </FilePickerButton>
           <button
             type="button"
             className="button"
@@ -53,22 +59,6 @@ export function ModelSource() {
             Built-in model
           </button>
         </div>
-        <input
-          ref={input}
-          type="file"
-          multiple
-          accept=".json,.bin,application/json,application/octet-stream"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          disabled={disabled}
-          data-testid="model-files-input"
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            void loadModelFromFiles(handle, collectFromFileList(files).files);
-          }}
-        />
       </DropZone>
       <form
         className="model-source__url"

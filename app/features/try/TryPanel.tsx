@@ -1,4 +1,5 @@
-import { useMemo, useRef } from 'react';
+import { useMemo } from 'react';
+import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { DropZone } from '../../components/DropZone.tsx';
 import { Panel } from '../../components/Panel.tsx';
 import { ProbabilityBars } from '../../components/ProbabilityBars.tsx';
@@ -10,7 +11,6 @@ import { predictImage, rankPrediction } from './predictImage.ts';
 /** Classify one image with the freshly trained head. */
 export function TryPanel() {
   const handle = useEngine();
-  const input = useRef<HTMLInputElement>(null);
   const trained = useStudio(selectIsTrained);
   const training = useStudio(selectIsTraining);
   const { previewUrl, fileName, prediction, predicting } = useStudio((s) => s.tryIt);
@@ -31,24 +31,9 @@ export function TryPanel() {
         onDrop={(dt) => tryFile(Array.from(dt.files).find((f) => f.type === '' || f.type.startsWith('image/')) ?? dt.files[0])}
       >
         <p className="dropzone__title">Drop an image</p>
-        <button type="button" className="button" disabled={disabled} onClick={() => input.current?.click()}>
+        <FilePickerButton accept="image/*" disabled={disabled} inputTestId="try-input" onFiles={(files) => tryFile(files[0])}>
           Choose image…
-        </button>
-        <input
-          ref={input}
-          type="file"
-          accept="image/*"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          disabled={disabled}
-          data-testid="try-input"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            tryFile(file);
-          }}
-        />
+        </FilePickerButton>
       </DropZone>
       {previewUrl && (
         <div className="try-result" aria-busy={predicting}>
