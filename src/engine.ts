@@ -38,7 +38,7 @@ import { loadBase, loadBaseModel, loadBaseModelFiles, type BaseModel, type Model
 import { computeFeatures } from './models/features.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
 import { createHead, disposeHead, headFromValues, headLogits, type Head } from './train/head.ts';
-import { headTask, runTraining, stepsPerEpoch, type TrainData, type TrainTask, type ValidationPass } from './train/loop.ts';
+import { headTask, runTraining, type TrainData, type TrainTask, type ValidationPass } from './train/loop.ts';
 import { PauseGate } from './train/pauseGate.ts';
 import { pixelBatch, plannedLogits, planTask } from './train/planTask.ts';
 import { validateTrainConfig } from './train/validateTrainConfig.ts';
@@ -363,15 +363,6 @@ export class Engine {
     const { kernel, bias } = await this.snapshotHead(trained.head);
     const weights = await exportHead({ ...trained, kernel, bias, createdAt: new Date() });
     return exportBundle({ ...trained, kernel, bias, weights });
-  }
-
-  /** Steps a run with this config will take on the current dataset (for the UI's estimate). */
-  plannedSteps(config: TrainConfig): number {
-    return this.dataset ? stepsPerEpoch(this.dataset.split.train.length, config.batchSize) * config.epochs : 0;
-  }
-
-  get isRunning(): boolean {
-    return this.running;
   }
 
   dispose(): void {

@@ -54,6 +54,8 @@ describe('a model the project has never seen', () => {
 
     const data = await engine.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
     expect(data.issues).toEqual([]);
+    // A trained BatchNorm trains gamma and beta (2 x 8), not its moving statistics; plus the head 16 x 4 + 4.
+    expect(engine.setPlan({ bn: { kind: 'train' } }, 16).trainableParams).toBe(16 + 68);
     engine.setPlan({ c1: { kind: 'lora', r: 2, alpha: 4 }, fc: { kind: 'train' } }, 16);
     // TF.js' WASM backend has no DepthwiseConv2D gradient: the run stops with a sentence, not a kernel name.
     await expect(engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 })).rejects.toThrow(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetFile } from '../api.ts';
-import { classifyImageFolder, datasetNameOf, dropSmallClasses } from './imageFolder.ts';
+import { classifyImageFolder, dropSmallClasses } from './imageFolder.ts';
 
 const f = (path: string): DatasetFile => ({ path, file: new Blob([path]) });
 
@@ -51,12 +51,5 @@ describe('dropSmallClasses', () => {
     expect(kept.images).toHaveLength(2);
     expect(kept.issues).toHaveLength(1);
     expect(kept.issues[0]?.message).toContain('"b" has 1 usable image;');
-  });
-});
-
-describe('datasetNameOf', () => {
-  it('uses the shared top folder', () => {
-    expect(datasetNameOf([f('pets/cat/1.png'), f('pets/dog/1.png')], 'x')).toBe('pets');
-    expect(datasetNameOf([f('cat/1.png'), f('dog/1.png')], 'dropped')).toBe('dropped');
   });
 });

@@ -97,10 +97,3 @@ export function dropSmallClasses(
     issues,
   };
 }
-
-/** The top folder name when every path shares one, else a fallback. */
-export function datasetNameOf(files: DatasetFile[], fallback: string): string {
-  const tops = new Set(files.map((f) => f.path.split('/').filter(Boolean)[0]));
-  const only = tops.size === 1 ? [...tops][0] : undefined;
-  return only && files.some((f) => f.path.includes('/')) ? only : fallback;
-}

@@ -1,7 +1,7 @@
 import type { LayerPlan, MemoryEstimate, PlanSummary } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import type { BaseModel } from '../models/baseModel.ts';
-import { findLayer, loraLayerDims, validatePlan } from './plan.ts';
+import { countTrainableParams, validatePlan } from './plan.ts';
 
 const F32 = 4;
 
@@ -16,11 +16,6 @@ export function validatePlanForBase(base: BaseModel, plan: LayerPlan): void {
   }
 }
 
-/** LoRA A [fanIn, r] and B [r, out]: r x (fanIn + out) parameters. */
-function loraParams(base: BaseModel, name: string, r: number): number {
-  const d = loraLayerDims(findLayer(base.model, name));
-  return r * (d.fanIn + d.outDim);
-}
 
 /**
  * Trainable and total parameters, and a memory estimate, for a plan on a base with a new head of
@@ -31,14 +26,10 @@ export function summarizePlan(base: BaseModel, plan: LayerPlan, numClasses: numb
   validatePlanForBase(base, plan);
   const F = base.summary.featureSize;
   const head = F * numClasses + numClasses;
-  let lora = 0;
-  let trainedLayers = 0;
-  for (const layer of base.summary.layers) {
-    const mode = plan[layer.name];
-    if (mode?.kind === 'lora') lora += loraParams(base, layer.name, mode.r);
-    else if (mode?.kind === 'train') trainedLayers += layer.params;
-  }
-  const trainable = lora + trainedLayers + head;
+  // One count for LoRA and trained layers (trainable weights only: a BatchNorm's moving statistics are not).
+  const counted = countTrainableParams(base.model, plan);
+  const lora = counted.total - base.model.countParams();
+  const trainable = counted.trainable + head;
   const total = base.summary.totalParams + lora + head;
 
   const first = base.summary.layers.findIndex((l) => plan[l.name] && plan[l.name]?.kind !== 'frozen');

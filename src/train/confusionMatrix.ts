@@ -1,6 +1,6 @@
 /**
  * Confusion matrix and the accuracies read from it. Pure JS: feed it the labels and the
- * predictions (see predictClasses.ts) once they are on the CPU.
+ * predictions once they are on the CPU (the validation passes read them with the loss).
  * matrix[t][p] counts samples of true class t predicted as class p.
  */
 type Labels = Int32Array | readonly number[];

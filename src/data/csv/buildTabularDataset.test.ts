@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../errors.ts';
+import { errorOf } from '../../testing/errorOf.ts';
 import { buildTabularDataset, loadTabularCsv } from './buildTabularDataset.ts';
 import { parseCsv } from './parseCsv.ts';
 
-async function errorOf(p: Promise<unknown>): Promise<EngineError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(EngineError);
-  return e as EngineError;
-}
 
 const rowOf = (d: { features: Float32Array; featureCount: number }, i: number) =>
   Array.from(d.features.subarray(i * d.featureCount, (i + 1) * d.featureCount));

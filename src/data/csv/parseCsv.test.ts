@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../errors.ts';
+import { errorOf } from '../../testing/errorOf.ts';
 import { parseCsv, type ParseCsvOptions } from './parseCsv.ts';
 
-async function errorOf(p: Promise<unknown>): Promise<EngineError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(EngineError);
-  return e as EngineError;
-}
 
 /** Parses with every chunk size from tiny to whole, to prove chunk boundaries change nothing. */
 async function parseEverySize(text: string | Uint8Array, options: ParseCsvOptions = {}) {

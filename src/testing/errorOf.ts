@@ -1,0 +1,12 @@
+import { expect } from 'vitest';
+import { EngineError } from '../errors.ts';
+
+/** Awaits a promise that must reject with an EngineError, and returns that error for its message and code. */
+export async function errorOf(p: Promise<unknown>): Promise<EngineError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(EngineError);
+  return e as EngineError;
+}
