@@ -3,6 +3,7 @@
  * Plain data only (structured-cloneable): no tensors, no class instances, so every value can cross
  * the worker boundary and live in the UI store as a snapshot.
  */
+import type { BadRowPolicy, TabularDatasetSummary, TabularTask } from './data/csv/tabularTypes.ts';
 
 /** A concrete TF.js backend the engine can run on. */
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -72,8 +73,10 @@ export interface LayerSummary {
 export interface ModelSummary {
   name: string;
   description: string;
-  /** [height, width, channels] the model expects. */
-  inputShape: [number, number, number];
+  /** What the model reads: images [height, width, channels], or a vector [features] (a table's encoded row). */
+  inputKind: 'image' | 'vector';
+  /** [height, width, channels] for images, [features] for vectors. */
+  inputShape: number[];
   /** Layers of the frozen base the new head is attached to (the original head is dropped). */
   layers: LayerSummary[];
   /** Name of the base layer whose output feeds the new head. */
@@ -178,12 +181,26 @@ export interface EpochPoint {
   /** Global step at which the epoch ended (x position on the chart). */
   step: number;
   validationLoss: number;
+  /** NaN for regression. */
   validationAccuracy: number;
+  /** Regression only: root mean squared error in the target's own units. */
+  validationRmse?: number;
   trainLoss: number;
 }
 
-/** How a model does on the validation split, class by class. */
+/** How a regression model does, in the target's own units. */
+export interface RegressionMetrics {
+  rmse: number;
+  mae: number;
+  /** Coefficient of determination: 1 is perfect, 0 is no better than predicting the mean. */
+  r2: number;
+  /** Validation rows. */
+  count: number;
+}
+
+/** How a model does on the validation split, class by class (classification) or as errors (regression). */
 export interface Evaluation {
+  /** [] for regression. */
   classes: string[];
   loss: number;
   accuracy: number;
@@ -191,6 +208,8 @@ export interface Evaluation {
   perClassAccuracy: number[];
   /** confusion[true][predicted], counts. */
   confusion: number[][];
+  /** Regression only (then accuracy is NaN and the confusion matrix empty). */
+  regression?: RegressionMetrics;
 }
 
 export interface TrainResult {
@@ -214,6 +233,21 @@ export interface TrainResult {
 export interface Prediction {
   classes: string[];
   probabilities: number[];
+  /** Regression: the predicted value in the target's units (classes and probabilities are then empty). */
+  value?: number;
+}
+
+/** How to read a CSV as a training table. Everything is optional: the label defaults to the last column. */
+export interface CsvImportOptions {
+  split: SplitOptions;
+  /** Column name; default: the last column. */
+  labelColumn?: string;
+  /** Default: inferred from the label column (numbers with many values: regression). */
+  task?: TabularTask;
+  /** Columns left out of the features (ids, free text). */
+  ignoreColumns?: string[];
+  /** Bad rows (wrong field count, empty label, text in a numeric column): skip and list them (default), or fail. */
+  onBadRow?: BadRowPolicy;
 }
 
 /** Everything a run produced, in one zip: PEFT adapter, head, merged TF.js model, manifest. */
@@ -240,6 +274,15 @@ export interface ExportedWeights {
 }
 
 export type ProgressTask = 'load-model' | 'import' | 'features' | 'train';
+
+export type {
+  BadRowPolicy,
+  ColumnType,
+  CsvIssue,
+  TabularColumnSummary,
+  TabularDatasetSummary,
+  TabularTask,
+} from './data/csv/tabularTypes.ts';
 
 export type EngineEvent =
   | { type: 'backend'; report: BackendReport }
@@ -270,8 +313,12 @@ export interface EngineApi {
   /** Loads a TF.js LayersModel from dropped files: model.json, the weight shards it lists, optional tabtune.json. */
   loadModelFiles(files: DatasetFile[]): Promise<ModelSummary>;
   importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary>;
-  /** Re-splits the loaded dataset (new fraction or seed) without decoding it again. */
-  setSplit(split: SplitOptions): Promise<DatasetSummary>;
+  /** Streams a CSV in (in the worker), encodes it and makes it the dataset. A failed import keeps the previous dataset. */
+  importCsv(name: string, file: Blob, options: CsvImportOptions): Promise<TabularDatasetSummary>;
+  /** Builds a seeded MLP sized to the loaded table's features (hidden widths default [64, 32]) and makes it the model. */
+  loadTabularModel(hidden?: number[]): Promise<ModelSummary>;
+  /** Re-splits the loaded dataset (new fraction or seed) without decoding it again (a table's encoder is refitted on the new training rows). */
+  setSplit(split: SplitOptions): Promise<DatasetSummary | TabularDatasetSummary>;
   /** Sets the layer plan for the next run (validated against the model) and returns its totals. */
   setPlan(plan: LayerPlan, batchSize: number): Promise<PlanSummary>;
   train(config: TrainConfig): Promise<TrainResult>;
@@ -280,6 +327,8 @@ export interface EngineApi {
   pause(): Promise<void>;
   resume(): Promise<void>;
   predict(image: Blob): Promise<Prediction>;
+  /** Predicts one table row given as raw cells by column name (missing cells are allowed). */
+  predictRow(values: Record<string, string>): Promise<Prediction>;
   exportWeights(): Promise<ExportedWeights>;
   exportBundle(): Promise<ExportedBundle>;
   /** Takes back an exported run (the zip, or its unzipped folder) onto the loaded model and dataset. */

@@ -6,6 +6,7 @@
 import type {
   BackendChoice,
   BackendReport,
+  CsvImportOptions,
   DatasetFile,
   DatasetSummary,
   EngineEvent,
@@ -18,6 +19,7 @@ import type {
   PlanSummary,
   Prediction,
   SplitOptions,
+  TabularDatasetSummary,
   TrainConfig,
   TrainResult,
 } from './api.ts';
@@ -25,8 +27,11 @@ import { DEFAULT_TRAIN_CONFIG } from './api.ts';
 import { explainKernelError } from './backend/explainKernelError.ts';
 import { startBackend } from './backend/startBackend.ts';
 import { toChannels, type ImageDecoder } from './data/decodeImage.ts';
-import { importImageDataset, resplit, type ImageDataset } from './data/imageDataset.ts';
+import { buildTabularDataset } from './data/csv/buildTabularDataset.ts';
+import { parseCsv, type ParsedCsv } from './data/csv/parseCsv.ts';
+import { importImageDataset, resplit } from './data/imageDataset.ts';
 import { createRng } from './data/rng.ts';
+import { imageTrainingSet, inputBatch, inputMismatch, outputSize, tabularTrainingSet, type TrainingSet } from './data/trainingSet.ts';
 import { EngineError } from './errors.ts';
 import { exportBundle } from './export/bundleExport.ts';
 import { exportHead } from './export/headExport.ts';
@@ -34,13 +39,15 @@ import { bundleFiles, importRun } from './export/importRun.ts';
 import { createLoraAdapters, disposeLoraAdapters } from './lora/loraAdapter.ts';
 import { isHeadOnly, normalizePlan, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
 import { restoreRun, snapshotRun, type RunSnapshot } from './lora/runSnapshot.ts';
-import { loadBase, loadBaseModel, loadBaseModelFiles, type BaseModel, type ModelSource } from './models/baseModel.ts';
+import { loadBase, loadBaseModel, loadBaseModelFiles, tabularMlpBase, type BaseModel, type ModelSource } from './models/baseModel.ts';
 import { computeFeatures } from './models/features.ts';
+import { DEFAULT_MLP_HIDDEN } from './models/tabularMlp.ts';
+import { encodeRow, predictOne } from './predictRun.ts';
 import { tf, type Tensor1D, type Tensor2D } from './tf.ts';
-import { createHead, disposeHead, headFromValues, headLogits, type Head } from './train/head.ts';
+import { createHead, disposeHead, headFromValues, type Head } from './train/head.ts';
 import { headTask, runTraining, type TrainData, type TrainTask, type ValidationPass } from './train/loop.ts';
 import { PauseGate } from './train/pauseGate.ts';
-import { pixelBatch, plannedLogits, planTask } from './train/planTask.ts';
+import { planTask, targetScaleOf } from './train/planTask.ts';
 import { validateTrainConfig } from './train/validateTrainConfig.ts';
 import { disposeSplit, emptyResult, sortedPlan, toEvaluation, type Trained } from './trainedRun.ts';
 
@@ -52,7 +59,9 @@ export interface EnginePlatform {
 export class Engine {
   private backend: BackendReport | null = null;
   private base: BaseModel | null = null;
-  private dataset: ImageDataset | null = null;
+  private dataset: TrainingSet | null = null;
+  /** The parsed CSV behind a table dataset: a re-split refits the encoder from it without reading the file again. */
+  private csv: { parsed: ParsedCsv; name: string; options: CsvImportOptions } | null = null;
   private features: { key: object; base: BaseModel; x: Tensor2D } | null = null;
   private trained: Trained | null = null;
   private plan: LayerPlan = {};
@@ -120,13 +129,56 @@ export class Engine {
 
   async importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary> {
     const base = this.requireBase();
-    const dataset = await importImageDataset(name, files, split, base.summary.inputShape, this.platform.decodeImage, (done, total, path) =>
+    if (base.summary.inputKind !== 'image') {
+      throw new EngineError('model-dataset-mismatch', `The model "${base.summary.name}" takes table rows, not images: pick an image model (the built-in one) first.`);
+    }
+    const size = base.summary.inputShape as [number, number, number];
+    const dataset = await importImageDataset(name, files, split, size, this.platform.decodeImage, (done, total, path) =>
       this.emit({ type: 'progress', task: 'import', done, total, label: path }),
     );
     // Only now, with the new dataset complete, is the previous one replaced.
     this.disposeFeatures();
-    this.dataset = dataset;
+    this.dataset = imageTrainingSet(dataset);
+    this.csv = null;
     return dataset.summary;
+  }
+
+  /** Streams a CSV in, picks the label and task, splits and fits the encoder on the training rows. */
+  async importCsv(name: string, file: Blob, options: CsvImportOptions): Promise<TabularDatasetSummary> {
+    this.assertIdle('load another dataset');
+    const parsed = await parseCsv(file, {
+      onBadRow: options.onBadRow,
+      onProgress: (p) => this.emit({ type: 'progress', task: 'import', done: p.bytes, total: p.totalBytes ?? p.bytes, label: `${p.rows.toLocaleString('en-US')} rows` }),
+    });
+    const summary = this.useTable(parsed, name, options);
+    this.emit({ type: 'progress', task: 'import', done: 1, total: 1, label: `${summary.total} rows` });
+    return summary;
+  }
+
+  private useTable(parsed: ParsedCsv, name: string, options: CsvImportOptions): TabularDatasetSummary {
+    const table = buildTabularDataset(parsed, {
+      name,
+      split: options.split,
+      labelColumn: options.labelColumn,
+      task: options.task,
+      ignoreColumns: options.ignoreColumns,
+      onBadRow: options.onBadRow,
+    });
+    this.disposeFeatures();
+    this.dataset = tabularTrainingSet(table);
+    this.csv = { parsed, name, options };
+    return table.summary;
+  }
+
+  /** A seeded MLP sized to the loaded table (its hidden layers to train or adapt, a head per label). */
+  async loadTabularModel(hidden: number[] = DEFAULT_MLP_HIDDEN): Promise<ModelSummary> {
+    this.assertIdle('load another model');
+    if (!this.backend) await this.setBackend('auto');
+    const table = this.dataset?.tabular;
+    if (!table) throw new EngineError('no-dataset', 'Load a CSV first: the MLP is sized to its encoded columns.');
+    const base = tabularMlpBase({ inputs: table.featureCount, hidden, seed: 42 });
+    this.useBase(base);
+    return base.summary;
   }
 
   /**
@@ -167,12 +219,14 @@ export class Engine {
     }
   }
 
-  /** Changes the validation fraction or seed without decoding the images again. */
-  setSplit(split: SplitOptions): DatasetSummary {
+  /** Changes the validation fraction or seed without decoding the images (or reading the CSV) again. */
+  setSplit(split: SplitOptions): DatasetSummary | TabularDatasetSummary {
     this.assertIdle('change the split');
     const dataset = this.requireDataset();
-    this.dataset = resplit(dataset, split);
-    return this.dataset.summary;
+    if (this.csv) return this.useTable(this.csv.parsed, this.csv.name, { ...this.csv.options, split });
+    const images = resplit(dataset.image!, split);
+    this.dataset = imageTrainingSet(images);
+    return images.summary;
   }
 
   /** Validates and keeps the plan for the next run; the totals count a head for the loaded dataset's classes. */
@@ -180,7 +234,7 @@ export class Engine {
     this.assertIdle('change the plan');
     const base = this.requireBase();
     const normalized = normalizePlan(plan);
-    const summary = summarizePlan(base, normalized, this.dataset?.classes.length ?? 2, batchSize);
+    const summary = summarizePlan(base, normalized, this.dataset ? outputSize(this.dataset) : 2, batchSize);
     this.plan = normalized;
     return summary;
   }
@@ -191,6 +245,8 @@ export class Engine {
     const base = this.requireBase();
     const dataset = this.requireDataset();
     if (dataset.split.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
+    const mismatch = inputMismatch(base, dataset);
+    if (mismatch) throw new EngineError('model-dataset-mismatch', mismatch);
     const plan = this.plan;
     validatePlanForBase(base, plan);
     this.running = true;
@@ -199,7 +255,7 @@ export class Engine {
     let run: Trained | null = null;
     let cleanup = (): void => {};
     try {
-      const numClasses = dataset.classes.length;
+      const numClasses = outputSize(dataset);
       let task: TrainTask;
       if (isHeadOnly(plan)) {
         // Classic transfer: the frozen base runs once per image, then every step is a tiny head update.
@@ -256,9 +312,9 @@ export class Engine {
    * Classic transfer on the same split and settings (frozen base, new head), quietly: the yardstick
    * a plan's evaluation is shown beside. Cheap, since it trains on cached features.
    */
-  private async baselineFor(base: BaseModel, dataset: ImageDataset, config: TrainConfig): Promise<Evaluation | null> {
+  private async baselineFor(base: BaseModel, dataset: TrainingSet, config: TrainConfig): Promise<Evaluation | null> {
     const data = await this.cachedSplit(base, dataset);
-    const head = createHead(base.summary.featureSize, dataset.classes.length, createRng(config.seed));
+    const head = createHead(base.summary.featureSize, outputSize(dataset), createRng(config.seed));
     try {
       const outcome = await runTraining(headTask(head, data), config, { onStep: () => {}, onEpoch: () => {}, shouldStop: () => this.stopRequested });
       return toEvaluation(dataset.classes, outcome.lastValidation);
@@ -269,12 +325,12 @@ export class Engine {
   }
 
   /** The last run as values to start from, if it can carry on with this plan and these classes. */
-  private async lastRunFor(plan: LayerPlan, dataset: ImageDataset): Promise<{ snapshot: RunSnapshot; head: RunSnapshot['head']; source: ModelSource }> {
+  private async lastRunFor(plan: LayerPlan, dataset: TrainingSet): Promise<{ snapshot: RunSnapshot; head: RunSnapshot['head']; source: ModelSource }> {
     const last = this.requireTrained('continue from it');
     if (JSON.stringify(sortedPlan(normalizePlan(last.plan))) !== JSON.stringify(sortedPlan(normalizePlan(plan)))) {
       throw new EngineError('bad-config', 'To continue from the last run, keep its layer plan (or untick "continue" to start fresh).');
     }
-    if (last.dataset.classes.join('\u0000') !== dataset.classes.join('\u0000')) {
+    if (last.dataset.task !== dataset.task || last.dataset.classes.join('\u0000') !== dataset.classes.join('\u0000')) {
       throw new EngineError('bad-config', `The last run predicts ${last.dataset.classes.join(', ')}; this dataset has ${dataset.classes.join(', ')}. Continue only with the same classes.`);
     }
     const snapshot = await snapshotRun(last);
@@ -293,12 +349,13 @@ export class Engine {
   }
 
   /** Cached base features split into train and validation rows. */
-  private async cachedSplit(base: BaseModel, dataset: ImageDataset): Promise<TrainData> {
+  private async cachedSplit(base: BaseModel, dataset: TrainingSet): Promise<TrainData> {
     const all = await this.featuresFor(base, dataset);
     return {
       ...tf.tidy(() => {
         const pick = (idx: number[]) => tf.tensor1d(idx, 'int32'); // [n]
-        const labels = tf.tensor1d(dataset.labels, 'int32'); // [N]
+        // Class ids, or standardised targets for regression.
+        const labels = dataset.targets ? tf.tensor1d(dataset.targets) : tf.tensor1d(dataset.labels, 'int32'); // [N]
         return {
           trainX: tf.gather(all, pick(dataset.split.train)) as Tensor2D, // [Ntrain, F]
           trainY: tf.gather(labels, pick(dataset.split.train)) as Tensor1D,
@@ -306,8 +363,9 @@ export class Engine {
           valY: tf.gather(labels, pick(dataset.split.validation)) as Tensor1D,
         };
       }),
-      numClasses: dataset.classes.length,
+      numClasses: outputSize(dataset),
       classes: dataset.classes,
+      regression: targetScaleOf(dataset),
     };
   }
 
@@ -334,21 +392,21 @@ export class Engine {
 
   async predict(image: Blob): Promise<Prediction> {
     const trained = this.requireTrained('try it');
-    const [h, w, c] = trained.base.summary.inputShape;
+    if (trained.base.summary.inputKind !== 'image') throw new EngineError('bad-input', 'The last run was trained on a table: fill in a row to try it.');
+    const [h, w, c] = trained.base.summary.inputShape as [number, number, number];
     let rgb: Uint8Array;
     try {
       rgb = toChannels((await this.platform.decodeImage(image, w, h)).rgb, h * w, c);
     } catch (e) {
       throw new EngineError('image-corrupt', `That image could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const probs = tf.tidy(() => {
-      const x = pixelBatch(trained.base, rgb, [0]); // [1, H, W, C]
-      if (isHeadOnly(trained.plan)) return tf.softmax(headLogits(trained.head, trained.base.features.predict(x) as Tensor2D)); // [1, K]
-      return tf.softmax(plannedLogits(trained, x, false)); // [1, K]
-    });
-    const values = Array.from(await probs.data());
-    probs.dispose();
-    return { classes: [...trained.dataset.classes], probabilities: values };
+    const one = imageTrainingSet({ name: 'try', classes: [], paths: [], labels: new Int32Array(1), pixels: rgb, size: [h, w, c], split: { train: [], validation: [] }, summary: null as never });
+    return predictOne(trained, inputBatch(trained.base, one, [0])); // [1, H, W, C]
+  }
+
+  async predictRow(values: Record<string, string>): Promise<Prediction> {
+    const trained = this.requireTrained('try it');
+    return predictOne(trained, encodeRow(trained.dataset, values)); // [1, F]
   }
 
   async exportWeights(): Promise<ExportedWeights> {
@@ -362,7 +420,7 @@ export class Engine {
     const trained = this.requireTrained('download the bundle');
     const { kernel, bias } = await this.snapshotHead(trained.head);
     const weights = await exportHead({ ...trained, kernel, bias, createdAt: new Date() });
-    return exportBundle({ ...trained, kernel, bias, weights });
+    return exportBundle({ ...trained, kernel, bias, weights, regression: targetScaleOf(trained.dataset) });
   }
 
   dispose(): void {
@@ -372,14 +430,15 @@ export class Engine {
     this.disposeBase();
   }
 
-  private async featuresFor(base: BaseModel, dataset: ImageDataset): Promise<Tensor2D> {
-    // Keyed on the decoded pixels: a re-split reuses them, a new import or model does not.
-    if (this.features && this.features.key === dataset.pixels && this.features.base === base) return this.features.x;
+  private async featuresFor(base: BaseModel, dataset: TrainingSet): Promise<Tensor2D> {
+    // Keyed on the inputs: an image re-split reuses them, a new import or model does not. (A table's
+    // re-split refits its encoder, so its inputs change and the features are computed again.)
+    if (this.features && this.features.key === dataset.inputsKey && this.features.base === base) return this.features.x;
     this.disposeFeatures();
-    const x = await computeFeatures(base, dataset.pixels, dataset.labels.length, (done, total) =>
+    const x = await computeFeatures(base, dataset, (done, total) =>
       this.emit({ type: 'progress', task: 'features', done, total, label: `Computing base features ${done}/${total}` }),
     );
-    this.features = { key: dataset.pixels, base, x };
+    this.features = { key: dataset.inputsKey, base, x };
     return x;
   }
 
@@ -427,7 +486,7 @@ export class Engine {
     return this.base;
   }
 
-  private requireDataset(): ImageDataset {
+  private requireDataset(): TrainingSet {
     if (!this.dataset) throw new EngineError('no-dataset', 'No dataset is loaded yet: drop a folder with one sub-folder per class.');
     return this.dataset;
   }

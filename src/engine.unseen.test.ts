@@ -81,17 +81,25 @@ describe('a model the project has never seen', () => {
     merged.dispose();
   });
 
-  it('refuses a model whose input is not an image it can feed', async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 4 }), tf.layers.dense({ units: 2 })] });
-    const { modelJson, weights } = await layersModelFiles(model);
-    model.dispose();
-    await expect(
-      engine.loadModelFiles([
-        { path: 'tab/model.json', file: new Blob([modelJson]) },
-        { path: 'tab/weights.bin', file: new Blob([weights.slice()]) },
-      ]),
-    ).rejects.toThrow(/input shape \[8\] is not a fixed \[height, width, channels\] image/);
+  it('refuses a model whose input is neither an image nor a vector; takes a vector model for tables', async () => {
+    const files = async (model: tf.LayersModel, name: string) => {
+      const { modelJson, weights } = await layersModelFiles(model);
+      model.dispose();
+      return [
+        { path: `${name}/model.json`, file: new Blob([modelJson]) },
+        { path: `${name}/weights.bin`, file: new Blob([weights.slice()]) },
+      ];
+    };
+    const sequence = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5, 8], units: 4 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
+    await expect(engine.loadModelFiles(await files(sequence, 'seq'))).rejects.toThrow(/input shape \[5, 8\] is neither a fixed \[height, width, channels\] image nor a \[features\] vector/);
     // The previous model is still there.
     expect((await engine.importImages('again', readFolder(SAMPLE), DEFAULT_SPLIT)).total).toBe(96);
+
+    // A model over 8 numbers is a table model: it loads, and images are refused with a sentence.
+    const tabular = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 4 }), tf.layers.dense({ units: 2 })] });
+    const summary = await engine.loadModelFiles(await files(tabular, 'tab'));
+    expect(summary.inputKind).toBe('vector');
+    expect(summary.inputShape).toEqual([8]);
+    await expect(engine.importImages('again', readFolder(SAMPLE), DEFAULT_SPLIT)).rejects.toThrow(/takes table rows, not images/);
   });
 });

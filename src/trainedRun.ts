@@ -3,7 +3,7 @@
  * and the small pure helpers around it.
  */
 import type { Evaluation, LayerMode, LayerPlan, TrainConfig, TrainResult } from './api.ts';
-import type { ImageDataset } from './data/imageDataset.ts';
+import type { TrainingSet } from './data/trainingSet.ts';
 import type { LoraAdapters } from './lora/loraAdapter.ts';
 import type { BaseModel } from './models/baseModel.ts';
 import { accuracy, confusionMatrix, perClassAccuracy } from './train/confusionMatrix.ts';
@@ -17,7 +17,7 @@ export interface Trained {
   base: BaseModel;
   plan: LayerPlan;
   adapters: LoraAdapters;
-  dataset: ImageDataset;
+  dataset: TrainingSet;
   config: TrainConfig;
   result: TrainResult;
   backend: string;
@@ -33,12 +33,13 @@ export function disposeSplit(data: TrainData): void {
 }
 
 /** A placeholder until the run's real result exists. */
-export function emptyResult(dataset: ImageDataset): TrainResult {
+export function emptyResult(dataset: TrainingSet): TrainResult {
   return { state: 'stopped', stoppedEarly: false, classes: dataset.classes, steps: 0, epochs: [], finalLoss: Number.NaN, evaluation: null, baseline: null };
 }
 
 /** A validation pass as the per-class report the UI shows. */
 export function toEvaluation(classes: string[], pass: ValidationPass | null): Evaluation | null {
+  if (pass?.regression) return { classes: [], loss: pass.loss, accuracy: Number.NaN, perClassAccuracy: [], confusion: [], regression: pass.regression };
   if (!pass || pass.predictions.length === 0) return null;
   const confusion = confusionMatrix(pass.labels, pass.predictions, classes.length);
   return { classes, loss: pass.loss, accuracy: accuracy(confusion), perClassAccuracy: perClassAccuracy(confusion), confusion };

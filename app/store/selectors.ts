@@ -8,9 +8,12 @@ export function isRunActive(state: RunState): boolean {
 
 export const selectIsTraining = (s: StudioState): boolean => s.training.busy || isRunActive(s.training.runState);
 export const selectRunState = (s: StudioState): RunState => s.training.runState;
-export const selectHasDataset = (s: StudioState): boolean => (s.dataset.summary?.total ?? 0) > 0;
+export const selectHasDataset = (s: StudioState): boolean => (s.dataset.summary?.total ?? s.dataset.table?.total ?? 0) > 0;
 export const selectIsTrained = (s: StudioState): boolean => s.training.trainedSteps > 0;
-export const selectClassCount = (s: StudioState): number => s.dataset.summary?.classes.length ?? 0;
+/** Outputs of the new head: one per class, or one value for a regression table. */
+export const selectClassCount = (s: StudioState): number =>
+  s.dataset.table ? (s.dataset.table.task === 'regression' ? 1 : s.dataset.table.classes.length) : (s.dataset.summary?.classes.length ?? 0);
+export const selectIsRegression = (s: StudioState): boolean => s.dataset.table?.task === 'regression';
 export const selectLatestError = (s: StudioState): UiError | null => s.notice.errors.at(-1) ?? null;
 export const selectErrorCount = (s: StudioState): number => s.notice.errors.length;
 export const selectCanTrain = (s: StudioState): boolean =>

@@ -11,6 +11,7 @@ import type {
   ProgressTask,
   RunState,
   SplitOptions,
+  TabularDatasetSummary,
   StepPoint,
   TrainConfig,
   TrainResult,
@@ -37,7 +38,7 @@ export interface BackendSlice {
 }
 
 /** Where the loaded base model came from: the built-in one, dropped files, or a URL the user typed. */
-export type ModelOrigin = 'builtin' | 'files' | 'url';
+export type ModelOrigin = 'builtin' | 'files' | 'url' | 'table';
 
 export interface ModelState {
   summary: ModelSummary | null;
@@ -74,7 +75,10 @@ export interface PlanSlice {
 }
 
 export interface DatasetState {
+  /** An image dataset; null while a table (or nothing) is loaded. */
   summary: DatasetSummary | null;
+  /** A CSV table; null while images (or nothing) are loaded. */
+  table: TabularDatasetSummary | null;
   /** Object URLs (strings) of up to a few images per class, keyed by class name. */
   thumbnails: Record<string, string[]>;
   /** The split the next import uses; the summary records the one the current dataset used. */
@@ -86,6 +90,7 @@ export interface DatasetSlice {
   dataset: DatasetState;
   setDatasetImporting: (importing: boolean) => void;
   setDataset: (summary: DatasetSummary, thumbnails: Record<string, string[]>) => void;
+  setTable: (table: TabularDatasetSummary) => void;
   setSplit: (split: Partial<SplitOptions>) => void;
 }
 

@@ -152,4 +152,31 @@ describe.concurrent('tabtune command line', () => {
     expect(config.use_rslora).toBe(true);
     expect(readFileSync(join(out, 'merged/weights.bin')).length).toBeGreaterThan(100_000);
   });
+
+  it('trains on a CSV: an MLP built for the table, classification by default and regression on another column', async () => {
+    const csv = join(ROOT, 'public/datasets/plants-sample.csv');
+    const [cls, reg, bad] = await Promise.all([
+      tabtune('train', '--data', csv, '--out', join(TMP, 'plants-cls'), '--epochs', '3', '--batch', '32'),
+      tabtune('train', '--data', csv, '--out', join(TMP, 'plants-reg'), '--epochs', '3', '--batch', '32', '--label', 'yield_g', '--hidden', '16'),
+      tabtune('train', '--data', csv, '--out', join(TMP, 'never'), '--label', 'no_such_column'),
+    ]);
+    expect(cls.code, cls.stderr).toBe(0);
+    expect(cls.stdout).toMatch(/MLP 10 → 64 → 32, table plants-sample: 600 rows \(0 skipped\), 10 features, 3 classes of "species"/);
+    expect(cls.stdout).toMatch(/epoch 3\/3 .* val acc/);
+    const metrics = JSON.parse(readFileSync(join(TMP, 'plants-cls', 'metrics.json'), 'utf8'));
+    // the MLP is not pre-trained, so with no plan flags its layers train
+    expect(metrics.plan).toEqual({ dense_1: { kind: 'train' }, dense_2: { kind: 'train' } });
+    expect(metrics.classes).toEqual(['cactus', 'fern', 'sunflower']);
+    expect(JSON.parse(readFileSync(join(TMP, 'plants-cls', 'tabtune.json'), 'utf8')).preprocessing.encoder.featureNames).toHaveLength(10);
+
+    expect(reg.code, reg.stderr).toBe(0);
+    expect(reg.stdout).toMatch(/regression on "yield_g"/);
+    expect(reg.stdout).toMatch(/epoch 3\/3 .* val rmse \d/);
+    const regMetrics = JSON.parse(readFileSync(join(TMP, 'plants-reg', 'metrics.json'), 'utf8'));
+    expect(regMetrics.final.validationRmse).toBeGreaterThan(0);
+    expect(regMetrics.final.validationR2).toBeLessThanOrEqual(1);
+    expect(readSafetensors(readFileSync(join(TMP, 'plants-reg', 'head.safetensors'))).tensors.get('head.weight')?.shape).toEqual([1, 16]);
+
+    expectOneLineError(bad, /no_such_column/);
+  });
 });

@@ -1,5 +1,5 @@
 /** `tabtune train`: the Engine's run in Node, with metrics, head and bundle written to --out. */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EpochPoint, type StepPoint, type TrainConfig } from '../api.ts';
@@ -11,7 +11,8 @@ import { modelUrl } from './nodePlatform.ts';
 import { planFromFlags } from './plan.ts';
 
 export const TRAIN_USAGE =
-  'tabtune train --model <path|url> --data <image folder> --out <dir> [--head-only | --freeze-first N | --full] ' +
+  'tabtune train --model <path|url> --data <image folder | file.csv> --out <dir> [--head-only | --freeze-first N | --full] ' +
+  '[--label COLUMN] [--task classification|regression] [--hidden 64,32] ' +
   '[--lora-r R] [--lora-alpha A] [--lora-targets names,or,Types] [--lora-dropout X] [--rslora] [--epochs N] [--batch N] [--lr X] [--weight-decay X] ' +
   '[--val-split F] [--seed S] [--backend auto|webgpu|wasm|cpu] [--quiet]';
 
@@ -34,6 +35,9 @@ export async function train(args: string[], io: Io): Promise<number> {
     'weight-decay': { type: 'string' },
     'val-split': { type: 'string' },
     seed: { type: 'string' },
+    label: { type: 'string' },
+    task: { type: 'string' },
+    hidden: { type: 'string' },
     quiet: { type: 'boolean' },
     ...BACKEND_OPTION,
   });
@@ -41,7 +45,15 @@ export async function train(args: string[], io: Io): Promise<number> {
   const model = str(p, 'model');
   const data = str(p, 'data');
   const out = str(p, 'out');
-  if (!model || !data || !out) throw new UsageError(`--model, --data and --out are required; usage: ${TRAIN_USAGE}`);
+  const isCsv = /\.(csv|tsv)$/i.test(data ?? '');
+  // A table can train on an MLP built for it, so --model is optional there.
+  if ((!model && !isCsv) || !data || !out) throw new UsageError(`--data and --out are required, and --model unless --data is a CSV; usage: ${TRAIN_USAGE}`);
+  const task = str(p, 'task');
+  if (task !== undefined && task !== 'classification' && task !== 'regression') throw new UsageError(`--task must be classification or regression, not "${task}".`);
+  const hiddenText = str(p, 'hidden');
+  const hidden = hiddenText?.split(',').map((w) => Number(w.trim()));
+  if (hidden && hidden.some((w) => !Number.isInteger(w) || w < 1)) throw new UsageError(`--hidden takes layer widths like 64,32, not "${hiddenText}".`);
+  if (!isCsv && (task !== undefined || hidden || str(p, 'label') !== undefined)) throw new UsageError('--label, --task and --hidden apply to CSV data only.');
   const seed = num(p, 'seed', 'int') ?? DEFAULT_TRAIN_CONFIG.seed;
   const config: TrainConfig = {
     learningRate: num(p, 'lr', 'number') ?? DEFAULT_TRAIN_CONFIG.learningRate,
@@ -63,12 +75,12 @@ export async function train(args: string[], io: Io): Promise<number> {
   };
   const dataDir = resolve(data);
   if (!existsSync(dataDir)) throw new EngineError('not-found', `${data}: no such file or folder.`);
-  if (!statSync(dataDir).isDirectory()) {
-    throw new EngineError('unsupported-input', `${data}: the command line trains on image folders (one sub-folder per class); CSV training is not wired in yet.`);
+  if (!isCsv && !statSync(dataDir).isDirectory()) {
+    throw new EngineError('unsupported-input', `${data}: give an image folder (one sub-folder per class) or a .csv file.`);
   }
   const outDir = resolve(out);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new EngineError('out-invalid', `${out}: exists and is not a folder.`);
-  const url = modelUrl(model);
+  const url = model ? modelUrl(model) : null;
   const quiet = p.values.quiet === true;
 
   const steps: StepPoint[] = [];
@@ -81,25 +93,44 @@ export async function train(args: string[], io: Io): Promise<number> {
       if (!quiet) {
         const q = e.point;
         const secs = ((performance.now() - started) / 1000).toFixed(1);
-        io.out(
-          `epoch ${q.epoch}/${config.epochs}  step ${q.step}  train loss ${q.trainLoss.toFixed(4)}  val loss ${q.validationLoss.toFixed(4)}  val acc ${(q.validationAccuracy * 100).toFixed(1)}%  (${secs} s)`,
-        );
+        const metric = q.validationRmse !== undefined ? `val rmse ${q.validationRmse.toPrecision(4)}` : `val acc ${(q.validationAccuracy * 100).toFixed(1)}%`;
+        io.out(`epoch ${q.epoch}/${config.epochs}  step ${q.step}  train loss ${q.trainLoss.toFixed(4)}  val loss ${q.validationLoss.toFixed(4)}  ${metric}  (${secs} s)`);
       }
     }
   });
   try {
-    const summary = await engine.loadModel(url);
-    const dataset = await engine.importImages(basename(dataDir), readDatasetFolder(dataDir), split);
-    const plan = planFromFlags(summary, flags);
+    let summary;
+    let described: string;
+    let issues: string[];
+    if (isCsv) {
+      const name = basename(dataDir).replace(/\.(csv|tsv)$/i, '');
+      const table = await engine.importCsv(name, new Blob([readFileSync(dataDir)]), {
+        split,
+        labelColumn: str(p, 'label'),
+        task: task as 'classification' | 'regression' | undefined,
+      });
+      summary = url ? await engine.loadModel(url) : await engine.loadTabularModel(hidden);
+      const what = table.task === 'regression' ? `regression on "${table.labelColumn}"` : `${table.classes.length} classes of "${table.labelColumn}"`;
+      described = `table ${table.name}: ${table.total} rows (${table.skippedRows} skipped), ${table.featureCount} features, ${what}`;
+      issues = table.issues.map((i) => i.message);
+    } else {
+      summary = await engine.loadModel(url!);
+      const dataset = await engine.importImages(basename(dataDir), readDatasetFolder(dataDir), split);
+      described = `dataset ${dataset.name}: ${dataset.total} images, ${dataset.classes.length} classes, ${dataset.issues.length} issue(s)`;
+      issues = dataset.issues.map((i) => i.message);
+    }
+    // An MLP built for a table is not pre-trained: with no plan flags, train its layers rather than only a head on random features.
+    const noPlanFlags = !flags.headOnly && !flags.full && flags.freezeFirst === undefined && flags.loraR === undefined;
+    const plan = planFromFlags(summary, isCsv && !url && noPlanFlags ? { ...flags, full: true } : flags);
     const planSummary = engine.setPlan(plan, config.batchSize);
     if (!quiet) {
       const lora = Object.entries(plan).filter(([, m]) => m.kind === 'lora').map(([name]) => name);
       const trained = Object.entries(plan).filter(([, m]) => m.kind === 'train').map(([name]) => name);
       const what = [lora.length ? `LoRA on ${lora.join(', ')}` : '', trained.length ? `training ${trained.join(', ')}` : ''].filter(Boolean).join('; ') || 'head only';
       io.out(`backend ${report.name} (${report.reason})`);
-      io.out(`model ${summary.name}, dataset ${dataset.name}: ${dataset.total} images, ${dataset.classes.length} classes, ${dataset.issues.length} issue(s)`);
+      io.out(`model ${summary.name}, ${described}`);
       io.out(`plan: ${what}; ${planSummary.trainableParams.toLocaleString('en-US')} trainable of ${planSummary.totalParams.toLocaleString('en-US')} parameters`);
-      for (const issue of dataset.issues) io.err(`  skipped: ${issue.message}`);
+      for (const issue of issues) io.err(`  note: ${issue}`);
     }
     started = performance.now();
     const result = await engine.train(config);
@@ -111,6 +142,7 @@ export async function train(args: string[], io: Io): Promise<number> {
         trainLoss: last?.trainLoss ?? result.finalLoss,
         validationLoss: last?.validationLoss ?? Number.NaN,
         validationAccuracy: last?.validationAccuracy ?? Number.NaN,
+        ...(result.evaluation?.regression ? { validationRmse: result.evaluation.regression.rmse, validationMae: result.evaluation.regression.mae, validationR2: result.evaluation.regression.r2 } : {}),
       },
       plan,
       backend: report.name,

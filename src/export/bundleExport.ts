@@ -25,15 +25,22 @@ export interface BundleInput {
   kernel: Float32Array;
   bias: Float32Array;
   weights: ExportedWeights;
+  /** Regression: the target's scale, folded into the merged model's last layer so it outputs the target's units. */
+  regression?: { mean: number; std: number };
 }
 
-/** The deployable classifier: (merged) base up to the feature layer, then Dense(K, softmax) with the trained head. */
+/**
+ * The deployable model: (merged) base up to the feature layer, then the trained head as Dense(K, softmax),
+ * or for regression Dense(1) with the target scale folded in (y = (f·W + b)·std + mean).
+ */
 export async function classifierModel(input: BundleInput): Promise<{ model: LayersModel; dispose: () => void }> {
-  const { base, plan, adapters, kernel, bias } = input;
+  const { base, plan, adapters, regression } = input;
+  const kernel = regression ? input.kernel.map((v) => v * regression.std) : input.kernel;
+  const bias = regression ? input.bias.map((v) => v * regression.std + regression.mean) : input.bias;
   const body = isHeadOnly(plan) ? base.model : await mergedModel(base.model, plan, adapters);
   const F = base.summary.featureSize;
   const K = bias.length;
-  const dense = tf.layers.dense({ units: K, activation: 'softmax', name: 'tabtune_head' });
+  const dense = tf.layers.dense({ units: K, activation: regression ? 'linear' : 'softmax', name: 'tabtune_head' });
   const features = body.getLayer(base.summary.featureLayer).output as tf.SymbolicTensor;
   const model = tf.model({ inputs: body.inputs, outputs: dense.apply(features) as tf.SymbolicTensor, name: 'tabtune_classifier' });
   tf.tidy(() => dense.setWeights([tf.tensor2d(kernel, [F, K]), tf.tensor1d(bias)]));

@@ -1,11 +1,11 @@
 import type { ExportedWeights, LayerPlan, TrainConfig, TrainResult } from '../api.ts';
-import type { ImageDataset } from '../data/imageDataset.ts';
+import { outputSize, type TrainingSet } from '../data/trainingSet.ts';
 import type { BaseModel } from '../models/baseModel.ts';
 import { writeSafetensors } from './safetensors.ts';
 
 export interface HeadExportInput {
   base: BaseModel;
-  dataset: ImageDataset;
+  dataset: TrainingSet;
   plan: LayerPlan;
   /** Head weights as trained, Keras layout: kernel [F, K], bias [K]. */
   kernel: Float32Array;
@@ -40,7 +40,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function exportHead(input: HeadExportInput): Promise<ExportedWeights> {
   const { base, dataset } = input;
   const F = base.summary.featureSize;
-  const K = dataset.classes.length;
+  const K = outputSize(dataset);
   const safetensors = writeSafetensors(
     {
       'head.weight': { dtype: 'F32', shape: [K, F], data: transpose(input.kernel, F, K) },
@@ -64,12 +64,20 @@ export async function exportHead(input: HeadExportInput): Promise<ExportedWeight
       featureSize: F,
       totalParams: base.summary.totalParams,
     },
-    preprocessing: {
-      crop: 'centre square',
-      resize: [base.summary.inputShape[0], base.summary.inputShape[1]],
-      channels: 'RGB, alpha composited on white',
-      pixelScale: base.pixelScale,
-    },
+    preprocessing: dataset.tabular
+      ? {
+          kind: 'table',
+          // Everything needed to encode a raw row: numeric columns standardised with training statistics,
+          // categories one-hot in this order, and (regression) the target's scale.
+          encoder: dataset.tabular.encoder,
+        }
+      : {
+          kind: 'image',
+          crop: 'centre square',
+          resize: [base.summary.inputShape[0], base.summary.inputShape[1]],
+          channels: 'RGB, alpha composited on white',
+          pixelScale: base.pixelScale,
+        },
     plan: {
       kind: Object.values(input.plan).every((m) => m.kind === 'frozen') ? 'head-only' : 'layer-plan',
       layers: Object.fromEntries(base.summary.layers.map((l) => [l.name, input.plan[l.name] ?? { kind: 'frozen' }])),
@@ -80,19 +88,31 @@ export async function exportHead(input: HeadExportInput): Promise<ExportedWeight
         type: 'linear',
         in: F,
         out: K,
-        activation: 'softmax',
+        activation: dataset.task === 'regression' ? 'none: output * target std + target mean' : 'softmax',
         tensors: { 'head.weight': [K, F], 'head.bias': [K] },
         layout: 'PyTorch nn.Linear: logits = features @ head.weight.T + head.bias',
       },
     },
+    task: dataset.task,
     classes: dataset.classes,
-    dataset: {
-      name: dataset.name,
-      images: dataset.summary.total,
-      validationFraction: dataset.summary.validationFraction,
-      splitSeed: dataset.summary.seed,
-      perClass: dataset.summary.classes,
-    },
+    dataset: dataset.tabular
+      ? {
+          name: dataset.name,
+          kind: 'table',
+          rows: dataset.tabular.summary.total,
+          labelColumn: dataset.tabular.summary.labelColumn,
+          validationFraction: dataset.tabular.summary.validationFraction,
+          splitSeed: dataset.tabular.summary.seed,
+          perClass: dataset.tabular.summary.classes,
+        }
+      : {
+          name: dataset.name,
+          kind: 'images',
+          images: dataset.image!.summary.total,
+          validationFraction: dataset.image!.summary.validationFraction,
+          splitSeed: dataset.image!.summary.seed,
+          perClass: dataset.image!.summary.classes,
+        },
     training: {
       optimizer: 'AdamW',
       ...input.config,
@@ -102,6 +122,7 @@ export async function exportHead(input: HeadExportInput): Promise<ExportedWeight
       finalTrainLoss: input.result.finalLoss,
       validationLoss: last?.validationLoss ?? null,
       validationAccuracy: last?.validationAccuracy ?? null,
+      validationRmse: last?.validationRmse ?? null,
     },
   };
   return { weightsName, manifestName: `${stem}.json`, safetensors, manifestJson: JSON.stringify(manifest, null, 2) };

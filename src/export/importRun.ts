@@ -48,7 +48,7 @@ export async function bundleFiles(files: DatasetFile[]): Promise<Map<string, Uin
 export async function importRun(files: Map<string, Uint8Array>, base: BaseModel, loadCopy: () => Promise<BaseModel>): Promise<ImportedRun> {
   const manifestBytes = files.get('tabtune.json');
   if (!manifestBytes) throw invalid('The bundle has no tabtune.json: it was not written by Tabtune.');
-  let manifest: { classes?: unknown; baseModel?: { name?: string; featureLayer?: string; featureSize?: number }; plan?: { trained?: string[] } };
+  let manifest: { task?: string; classes?: unknown; baseModel?: { name?: string; featureLayer?: string; featureSize?: number }; plan?: { trained?: string[] } };
   try {
     manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as typeof manifest;
   } catch (e) {
@@ -68,9 +68,10 @@ export async function importRun(files: Map<string, Uint8Array>, base: BaseModel,
   const head = readSafetensors(headBytes, 'head.safetensors');
   const weight = head.tensors.get('head.weight');
   const bias = head.tensors.get('head.bias');
-  const K = classes.length;
+  // A regression head has one output and no classes.
+  const K = manifest.task === 'regression' ? 1 : classes.length;
   if (!weight || !bias || weight.shape.join() !== `${K},${featureSize}` || bias.shape.join() !== `${K}`) {
-    throw invalid(`head.safetensors: expected head.weight [${K}, ${featureSize}] and head.bias [${K}] for ${K} classes.`);
+    throw invalid(`head.safetensors: expected head.weight [${K}, ${featureSize}] and head.bias [${K}] for ${manifest.task === 'regression' ? 'one regression output' : `${K} classes`}.`);
   }
   // PyTorch [K, F] back to Keras [F, K].
   const kernel = transpose(toFloat32(weight), K, featureSize);

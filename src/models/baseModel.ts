@@ -2,6 +2,7 @@ import type { DatasetFile, LayerSummary, ModelSummary } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { loraSupported } from '../lora/plan.ts';
 import { modelFromArtifacts, readModelArtifacts } from './modelArtifacts.ts';
+import { createTabularMlp, type TabularMlpSpec } from './tabularMlp.ts';
 import { tf, type LayersModel } from '../tf.ts';
 
 /** Optional `tabtune.json` beside model.json: how to feed the model and where to cut it. */
@@ -67,10 +68,14 @@ export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta
     throw new EngineError('model-unsupported', `${url}: feature layer "${featureName}" outputs shape [${featureShape.join(', ')}]; the head needs a flat vector (add a pooling or Flatten layer).`);
   }
   const inputShape = (model.inputs[0]?.shape ?? []).slice(1) as number[];
-  if (inputShape.length !== 3 || inputShape.some((d) => !(d > 0))) {
-    throw new EngineError('model-unsupported', `${url}: input shape [${inputShape.join(', ')}] is not a fixed [height, width, channels] image.`);
+  const inputKind = inputShape.length === 1 ? 'vector' : 'image';
+  if ((inputShape.length !== 3 && inputShape.length !== 1) || inputShape.some((d) => !(d > 0))) {
+    throw new EngineError(
+      'model-unsupported',
+      `${url}: input shape [${inputShape.join(', ')}] is neither a fixed [height, width, channels] image nor a [features] vector.`,
+    );
   }
-  if (![1, 3, 4].includes(inputShape[2] as number)) {
+  if (inputKind === 'image' && ![1, 3, 4].includes(inputShape[2] as number)) {
     throw new EngineError('model-unsupported', `${url}: the model takes ${inputShape[2]} channels per pixel; images give 1 (grey), 3 (RGB) or 4 (RGBA).`);
   }
   const features = tf.model({ inputs: model.inputs, outputs: featureLayer.output as tf.SymbolicTensor });
@@ -88,7 +93,8 @@ export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta
   const summary: ModelSummary = {
     name: meta.name ?? url.split('/').slice(-2, -1)[0] ?? 'model',
     description: meta.description ?? '',
-    inputShape: inputShape as [number, number, number],
+    inputKind,
+    inputShape,
     layers: baseLayers,
     featureLayer: featureName,
     featureSize: featureShape[0] as number,
@@ -98,10 +104,27 @@ export function asBaseModel(model: LayersModel, url: string, meta: BaseModelMeta
 }
 
 /** Where a base model comes from, kept so it can be loaded again (a backend switch, a private training copy). */
-export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: DatasetFile[] };
+export type ModelSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: DatasetFile[] }
+  /** A seeded MLP built for a table: the same spec builds the same weights. */
+  | { kind: 'mlp'; spec: TabularMlpSpec };
 
 export function loadBase(source: ModelSource, fetchFn: typeof fetch = fetch): Promise<BaseModel> {
+  if (source.kind === 'mlp') return Promise.resolve(tabularMlpBase(source.spec));
   return source.kind === 'url' ? loadBaseModel(source.url, fetchFn) : loadBaseModelFiles(source.files);
+}
+
+/** The MLP as a base model: its hidden layers are the body, its output layer the head to replace. */
+export function tabularMlpBase(spec: TabularMlpSpec): BaseModel {
+  const model = createTabularMlp(spec);
+  const widths = [spec.inputs, ...spec.hidden].join(' → ');
+  return asBaseModel(
+    model,
+    `mlp:${widths}`,
+    { name: `MLP ${widths}`, description: 'A small network built for this table (seeded, not pre-trained): train its layers, or attach LoRA.' },
+    { kind: 'mlp', spec },
+  );
 }
 
 /** Loads model.json, its shards and (if there is one) tabtune.json beside it from a URL. */

@@ -1,29 +1,26 @@
+import { inputBatch, type TrainingSet } from '../data/trainingSet.ts';
 import { tf, type Tensor2D } from '../tf.ts';
 import type { BaseModel } from './baseModel.ts';
 
 /**
- * Runs the frozen base over images in batches and returns their features [N, F], kept on the backend.
- * The base is frozen, so these never change during training: computing them once turns each training
- * step into a tiny head update instead of a full forward pass.
+ * Runs the frozen base over every row of a set (images or table rows) in batches and returns their
+ * features [N, F], kept on the backend. The base is frozen, so these never change during training:
+ * computing them once turns each training step into a tiny head update instead of a forward pass.
  */
 export async function computeFeatures(
   base: BaseModel,
-  pixels: Uint8Array, // [N, H, W, 3] RGB bytes
-  count: number,
+  set: TrainingSet,
   onProgress: (done: number, total: number) => void = () => {},
   batchSize = 32,
 ): Promise<Tensor2D> {
-  const [h, w, c] = base.summary.inputShape;
-  const per = h * w * c;
+  const count = set.count;
   if (count === 0) return tf.zeros([0, base.summary.featureSize]) as Tensor2D;
   const parts: Tensor2D[] = [];
   try {
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
-      const batch = tf.tidy(() => {
-        const x = tf.tensor4d(Float32Array.from(pixels.subarray(start * per, (start + n) * per)), [n, h, w, c]); // [B, H, W, C]
-        return base.features.predict(x.mul(base.pixelScale)) as Tensor2D; // [B, F]
-      });
+      const rows = Array.from({ length: n }, (_, i) => start + i);
+      const batch = tf.tidy(() => base.features.predict(inputBatch(base, set, rows)) as Tensor2D); // [B, F]
       // Waiting for each batch (B x F floats) keeps progress honest and the GPU queue short.
       await batch.data();
       parts.push(batch);

@@ -6,23 +6,27 @@
  * [B, F] -> logits [B, K]; with LoRA or trained layers it runs the model (planTask.ts).
  * Each step runs inside tf.tidy, so the tensor count stays flat however long the run.
  */
-import type { EpochPoint, StepPoint, TrainConfig, TrainResult } from '../api.ts';
+import type { EpochPoint, RegressionMetrics, StepPoint, TrainConfig, TrainResult } from '../api.ts';
 import { createRng, shuffleInPlace } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { AdamW, type AdamWParam } from './adamw.ts';
 import { clipByGlobalNorm } from './clipGradients.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { headLogits, type Head } from './head.ts';
+import { regressionLoss, regressionMetrics } from './regression.ts';
 import { learningRateAt } from './schedule.ts';
 import { yieldToEventLoop } from './yieldToEventLoop.ts';
 
 export interface TrainData {
   trainX: Tensor2D; // [Ntrain, F] cached base features
-  trainY: Tensor1D; // [Ntrain] int32 class ids
+  trainY: Tensor1D; // [Ntrain] int32 class ids, or float32 standardised targets (regression)
   valX: Tensor2D; // [Nval, F]
   valY: Tensor1D; // [Nval]
+  /** Head outputs: classes, or 1 for regression. */
   numClasses: number;
   classes: string[];
+  /** Regression: the target's training mean and std, to report errors in its units. Absent: classification. */
+  regression?: { mean: number; std: number };
 }
 
 export interface TrainHooks {
@@ -39,9 +43,12 @@ export interface TrainHooks {
 /** A validation pass: loss, accuracy, and the predicted class of each validation row (for the confusion matrix). */
 export interface ValidationPass {
   loss: number;
+  /** NaN for regression. */
   accuracy: number;
   predictions: Int32Array;
   labels: Int32Array;
+  /** Regression only (predictions and labels are then empty). */
+  regression?: RegressionMetrics;
 }
 
 /** Mean softmax cross-entropy; labels [B] int32, logits [B, K]. */
@@ -51,8 +58,17 @@ export function classificationLoss(logits: Tensor2D, labels: Tensor1D, numClasse
 }
 
 /** Loss and accuracy of the head on a whole split (small enough for one pass: features are [N, F]). */
-export async function evaluateHead(head: Head, x: Tensor2D, y: Tensor1D, numClasses: number): Promise<ValidationPass> {
+export async function evaluateHead(head: Head, x: Tensor2D, y: Tensor1D, numClasses: number, regression?: { mean: number; std: number }): Promise<ValidationPass> {
   if (x.shape[0] === 0) return { loss: Number.NaN, accuracy: Number.NaN, predictions: new Int32Array(0), labels: new Int32Array(0) };
+  if (regression) {
+    const out = tf.tidy(() => tf.reshape(headLogits(head, x), [-1])); // [N]
+    const [pred, truth] = await Promise.all([out.data(), y.data()]);
+    out.dispose();
+    const metrics = regressionMetrics(Float32Array.from(pred), Float32Array.from(truth), regression);
+    // The loss stays in standardised units, like the training loss it is charted beside.
+    const loss = (metrics.rmse / regression.std) ** 2;
+    return { loss, accuracy: Number.NaN, predictions: new Int32Array(0), labels: new Int32Array(0), regression: metrics };
+  }
   const [lossT, predT] = tf.tidy(() => {
     const logits = headLogits(head, x); // [N, K]
     return [classificationLoss(logits, y, numClasses), tf.argMax(logits, 1)]; // [], [N]
@@ -102,9 +118,10 @@ export function headTask(head: Head, data: TrainData): TrainTask {
       const idx = tf.tensor1d(rows, 'int32'); // [B]
       const xb = tf.gather(data.trainX, idx); // [B, F]
       const yb = tf.gather(data.trainY, idx) as Tensor1D; // [B]
-      return classificationLoss(headLogits(head, xb), yb, data.numClasses) as Scalar;
+      const out = headLogits(head, xb); // [B, K]
+      return data.regression ? regressionLoss(out, yb) : (classificationLoss(out, yb, data.numClasses) as Scalar);
     },
-    evaluate: () => evaluateHead(head, data.valX, data.valY, data.numClasses),
+    evaluate: () => evaluateHead(head, data.valX, data.valY, data.numClasses, data.regression),
   };
 }
 
@@ -173,6 +190,7 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
         trainLoss: epochSteps > 0 ? epochLossSum / epochSteps : Number.NaN,
         validationLoss: val.loss,
         validationAccuracy: val.accuracy,
+        ...(val.regression ? { validationRmse: val.regression.rmse } : {}),
       };
       epochs.push(point);
       hooks.onEpoch(point);

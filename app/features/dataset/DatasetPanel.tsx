@@ -5,11 +5,13 @@ import { ClassList } from './ClassList.tsx';
 import { DatasetDrop } from './DatasetDrop.tsx';
 import { IssueList } from './IssueList.tsx';
 import { SplitControls } from './SplitControls.tsx';
+import { TableSummary } from './TableSummary.tsx';
 
-/** The images to learn from: drop a folder, check its classes and split, see what was left out. */
+/** What to learn from: a folder of images or a CSV table; check its classes and split, see what was left out. */
 export function DatasetPanel() {
   const summary = useStudio((s) => s.dataset.summary);
   const thumbnails = useStudio((s) => s.dataset.thumbnails);
+  const table = useStudio((s) => s.dataset.table);
 
   return (
     <Panel title="Dataset" className="panel--dataset">
@@ -19,7 +21,9 @@ export function DatasetPanel() {
           <SplitControls />
         </div>
         <div className="dataset-grid__main">
-          {summary ? (
+          {table ? (
+            <TableSummary table={table} />
+          ) : summary ? (
             <>
               <p className="dataset-title">
                 <span data-testid="dataset-name" className="dataset-title__name">

@@ -1,4 +1,4 @@
-import type { DatasetFile, SplitOptions } from '../../../src/index.ts';
+import type { CsvImportOptions, DatasetFile, SplitOptions, TabularTask } from '../../../src/index.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { describeError } from '../../engine/describeError.ts';
 import { studioStore } from '../../store/studioStore.ts';
@@ -78,7 +78,8 @@ export async function changeSplit(handle: EngineHandle, patch: Partial<SplitOpti
   if (request !== latestSplitRequest) return; // a newer value is on its way
   await queue;
   if (request !== latestSplitRequest) return;
-  if (!studioStore.getState().dataset.summary) return; // nothing imported yet: the split applies to the next import
+  const { summary, table } = studioStore.getState().dataset;
+  if (!summary && !table) return; // nothing imported yet: the split applies to the next import
   const run = queue.then(() => runResplit(handle));
   queue = run;
   await run;
@@ -87,14 +88,65 @@ export async function changeSplit(handle: EngineHandle, patch: Partial<SplitOpti
 async function runResplit({ engine }: EngineHandle): Promise<boolean> {
   const { split, thumbnails } = studioStore.getState().dataset;
   try {
-    studioStore.getState().setDataset(await engine.setSplit(split), thumbnails);
+    const summary = await engine.setSplit(split);
+    if ('task' in summary) studioStore.getState().setTable(summary);
+    else studioStore.getState().setDataset(summary, thumbnails);
     return true;
   } catch (error) {
     const s = studioStore.getState();
     s.pushError(describeError('Could not change the split', error));
     // The inputs go back to the split the dataset still uses.
-    const summary = s.dataset.summary;
+    const summary = s.dataset.summary ?? s.dataset.table;
     if (summary) s.setSplit({ validationFraction: summary.validationFraction, seed: summary.seed });
     return false;
+  }
+}
+
+/** The CSV on show, kept (on the main thread) so a new label column or task re-reads it without a new pick. */
+let heldCsv: { name: string; file: Blob } | null = null;
+
+export function heldTable(): { name: string; file: Blob } | null {
+  return heldCsv;
+}
+
+/**
+ * Streams a CSV into the engine as a table (label column and task optional: the engine infers them).
+ * Only once that succeeded does it replace the studio's dataset; a failure keeps the previous one.
+ * Resolves to whether it succeeded; never rejects.
+ */
+export function importTable(
+  handle: EngineHandle,
+  name: string,
+  file: Blob,
+  choice: { labelColumn?: string; task?: TabularTask } = {},
+): Promise<boolean> {
+  const run = queue.then(() => runTableImport(handle, name, file, choice));
+  queue = run;
+  return run;
+}
+
+async function runTableImport({ engine, flushEvents }: EngineHandle, name: string, file: Blob, choice: { labelColumn?: string; task?: TabularTask }): Promise<boolean> {
+  const store = studioStore.getState();
+  store.setDatasetImporting(true);
+  store.setActivity({ task: 'import', done: 0, total: file.size, label: `Reading ${name}` });
+  const options: CsvImportOptions = { split: store.dataset.split, ...choice };
+  try {
+    const table = await engine.importCsv(name, file, options);
+    heldCsv = { name, file };
+    // The image dataset (and its thumbnail URLs) is no longer the one on show.
+    datasetHolder.replace({ name, files: [], urlByBlob: new Map() });
+    const s = studioStore.getState();
+    s.setTable(table);
+    s.invalidateTrainedModel();
+    s.setPrediction(null);
+    return true;
+  } catch (error) {
+    studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error));
+    return false;
+  } finally {
+    flushEvents();
+    const s = studioStore.getState();
+    s.setDatasetImporting(false);
+    s.setActivity(null);
   }
 }

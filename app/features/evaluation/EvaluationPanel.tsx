@@ -100,6 +100,20 @@ function PerClassTable({ evaluation, baseline }: { evaluation: Evaluation; basel
 }
 
 function Score({ label, evaluation, testId }: { label: string; evaluation: Evaluation; testId: string }) {
+  const reg = evaluation.regression;
+  if (reg) {
+    return (
+      <div className="score">
+        <span className="score__label">{label}</span>
+        <strong className="score__value" data-testid={testId} data-rmse={reg.rmse} data-r2={reg.r2}>
+          RMSE {reg.rmse.toPrecision(4)}
+        </strong>
+        <span className="score__detail muted">
+          MAE {reg.mae.toPrecision(4)} · R² {reg.r2.toFixed(3)} · {reg.count} rows
+        </span>
+      </div>
+    );
+  }
   return (
     <div className="score">
       <span className="score__label">{label}</span>
@@ -121,7 +135,7 @@ export function EvaluationPanel() {
   return (
     <Panel title="Evaluation" className="panel--evaluation" testId="evaluation-panel">
       {!evaluation ? (
-        <p className="muted">After a run: accuracy on the validation images, class by class, and where the model confuses them.</p>
+        <p className="muted">After a run: accuracy on the validation split, class by class, and where the model confuses them (for regression: RMSE, MAE and R²).</p>
       ) : (
         <div className="evaluation">
           <div className="evaluation__scores" aria-label="Validation accuracy">
@@ -129,10 +143,12 @@ export function EvaluationPanel() {
             <Score label={baseline ? 'Fine-tuned (your plan)' : imported ? 'Imported run' : 'Your run'} evaluation={evaluation} testId="eval-accuracy" />
           </div>
           {result?.stoppedEarly && <p className="muted">Early stopping ended this run before its last epoch.</p>}
-          <div className="evaluation__tables">
-            <PerClassTable evaluation={evaluation} baseline={baseline} />
-            <ConfusionMatrix evaluation={evaluation} />
-          </div>
+          {!evaluation.regression && (
+            <div className="evaluation__tables">
+              <PerClassTable evaluation={evaluation} baseline={baseline} />
+              <ConfusionMatrix evaluation={evaluation} />
+            </div>
+          )}
         </div>
       )}
     </Panel>

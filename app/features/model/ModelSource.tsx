@@ -7,9 +7,9 @@ import { selectIsTraining } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { collectFromDrop, collectFromFileList } from '../dataset/collectFiles.ts';
 import { snapshotDrop } from '../dataset/dropSnapshot.ts';
-import { loadBuiltinModel, loadModelFromFiles, loadModelFromUrl } from './modelActions.ts';
+import { loadBuiltinModel, loadModelFromFiles, loadModelFromUrl, loadTableModel } from './modelActions.ts';
 
-const ORIGIN_TEXT = { builtin: 'Built-in model', files: 'Your model (files)', url: 'Your model (URL)' } as const;
+const ORIGIN_TEXT = { builtin: 'Built-in model', files: 'Your model (files)', url: 'Your model (URL)', table: 'An MLP built for the table' } as const;
 
 /** Where the base model comes from: the built-in one, dropped or chosen files, or a URL. */
 export function ModelSource() {
@@ -20,6 +20,7 @@ export function ModelSource() {
   const origin = useStudio((s) => s.model.origin);
   const training = useStudio(selectIsTraining);
   const importing = useStudio((s) => s.dataset.importing);
+  const table = useStudio((s) => s.dataset.table);
   const disabled = loading || training || importing;
 
   const dropped = async (dt: DataTransfer): Promise<void> => {
@@ -58,6 +59,18 @@ export function ModelSource() {
           >
             Built-in model
           </button>
+          {table && (
+            <button
+              type="button"
+              className="button"
+              disabled={disabled}
+              data-testid="model-table-mlp"
+              title={`A fresh MLP (${table.featureCount} → 64 → 32) sized to the table's encoded columns`}
+              onClick={() => void loadTableModel(handle)}
+            >
+              MLP for this table
+            </button>
+          )}
         </div>
       </DropZone>
       <form

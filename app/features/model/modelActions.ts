@@ -47,7 +47,7 @@ async function loadWith(
   s.setPrediction(null);
   // Images are decoded at the model's input size: a model with another size needs them decoded again.
   const held = datasetHolder.current();
-  if (held && previousShape !== null && previousShape !== summary.inputShape.join('x')) {
+  if (held && held.files.length > 0 && summary.inputKind === 'image' && previousShape !== null && previousShape !== summary.inputShape.join('x')) {
     await importDataset({ ...handle, flushEvents }, held.name, held.files);
   }
   return true;
@@ -82,4 +82,21 @@ export function loadModelFromUrl(handle: EngineHandle, url: string, baseUri: str
 
 export function loadBuiltinModel(handle: EngineHandle, baseUri: string = document.baseURI): Promise<boolean> {
   return loadWith(handle, 'builtin', 'Could not load the built-in model', () => handle.engine.loadModel(new URL(MODEL_PATH, baseUri).href));
+}
+
+/**
+ * An MLP sized to the loaded table. It is not pre-trained, so its plan starts with every layer
+ * trained (a head on random features learns little); the plan table can change that.
+ */
+export async function loadTableModel(handle: EngineHandle, hidden?: number[]): Promise<boolean> {
+  const ok = await loadWith(handle, 'table', 'Could not build an MLP for the table', () => handle.engine.loadTabularModel(hidden));
+  const summary = studioStore.getState().model.summary;
+  if (ok && summary) studioStore.getState().replacePlan(Object.fromEntries(summary.layers.filter((l) => l.params > 0).map((l) => [l.name, { kind: 'train' as const }])));
+  return ok;
+}
+
+/** Does the loaded model take rows of this many features? */
+export function modelFitsTable(featureCount: number): boolean {
+  const model = studioStore.getState().model.summary;
+  return model?.inputKind === 'vector' && model.inputShape[0] === featureCount;
 }

@@ -8,6 +8,7 @@ import { syncPlan } from './planSync.ts';
 const MODEL: ModelSummary = {
   name: 'm',
   description: '',
+  inputKind: 'image',
   inputShape: [8, 8, 1],
   layers: [],
   featureLayer: 'embedding',

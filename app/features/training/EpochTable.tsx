@@ -4,6 +4,7 @@ import { useStudio } from '../../store/studioStore.ts';
 /** One row per finished epoch: the numbers behind the chart, readable by screen readers too. */
 export function EpochTable() {
   const epochs = useStudio((s) => s.training.epochs);
+  const regression = epochs.some((e) => e.validationRmse !== undefined);
   if (epochs.length === 0) return null;
   return (
     <div className="table-scroll table-scroll--short" tabIndex={0} role="region" aria-label="Epochs">
@@ -18,7 +19,7 @@ export function EpochTable() {
               Val. loss
             </th>
             <th scope="col" className="num">
-              Val. accuracy
+              {regression ? 'Val. RMSE' : 'Val. accuracy'}
             </th>
           </tr>
         </thead>
@@ -28,7 +29,7 @@ export function EpochTable() {
               <td>{e.epoch}</td>
               <td className="num">{formatLoss(e.trainLoss)}</td>
               <td className="num">{formatLoss(e.validationLoss)}</td>
-              <td className="num">{formatPercent(e.validationAccuracy)}</td>
+              <td className="num">{e.validationRmse !== undefined ? e.validationRmse.toPrecision(4) : formatPercent(e.validationAccuracy)}</td>
             </tr>
           ))}
         </tbody>

@@ -45,9 +45,15 @@ export function TrainingChart() {
         <span>
           val. loss <strong>{formatLoss(lastEpoch?.validationLoss)}</strong>
         </span>
-        <span>
-          val. accuracy <strong>{formatPercent(lastEpoch?.validationAccuracy)}</strong>
-        </span>
+        {lastEpoch?.validationRmse !== undefined ? (
+          <span>
+            val. RMSE <strong>{lastEpoch.validationRmse.toPrecision(4)}</strong>
+          </span>
+        ) : (
+          <span>
+            val. accuracy <strong>{formatPercent(lastEpoch?.validationAccuracy)}</strong>
+          </span>
+        )}
       </figcaption>
     </figure>
   );

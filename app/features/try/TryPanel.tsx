@@ -7,6 +7,7 @@ import { useEngine } from '../../engine/EngineProvider.tsx';
 import { selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { predictImage, rankPrediction } from './predictImage.ts';
+import { TryRow } from './TryRow.tsx';
 
 /** Classify one image with the freshly trained head. */
 export function TryPanel() {
@@ -16,6 +17,15 @@ export function TryPanel() {
   const { previewUrl, fileName, prediction, predicting } = useStudio((s) => s.tryIt);
   const ranked = useMemo(() => (prediction ? rankPrediction(prediction.classes, prediction.probabilities) : []), [prediction]);
   const disabled = !trained || training;
+  const table = useStudio((s) => s.dataset.table);
+  if (table) {
+    return (
+      <Panel title="Try it" className="panel--try">
+        {!trained && <p className="muted">Train the model first; then fill in a row to see what it predicts.</p>}
+        <TryRow key={`${table.name}/${table.labelColumn}/${table.task}/${table.seed}/${table.validationFraction}`} table={table} disabled={disabled} />
+      </Panel>
+    );
+  }
 
   const tryFile = (file: File | undefined): void => {
     if (file) void predictImage(handle, file);

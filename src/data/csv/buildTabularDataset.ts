@@ -174,9 +174,17 @@ export function buildTabularDataset(parsed: ParsedCsv, options: BuildTabularOpti
     }
   }
 
+  // The first validation row's raw cells: what the studio's "try it" form starts from.
+  const exampleIndex = splitIdx.validation[0] ?? splitIdx.train[0];
+  const example =
+    exampleIndex === undefined
+      ? null
+      : Object.fromEntries(schema.columns.filter((c) => c !== label).map((c) => [c.name, c.values[keep[exampleIndex]!] ?? '']));
+
   return {
     summary: {
       name: options.name ?? 'dataset',
+      example,
       task,
       labelColumn: label.name,
       total: N,

@@ -1,6 +1,6 @@
 /**
  * Types for CSV (tabular) datasets. Plain data only, so every value can cross the worker boundary.
- * Proposed for src/api.ts once tabular import is wired in; kept here until then.
+ * src/api.ts re-exports the ones app/ sees.
  */
 import type { ClassSummary } from '../../api.ts';
 
@@ -73,6 +73,8 @@ export interface TabularDatasetSummary {
   issues: CsvIssue[];
   validationFraction: number;
   seed: number;
+  /** Raw cells (label left out) of one validation row, by column name: a starting point for "try it". */
+  example: Record<string, string> | null;
 }
 
 /** A categorical or numeric column as the fitted encoder sees it. All statistics come from the training split. */

@@ -1,0 +1,110 @@
+import { EngineError } from '../../errors.ts';
+import type { LmFormat } from './lmTypes.ts';
+import type { WeightedMessage } from './renderChat.ts';
+
+export type LmRecord =
+  | { kind: 'text'; line: number; text: string }
+  | { kind: 'prompt-completion'; line: number; prompt: string; completion: string }
+  | { kind: 'alpaca'; line: number; instruction: string; input: string; output: string }
+  | { kind: 'chat'; line: number; messages: WeightedMessage[] };
+
+export interface RecordProblem {
+  line: number;
+  message: string;
+}
+
+export interface ReadRecords {
+  format: Exclude<LmFormat, 'plain-text'>;
+  records: LmRecord[];
+  problems: RecordProblem[];
+  /** Non-empty lines read. */
+  lineCount: number;
+}
+
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+const EXPECTED = 'expected "text", "prompt" and "completion", "messages", or "instruction" and "output"';
+
+/**
+ * Reads JSONL into typed records. Empty lines are skipped silently; lines that are not JSON or have
+ * the wrong shape become problems ("Line N: ..."), which the caller skips or fails on. The first
+ * good line fixes the file's format: a later good line in another format is an error, since
+ * mixing (say) chat and plain text almost always means two files were concatenated by mistake.
+ * Throws EngineError lm-mixed-formats.
+ */
+export function readLmRecords(name: string, text: string): ReadRecords {
+  const lines = text.split(/\r?\n/);
+  if (lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
+  const records: LmRecord[] = [];
+  const problems: RecordProblem[] = [];
+  let lineCount = 0;
+  let format: ReadRecords['format'] | null = null;
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === '') return;
+    lineCount++;
+    const result = readRecord(raw, line);
+    if (typeof result === 'string') {
+      problems.push({ line, message: `Line ${line}: ${result}` });
+      return;
+    }
+    if (format === null) format = result.kind;
+    else if (result.kind !== format) {
+      const first = records[0]!.line;
+      throw new EngineError(
+        'lm-mixed-formats',
+        `${name}, line ${line}: this line is in the ${result.kind} format, but the file started in the ${format} format (line ${first}). Use one format per file.`,
+      );
+    }
+    records.push(result);
+  });
+  return { format: format ?? 'text', records, problems, lineCount };
+}
+
+/** One line as a record, or the reason it is unusable (without the "Line N:" prefix). */
+function readRecord(raw: string, line: number): LmRecord | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return `not valid JSON (${error instanceof Error ? error.message : String(error)}).`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object, ${EXPECTED}.`;
+  const obj = value as Record<string, unknown>;
+  if ('messages' in obj) return readChat(obj['messages'], line);
+  if ('prompt' in obj || 'completion' in obj) {
+    const prompt = obj['prompt'];
+    const completion = obj['completion'];
+    if (typeof prompt !== 'string' || typeof completion !== 'string') return '"prompt" and "completion" must both be strings.';
+    return { kind: 'prompt-completion', line, prompt, completion };
+  }
+  if ('instruction' in obj || 'output' in obj) {
+    const { instruction, output } = obj;
+    const input = obj['input'] ?? '';
+    if (typeof instruction !== 'string' || typeof output !== 'string' || typeof input !== 'string') {
+      return '"instruction" and "output" (and "input", when present) must be strings.';
+    }
+    return { kind: 'alpaca', line, instruction, input, output };
+  }
+  if ('text' in obj) {
+    if (typeof obj['text'] !== 'string') return '"text" must be a string.';
+    return { kind: 'text', line, text: obj['text'] };
+  }
+  const keys = Object.keys(obj);
+  return `no recognised keys (${EXPECTED}; found ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'none'}).`;
+}
+
+function readChat(value: unknown, line: number): LmRecord | string {
+  if (!Array.isArray(value) || value.length === 0) return '"messages" must be a non-empty list of {"role", "content"} objects.';
+  const messages: WeightedMessage[] = [];
+  for (let m = 0; m < value.length; m++) {
+    const item: unknown = value[m];
+    const at = `message ${m + 1}`;
+    if (typeof item !== 'object' || item === null) return `${at} is not an object with "role" and "content".`;
+    const { role, content, weight } = item as Record<string, unknown>;
+    if (typeof role !== 'string' || !ROLES.has(role)) return `${at} has role ${JSON.stringify(role)}; expected one of ${[...ROLES].join(', ')}.`;
+    if (typeof content !== 'string') return `${at} (${role}) has no text "content" (it must be a string).`;
+    if (weight !== undefined && weight !== 0 && weight !== 1) return `${at} has weight ${JSON.stringify(weight)}; expected 0 or 1.`;
+    messages.push(weight === undefined ? { role, content } : { role, content, weight });
+  }
+  return { kind: 'chat', line, messages };
+}

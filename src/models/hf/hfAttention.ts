@@ -1,0 +1,61 @@
+/**
+ * Scaled dot-product attention shared by gpt2 and the llama family: causal mask combined with the
+ * right-padding mask, optional past keys/values, and grouped-query heads.
+ */
+import { EngineError } from '../../errors.ts';
+import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
+
+/**
+ * Added to the scores of keys a query must not see. Large and finite rather than -inf, so a row whose
+ * keys are all masked (a padding query) gives a uniform softmax instead of NaN.
+ */
+export const MASKED = -1e9;
+
+/**
+ * Additive bias [B or 1, 1, T, past + T]: query t (absolute position past + t) sees key j when
+ * j <= past + t and, with a mask, when mask[b, j] is 1. The mask covers past and current tokens.
+ */
+export function attentionBias(T: number, past: number, mask?: Tensor2D): Tensor {
+  const total = past + T;
+  const query = tf.reshape(tf.range(past, total, 1, 'int32'), [T, 1]); // [T, 1]
+  const key = tf.reshape(tf.range(0, total, 1, 'int32'), [1, total]); // [1, Tk]
+  let allowed = tf.reshape(tf.lessEqual(key, query), [1, 1, T, total]); // [1, 1, T, Tk]
+  if (mask) {
+    if (mask.shape[1] !== total)
+      throw new EngineError('hf-input-invalid', `the attention mask has ${mask.shape[1]} columns but the past and current tokens number ${total}; give one mask column per token, cached ones included.`);
+    const real = tf.reshape(tf.greater(mask, 0), [mask.shape[0], 1, 1, total]); // [B, 1, 1, Tk]
+    allowed = tf.logicalAnd(allowed, real); // [B, 1, T, Tk]
+  }
+  return tf.where(allowed, tf.zeros(allowed.shape), tf.fill(allowed.shape, MASKED)); // [B or 1, 1, T, Tk]
+}
+
+/** [B, kvHeads, Tk, D] -> [B, kvHeads * groups, Tk, D], each kv head repeated for its query heads (HF repeat_kv). */
+export function repeatKv(x: Tensor, groups: number): Tensor {
+  if (groups === 1) return x;
+  const kvHeads = x.shape[1] as number;
+  // A gather rather than HF's expand+reshape: TF.js has no gradient for rank-5 tile.
+  const source = Array.from({ length: kvHeads * groups }, (_, h) => Math.floor(h / groups));
+  return tf.gather(x, tf.tensor1d(source, 'int32'), 1); // [B, kvHeads * groups, Tk, D]
+}
+
+/**
+ * q [B, H, T, D], k and v [B, kvHeads, Tk, D], bias from attentionBias -> [B * T, H * D],
+ * the heads' outputs side by side per token, ready for the output projection.
+ */
+export function attend(q: Tensor, k: Tensor, v: Tensor, bias: Tensor): Tensor {
+  const [b, h, t, d] = q.shape as [number, number, number, number];
+  const groups = h / (k.shape[1] as number);
+  const kk = repeatKv(k, groups); // [B, H, Tk, D]
+  const vv = repeatKv(v, groups); // [B, H, Tk, D]
+  const scores = tf.add(tf.mul(tf.matMul(q, kk, false, true), 1 / Math.sqrt(d)), bias); // [B, H, T, Tk]
+  const probs = tf.softmax(scores, -1); // [B, H, T, Tk]
+  const out = tf.matMul(probs, vv); // [B, H, T, D]
+  const perToken = tf.transpose(out, [0, 2, 1, 3]); // [B, T, H, D]
+  return tf.reshape(perToken, [b * t, h * d]); // [B*T, H*D]
+}
+
+/** x [B*T, heads * D] -> [B, heads, T, D]. */
+export function splitHeads(x: Tensor, b: number, t: number, heads: number, d: number): Tensor {
+  const perToken = tf.reshape(x, [b, t, heads, d]); // [B, T, heads, D]
+  return tf.transpose(perToken, [0, 2, 1, 3]); // [B, heads, T, D]
+}

@@ -1,0 +1,68 @@
+/**
+ * Building blocks shared by the gpt2 and llama forward passes. Activations are kept as [B*T, C]
+ * between blocks so every projection is one plain 2-D matMul.
+ */
+import { EngineError } from '../../errors.ts';
+import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
+import { embeddingName, LM_HEAD } from './hfLayout.ts';
+import { weight, type ForwardContext } from './hfLinear.ts';
+import type { KvCache } from './hfTypes.ts';
+
+/** The forward pass of one architecture: ids [B, T] -> logits [B, T, V] (and the grown cache). */
+export interface ForwardInput {
+  ctx: ForwardContext;
+  ids: Tensor2D;
+  mask?: Tensor2D;
+  cache?: KvCache;
+  /** Absolute position of ids[:, 0]. */
+  offset: number;
+}
+
+export interface ForwardOutput {
+  logits: Tensor;
+  cache?: KvCache;
+}
+
+/** LayerNorm over the last axis (population variance, as torch). */
+export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps: number): Tensor {
+  const { mean, variance } = tf.moments(x, -1, true); // [N, 1] each
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
+}
+
+/** RMSNorm: w * x / sqrt(mean(x²) + eps). */
+export function rmsNorm(x: Tensor, w: Tensor, eps: number): Tensor {
+  const meanSquare = tf.mean(tf.square(x), -1, true); // [N, 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w);
+}
+
+/** gpt2's gelu_new: 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
+export function geluNew(x: Tensor): Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** Token embeddings: ids [B, T] -> [B*T, C]. */
+export function embedTokens(ctx: ForwardContext, ids: Tensor2D): Tensor {
+  const table = weight(ctx.lm, embeddingName(ctx.lm.config));
+  const flat = tf.reshape(ids, [-1]); // [B*T]
+  return tf.gather(table, flat); // [B*T, C]
+}
+
+/** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding when tied. */
+export function lmHead(ctx: ForwardContext, h: Tensor, b: number, t: number): Tensor {
+  const { config } = ctx.lm;
+  const head = weight(ctx.lm, config.tieWordEmbeddings ? embeddingName(config) : LM_HEAD); // [V, C]
+  const logits = tf.matMul(h, head, false, true); // [B*T, V]
+  return tf.reshape(logits, [b, t, config.vocabSize]); // [B, T, V]
+}
+
+/** Appends this step's keys/values to the layer's cached ones along time. */
+export function withPast(cache: KvCache | undefined, layer: number, k: Tensor, v: Tensor): [Tensor, Tensor] {
+  if (!cache || cache.length === 0) return [k, v];
+  return [tf.concat([cache.keys[layer]!, k], 2), tf.concat([cache.values[layer]!, v], 2)]; // [B, kvHeads, Tpast+T, D]
+}
+
+export function checkCache(cache: KvCache | undefined, layers: number): void {
+  if (cache && cache.length > 0 && (cache.keys.length !== layers || cache.values.length !== layers))
+    throw new EngineError('hf-input-invalid', `the KV cache holds ${cache.keys.length} layers but the model has ${layers}; start decoding with emptyKvCache().`);
+}

@@ -1,0 +1,53 @@
+/**
+ * One linear projection of a causal LM with its optional LoRA adapter:
+ *   y = x·W (+ b) + scale * (dropout(x) · Aᵀ) · Bᵀ
+ * The adapter stays a separate low-rank path (never merged into W here), so gradients reach A and B
+ * only and the base weights are never copied.
+ */
+import { EngineError } from '../../errors.ts';
+import { tf, type Tensor, type Variable } from '../../tf.ts';
+import type { HfCausalLm, LinearModule, LmLora } from './hfTypes.ts';
+
+export interface ForwardContext {
+  lm: HfCausalLm;
+  lora?: LmLora;
+  training: boolean;
+  /** Undefined: dropout masks come from Math.random. */
+  dropoutSeed: number | undefined;
+  /** Module path -> [module, index]; the index varies the dropout seed per module. */
+  modules: Map<string, [LinearModule, number]>;
+}
+
+export function forwardContext(lm: HfCausalLm, lora: LmLora | undefined, training: boolean, dropoutSeed?: number): ForwardContext {
+  const modules = new Map<string, [LinearModule, number]>(lm.modules.map((m, i) => [m.path, [m, i]]));
+  if (lora) {
+    for (const path of lora.keys())
+      if (!modules.has(path))
+        throw new EngineError('lora-plan-invalid', `the LoRA adapter targets "${path}", which is not a linear projection of this ${lm.config.architecture} model; check the adapter's target modules.`);
+  }
+  return { lm, lora, training, dropoutSeed, modules };
+}
+
+/** A weight by tensor name; a missing one means the model object was built by hand or disposed. */
+export function weight(lm: HfCausalLm, name: string): Variable {
+  const w = lm.weights.get(name);
+  if (!w) throw new EngineError('hf-weights-missing', `the model has no weight "${name}"; it may have been disposed. Load it again.`);
+  return w;
+}
+
+/** x [N, in] -> [N, out] through the module at `path`. */
+export function hfLinear(ctx: ForwardContext, path: string, x: Tensor): Tensor {
+  const entry = ctx.modules.get(path);
+  if (!entry) throw new EngineError('internal', `no linear module "${path}".`);
+  const [mod, index] = entry;
+  const w = weight(ctx.lm, `${path}.weight`);
+  // Conv1D (gpt2) keeps W as [in, out]; nn.Linear keeps [out, in] and is applied as x·Wᵀ.
+  let y = tf.matMul(x, w, false, !mod.fanInFanOut); // [N, out]
+  if (mod.hasBias) y = tf.add(y, weight(ctx.lm, `${path}.bias`));
+  const lora = ctx.lora?.get(path);
+  if (!lora) return y;
+  const dropped = ctx.training && lora.dropout > 0 ? tf.dropout(x, lora.dropout, undefined, ctx.dropoutSeed === undefined ? undefined : ctx.dropoutSeed + 7919 * index) : x;
+  const low = tf.matMul(dropped, lora.A, false, true); // [N, r]
+  const delta = tf.matMul(low, lora.B, false, true); // [N, out]
+  return tf.add(y, tf.mul(delta, lora.scale));
+}

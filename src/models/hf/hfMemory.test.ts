@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../errors.ts';
+import { writeSafetensors } from '../../export/safetensors.ts';
+import { parseHfConfig } from './hfConfig.ts';
+import { checkFits, estimateHfMemory } from './hfMemory.ts';
+import { fixtureBytes } from './hfTestFixtures.ts';
+import { readSafetensorsHeader, safetensorsHeaderSize } from './safetensorsHeader.ts';
+
+const llamaConfig = () => parseHfConfig(JSON.parse(new TextDecoder().decode(fixtureBytes('tiny-llama', 'base/config.json'))));
+
+describe('safetensors headers', () => {
+  it('parse from the first bytes only', () => {
+    const file = fixtureBytes('tiny-llama', 'base/model.safetensors');
+    const size = safetensorsHeaderSize(file.subarray(0, 8));
+    const header = readSafetensorsHeader(file.subarray(0, size), 'model.safetensors');
+    expect(header.dataStart).toBe(size);
+    expect(header.metadata).toEqual({ format: 'pt' });
+    expect(header.tensors.get('lm_head.weight')).toMatchObject({ dtype: 'F32', shape: [300, 32] });
+    expect(() => readSafetensorsHeader(file.subarray(0, size - 1), 'x.safetensors')).toThrow(/^x\.safetensors: the header needs the first \d+ bytes/);
+  });
+});
+
+describe('estimateHfMemory and checkFits', () => {
+  const file = fixtureBytes('tiny-llama', 'base/model.safetensors');
+  const header = readSafetensorsHeader(file);
+
+  it('sums float32 bytes of the tensors, whatever their stored dtype', () => {
+    const all = estimateHfMemory([header]);
+    const params = 2 * 300 * 32 + 32 + 2 * (2 * 32 + 3 * 64 * 32 + 2 * 32 * 32 + 2 * 16 * 32);
+    expect(all).toEqual({ totalBytes: params * 4, largestTensorBytes: 300 * 32 * 4, largestTensorName: 'lm_head.weight', tensorCount: 21 });
+    const half = readSafetensorsHeader(writeSafetensors({ 'model.norm.weight': { dtype: 'BF16', shape: [32], data: new Uint16Array(32) }, junk: { dtype: 'F16', shape: [4], data: new Uint16Array(4) } }));
+    expect(estimateHfMemory([half], llamaConfig())).toMatchObject({ totalBytes: 128, tensorCount: 1 }); // junk is not a model tensor
+  });
+
+  it('throws model-too-large with sizes in MB or GB', () => {
+    const estimate = { totalBytes: 3e9, largestTensorBytes: 600e6, largestTensorName: 'model.embed_tokens.weight', tensorCount: 3 };
+    expect(() => checkFits(estimate, { maxBufferSize: 1e9, maxStorageBufferBindingSize: 1e9, deviceMemory: 8 })).not.toThrow();
+    const tooBig = (limits: Parameters<typeof checkFits>[1], pattern: RegExp): void => {
+      try {
+        checkFits(estimate, limits);
+        throw new Error('expected model-too-large');
+      } catch (e) {
+        expect(e).toBeInstanceOf(EngineError);
+        expect((e as EngineError).code).toBe('model-too-large');
+        expect((e as EngineError).message).toMatch(pattern);
+      }
+    };
+    tooBig({ maxBufferSize: 1e9, maxStorageBufferBindingSize: 134217728 }, /"model\.embed_tokens\.weight" needs 600\.0 MB .* at most 134\.2 MB per buffer/);
+    tooBig({ deviceMemory: 4 }, /need 3\.00 GB as float32, more than the 2\.15 GB/);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Llama-family forward pass (llama, qwen2, mistral): RMSNorm pre-norm blocks, rotary embeddings on
+ * q and k, grouped-query attention, SwiGLU MLP down(silu(gate(x)) * up(x)), final norm and lm_head.
+ * qwen2 differs only by q/k/v biases, which hfLinear adds from the module list.
+ */
+import { tf, type Tensor } from '../../tf.ts';
+import { attend, attentionBias, splitHeads } from './hfAttention.ts';
+import { checkCache, embedTokens, lmHead, rmsNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
+import { hfLinear, weight } from './hfLinear.ts';
+import { applyRope, ropeTables } from './rope.ts';
+
+export function llamaForward({ ctx, ids, mask, cache, offset }: ForwardInput): ForwardOutput {
+  const { config } = ctx.lm;
+  const [b, t] = ids.shape;
+  const { numHeads: heads, numKvHeads: kvHeads, headDim: d, normEps: eps } = config;
+  const past = cache?.length ?? 0;
+  checkCache(cache, config.numLayers);
+  const w = (name: string): Tensor => weight(ctx.lm, name);
+
+  let h = embedTokens(ctx, ids); // [B*T, C]
+  const bias = attentionBias(t, past, mask);
+  const { cos, sin } = ropeTables(offset, t, d, config.ropeTheta); // [T, D] each
+  const keys: Tensor[] = [];
+  const values: Tensor[] = [];
+
+  for (let i = 0; i < config.numLayers; i++) {
+    const p = `model.layers.${i}`;
+    const a = rmsNorm(h, w(`${p}.input_layernorm.weight`), eps);
+    const q = applyRope(splitHeads(hfLinear(ctx, `${p}.self_attn.q_proj`, a), b, t, heads, d), cos, sin); // [B, H, T, D]
+    const k = applyRope(splitHeads(hfLinear(ctx, `${p}.self_attn.k_proj`, a), b, t, kvHeads, d), cos, sin); // [B, kvH, T, D]
+    const v = splitHeads(hfLinear(ctx, `${p}.self_attn.v_proj`, a), b, t, kvHeads, d); // [B, kvH, T, D]
+    const [kAll, vAll] = withPast(cache, i, k, v); // [B, kvH, Tk, D]
+    keys.push(kAll);
+    values.push(vAll);
+    const att = attend(q, kAll, vAll, bias); // [B*T, H*D]
+    h = tf.add(h, hfLinear(ctx, `${p}.self_attn.o_proj`, att));
+    const m = rmsNorm(h, w(`${p}.post_attention_layernorm.weight`), eps);
+    const gate = hfLinear(ctx, `${p}.mlp.gate_proj`, m); // [B*T, I]
+    const up = hfLinear(ctx, `${p}.mlp.up_proj`, m); // [B*T, I]
+    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up); // silu(gate) * up
+    h = tf.add(h, hfLinear(ctx, `${p}.mlp.down_proj`, act));
+  }
+  h = rmsNorm(h, w('model.norm.weight'), eps);
+  const logits = lmHead(ctx, h, b, t);
+  return { logits, cache: cache ? { keys, values, length: past + t } : undefined };
+}

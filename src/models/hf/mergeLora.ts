@@ -1,0 +1,30 @@
+/**
+ * Folds LoRA adapters into the base weights for export: W' = W + scale * B·A ([out, in]), transposed
+ * to [in, out] for gpt2's Conv1D (PEFT's fan_in_fan_out). The loaded model is left untouched.
+ * Async because reading tensors back from a GPU backend is.
+ */
+import { EngineError } from '../../errors.ts';
+import { tf } from '../../tf.ts';
+import type { HfCausalLm, LmLora } from './hfTypes.ts';
+
+/** Every weight of the model by tensor name, with the adapted projections merged. */
+export async function mergeLora(lm: HfCausalLm, lora: LmLora): Promise<Map<string, Float32Array>> {
+  const modules = new Map(lm.modules.map((m) => [m.path, m]));
+  const out = new Map<string, Float32Array>();
+  for (const [path, ad] of lora) {
+    const mod = modules.get(path);
+    const w = lm.weights.get(`${path}.weight`);
+    if (!mod || !w)
+      throw new EngineError('lora-plan-invalid', `the LoRA adapter targets "${path}", which is not a linear projection of this ${lm.config.architecture} model; check the adapter's target modules.`);
+    const merged = tf.tidy(() => {
+      const delta = tf.mul(tf.matMul(ad.B, ad.A), ad.scale); // [out, in]
+      return tf.add(w, mod.fanInFanOut ? tf.transpose(delta) : delta); // as stored: [in, out] or [out, in]
+    });
+    out.set(`${path}.weight`, (await merged.data()) as Float32Array);
+    merged.dispose();
+  }
+  for (const [name, v] of lm.weights) {
+    if (!out.has(name)) out.set(name, (await v.data()) as Float32Array);
+  }
+  return out;
+}

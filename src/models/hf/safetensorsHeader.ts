@@ -1,0 +1,65 @@
+/**
+ * The header of a safetensors file on its own: [u64 little-endian N][N bytes of JSON]. Enough to size a
+ * model (names, dtypes, shapes) from the first few kilobytes of each file, before downloading gigabytes.
+ */
+import { EngineError } from '../../errors.ts';
+import { DTYPE_BYTES, MAX_HEADER_BYTES, type SafetensorsDtype } from '../../export/safetensors.ts';
+
+export interface SafetensorsHeaderEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Byte range within the data section (which starts at `dataStart` in the file). */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsHeader {
+  metadata: Record<string, string>;
+  /** 8 + header length: where the tensor data begins in the file. */
+  dataStart: number;
+  tensors: Map<string, SafetensorsHeaderEntry>;
+}
+
+const bad = (file: string, message: string): EngineError => new EngineError('safetensors-invalid', `${file}: ${message}`);
+
+/**
+ * How many leading bytes of the file hold the header (8 + N), read from the first 8 bytes, so a caller
+ * can fetch exactly that range.
+ */
+export function safetensorsHeaderSize(first8: Uint8Array, fileName = 'model.safetensors'): number {
+  if (first8.byteLength < 8) throw bad(fileName, `only ${first8.byteLength} bytes given; a safetensors file starts with an 8-byte header length.`);
+  const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES)) throw bad(fileName, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit; this is not a safetensors file.`);
+  return 8 + Number(n);
+}
+
+/** Parses the header from the first bytes of a safetensors file (the whole file works too). */
+export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'model.safetensors'): SafetensorsHeader {
+  const dataStart = safetensorsHeaderSize(bytes, fileName);
+  if (bytes.byteLength < dataStart)
+    throw bad(fileName, `the header needs the first ${dataStart} bytes but only ${bytes.byteLength} were given.`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
+  } catch (e) {
+    throw bad(fileName, `header is not valid UTF-8 JSON (${(e as Error).message}).`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad(fileName, 'header is not a JSON object.');
+  const metadata: Record<string, string> = {};
+  const tensors = new Map<string, SafetensorsHeaderEntry>();
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') metadata[k] = v;
+      continue;
+    }
+    const { dtype, shape, data_offsets: offsets } = (raw ?? {}) as Record<string, unknown>;
+    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPE_BYTES, dtype))
+      throw bad(fileName, `tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}.`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw bad(fileName, `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}.`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
+      throw bad(fileName, `tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}.`);
+    tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: offsets[0] as number, end: offsets[1] as number });
+  }
+  return { metadata, dataStart, tensors };
+}
