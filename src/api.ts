@@ -4,6 +4,9 @@
  * the worker boundary and live in the UI store as a snapshot.
  */
 import type { BadRowPolicy, TabularDatasetSummary, TabularTask } from './data/csv/tabularTypes.ts';
+import type { LmEngineApi, LmEngineEvent } from './lmApi.ts';
+
+export * from './lmApi.ts';
 
 /** A concrete TF.js backend the engine can run on. */
 export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -290,7 +293,8 @@ export type EngineEvent =
   | { type: 'step'; point: StepPoint; totalSteps: number; elapsedMs: number }
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'runState'; state: RunState }
-  | { type: 'log'; level: 'info' | 'warn'; message: string };
+  | { type: 'log'; level: 'info' | 'warn'; message: string }
+  | LmEngineEvent;
 
 /** Every failure the engine reports carries a stable code and a sentence for a person. */
 export interface EngineErrorInfo {
@@ -305,7 +309,7 @@ export interface EngineErrorInfo {
  * while a run is going. A failed `importImages` or `loadModel` keeps what was loaded before.
  * `predict` and `exportWeights` use the last finished run, whose classes are in `TrainResult.classes`.
  */
-export interface EngineApi {
+export interface EngineApi extends LmEngineApi {
   /** Starts (or switches) the backend. */
   setBackend(choice: BackendChoice): Promise<BackendReport>;
   /** Loads a TF.js LayersModel by URL (its metadata `tabtune.json` beside it is optional). */

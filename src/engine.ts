@@ -18,6 +18,17 @@ import type {
   ModelSummary,
   PlanSummary,
   Prediction,
+  GenerateRequest,
+  GenerateResult,
+  LmDatasetOptions,
+  LmDatasetSummary,
+  LmExport,
+  LmModelSource,
+  LmModelSummary,
+  LmPlan,
+  LmPlanSummary,
+  LmTrainConfig,
+  LmTrainResult,
   SplitOptions,
   TabularDatasetSummary,
   TrainConfig,
@@ -36,6 +47,7 @@ import { EngineError } from './errors.ts';
 import { exportBundle } from './export/bundleExport.ts';
 import { exportHead } from './export/headExport.ts';
 import { bundleFiles, importRun } from './export/importRun.ts';
+import { LmSession } from './lm/lmSession.ts';
 import { createLoraAdapters, disposeLoraAdapters } from './lora/loraAdapter.ts';
 import { isHeadOnly, normalizePlan, summarizePlan, validatePlanForBase } from './lora/planSummary.ts';
 import { restoreRun, snapshotRun, type RunSnapshot } from './lora/runSnapshot.ts';
@@ -68,11 +80,92 @@ export class Engine {
   private running = false;
   private stopRequested = false;
   private readonly gate = new PauseGate();
+  /** The language-model half: a Hugging Face causal LM, its text dataset and adapter. */
+  private readonly lm: LmSession;
 
   constructor(
     private readonly platform: EnginePlatform,
     private readonly emit: (event: EngineEvent) => void = () => {},
-  ) {}
+  ) {
+    this.lm = new LmSession({
+      emit,
+      fetch: platform.fetch,
+      shouldStop: () => this.stopRequested,
+      waitIfPaused: () => this.gate.wait(),
+    });
+  }
+
+  // Language models: each call takes the same busy/stop discipline as the image and table runs.
+
+  async lmLoadModel(source: LmModelSource): Promise<LmModelSummary> {
+    this.assertIdle('load another model');
+    if (!this.backend) await this.setBackend('auto');
+    return this.lm.loadModel(source);
+  }
+
+  async lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary> {
+    this.assertIdle('load another dataset');
+    return this.lm.importText(name, await file.text(), options);
+  }
+
+  lmSetPlan(plan: LmPlan, batchSize: number, maxLength: number): LmPlanSummary {
+    this.assertIdle('change the plan');
+    return this.lm.setPlan(plan, batchSize, maxLength);
+  }
+
+  lmTrain(config: LmTrainConfig): Promise<LmTrainResult> {
+    return this.exclusive('start another run', async () => {
+      this.emit({ type: 'runState', state: 'training' });
+      try {
+        const result = await this.lm.train(config);
+        this.emit({ type: 'runState', state: result.state });
+        return result;
+      } catch (e) {
+        this.emit({ type: 'runState', state: 'error' });
+        throw e;
+      }
+    });
+  }
+
+  lmGenerate(request: GenerateRequest): Promise<GenerateResult> {
+    return this.exclusive('generate', () => this.lm.generate(request));
+  }
+
+  lmSetAdapterStrength(strength: number): Promise<{ strength: number; validationLoss: number }> {
+    return this.exclusive('change the adapter strength', () => this.lm.setStrength(strength));
+  }
+
+  lmExportAdapter(): Promise<LmExport> {
+    return this.exclusive('export', () => this.lm.exportAdapter());
+  }
+
+  lmExportMerged(): Promise<LmExport> {
+    return this.exclusive('export', () => this.lm.exportMerged());
+  }
+
+  lmImportAdapter(files: DatasetFile[]): Promise<{ plan: LmPlan; validationLoss: number }> {
+    return this.exclusive('import an adapter', () => this.lm.importAdapter(files));
+  }
+
+  /** The language model, tokenizer and adapter as loaded (the `tabtune logits` command reads them). */
+  lmCurrent(): ReturnType<LmSession['current']> {
+    return this.lm.current();
+  }
+
+  /** Runs `work` as the one thing going on: stop() ends it, other calls are refused as busy meanwhile. */
+  private async exclusive<T>(what: string, work: () => Promise<T>): Promise<T> {
+    this.assertIdle(what);
+    this.running = true;
+    this.stopRequested = false;
+    try {
+      return await work();
+    } catch (e) {
+      throw explainKernelError(e);
+    } finally {
+      this.running = false;
+      this.gate.resume();
+    }
+  }
 
   async setBackend(choice: BackendChoice): Promise<BackendReport> {
     this.assertIdle('switch the backend');
@@ -425,6 +518,7 @@ export class Engine {
 
   dispose(): void {
     this.stopRequested = true;
+    this.lm.dispose();
     this.disposeFeatures();
     this.replaceTrained(null);
     this.disposeBase();

@@ -49,7 +49,7 @@ export async function train(args: string[], io: Io): Promise<number> {
   // A table can train on an MLP built for it, so --model is optional there.
   if ((!model && !isCsv) || !data || !out) throw new UsageError(`--data and --out are required, and --model unless --data is a CSV; usage: ${TRAIN_USAGE}`);
   const task = str(p, 'task');
-  if (task !== undefined && task !== 'classification' && task !== 'regression') throw new UsageError(`--task must be classification or regression, not "${task}".`);
+  if (task !== undefined && task !== 'classification' && task !== 'regression') throw new UsageError(`--task must be classification, regression (CSV) or lm (language model), not "${task}".`);
   const hiddenText = str(p, 'hidden');
   const hidden = hiddenText?.split(',').map((w) => Number(w.trim()));
   if (hidden && hidden.some((w) => !Number.isInteger(w) || w < 1)) throw new UsageError(`--hidden takes layer widths like 64,32, not "${hiddenText}".`);

@@ -32,10 +32,11 @@ export function attentionBias(T: number, past: number, mask?: Tensor2D): Tensor 
 /** [B, kvHeads, Tk, D] -> [B, kvHeads * groups, Tk, D], each kv head repeated for its query heads (HF repeat_kv). */
 export function repeatKv(x: Tensor, groups: number): Tensor {
   if (groups === 1) return x;
-  const kvHeads = x.shape[1] as number;
-  // A gather rather than HF's expand+reshape: TF.js has no gradient for rank-5 tile.
-  const source = Array.from({ length: kvHeads * groups }, (_, h) => Math.floor(h / groups));
-  return tf.gather(x, tf.tensor1d(source, 'int32'), 1); // [B, kvHeads * groups, Tk, D]
+  const [b, kvHeads, tk, d] = x.shape as [number, number, number, number];
+  // Stack-and-reshape rather than HF's expand+reshape (TF.js has no gradient for rank-5 tile) or a
+  // gather (its gradient, UnsortedSegmentSum, has no WASM kernel). Concat's gradient is a slice.
+  const stacked = tf.stack(Array.from({ length: groups }, () => x), 2); // [B, kvHeads, groups, Tk, D]
+  return tf.reshape(stacked, [b, kvHeads * groups, tk, d]); // [B, kvHeads * groups, Tk, D]
 }
 
 /**

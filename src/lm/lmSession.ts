@@ -1,0 +1,313 @@
+/**
+ * The language-model half of the engine: one loaded Hugging Face causal LM with its tokenizer, a
+ * tokenized dataset, the adapter plan, the trained (or imported) adapter and its strength.
+ * Engine delegates its lm* methods here; the Engine owns the backend and the busy/stop flags.
+ */
+import type {
+  DatasetFile,
+  EngineEvent,
+  GenerateRequest,
+  GenerateResult,
+  LmDatasetOptions,
+  LmDatasetSummary,
+  LmExport,
+  LmModelSource,
+  LmModelSummary,
+  LmPlan,
+  LmPlanSummary,
+  LmTrainConfig,
+  LmTrainResult,
+} from '../api.ts';
+import { strToU8, zipSync } from 'fflate';
+import { createRng } from '../data/rng.ts';
+import { lmSplit } from '../data/text/lmSplit.ts';
+import { parseLmDataset } from '../data/text/parseLmDataset.ts';
+import type { LmDataset } from '../data/text/lmTypes.ts';
+import { EngineError } from '../errors.ts';
+import { countLmTrainable } from '../lora/hfPeftTargets.ts';
+import { loraFromTensors, readPeftAdapter, writePeftAdapter } from '../lora/hfPeftFiles.ts';
+import { hfReaderForSource } from '../models/hf/hfSources.ts';
+import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
+import { disposeHfCausalLm, loadHfCausalLm } from '../models/hf/loadHfCausalLm.ts';
+import { mergeLora } from '../models/hf/mergeLora.ts';
+import { saveHfSafetensors } from '../models/hf/saveHfSafetensors.ts';
+import { tf } from '../tf.ts';
+import { loadTokenizer } from '../tokenizers/loadTokenizer.ts';
+import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
+import { createLmLora, disposeLmLora, scaledLora } from './createLmLora.ts';
+import { generateText } from './generateText.ts';
+import { lmValidationLoss } from './lmValidation.ts';
+import { planParams, summarizeLm, validateLmPlan } from './lmPlanSummary.ts';
+import { runLmTraining } from './runLmTraining.ts';
+
+/** Files a merged export copies from the loaded folder as they were. */
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json'];
+const SAMPLE_TOKENS = 24;
+
+interface LoadedLm {
+  lm: HfCausalLm;
+  tokenizer: LmTokenizer;
+  summary: LmModelSummary;
+  /** Raw files kept for a merged export (tokenizer, generation config). */
+  extraFiles: Map<string, Uint8Array>;
+  label: string;
+}
+
+interface LmData {
+  dataset: LmDataset;
+  summary: LmDatasetSummary;
+  train: number[];
+  validation: number[];
+}
+
+export interface LmSessionHooks {
+  emit(event: EngineEvent): void;
+  fetch?: typeof fetch;
+  shouldStop(): boolean;
+  waitIfPaused(): Promise<void>;
+  /** GPU limits for the "will it fit" check, when known. */
+  deviceLimits?(): { maxBufferSize?: number; maxStorageBufferBindingSize?: number; deviceMemory?: number };
+}
+
+export class LmSession {
+  private loaded: LoadedLm | null = null;
+  private data: LmData | null = null;
+  private plan: LmPlan = {};
+  private lora: LmLora | null = null;
+  /** The plan the adapter was trained (or imported) with. */
+  private loraPlan: LmPlan = {};
+  private strength = 1;
+
+  constructor(private readonly hooks: LmSessionHooks) {}
+
+  async loadModel(source: LmModelSource): Promise<LmModelSummary> {
+    const progress = (fraction: number, label: string) => this.hooks.emit({ type: 'progress', task: 'load-model', done: fraction, total: 1, label });
+    const { label, read } = hfReaderForSource(source, {
+      fetch: this.hooks.fetch,
+      onProgress: (p) => progress(p.fraction ?? 0, `Downloading ${p.file}`),
+    });
+    progress(0, `Reading ${label}`);
+    const text = async (file: string): Promise<string | null> => {
+      const bytes = await read(file);
+      return bytes === null ? null : new TextDecoder().decode(bytes);
+    };
+    const tokenizerJson = await text('tokenizer.json');
+    if (tokenizerJson === null) throw new EngineError('hf-tokenizer-missing', `${label}: tokenizer.json is missing; the folder needs it next to config.json to turn text into tokens.`);
+    const tokenizer = loadTokenizer(tokenizerJson, await text('tokenizer_config.json'), label, { chatTemplate: await text('chat_template.jinja') });
+    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message));
+    const extraFiles = new Map<string, Uint8Array>();
+    for (const file of TOKENIZER_FILES) {
+      const bytes = await read(file);
+      if (bytes) extraFiles.set(file, bytes);
+    }
+    this.dispose();
+    this.loaded = { lm, tokenizer, summary: summarizeLm(lm, label, tokenizer), extraFiles, label };
+    progress(1, `Loaded ${label}`);
+    return this.loaded.summary;
+  }
+
+  importText(name: string, text: string, options: LmDatasetOptions): LmDatasetSummary {
+    const { tokenizer, lm } = this.requireModel();
+    const maxLength = Math.min(options.maxLength, lm.config.maxPositions);
+    const dataset = parseLmDataset({ name, text }, tokenizer, { maxLength, packing: options.packing, trainOnPrompt: options.trainOnPrompt });
+    const split = lmSplit(dataset.examples.length, options.validationFraction, options.seed);
+    const summary: LmDatasetSummary = {
+      name,
+      format: dataset.format,
+      examples: dataset.examples.length,
+      train: split.train.length,
+      validation: split.validation.length,
+      totalTokens: dataset.totalTokens,
+      trainedTokens: dataset.trainedTokens,
+      truncated: dataset.truncated,
+      histogram: { ...dataset.tokenCounts, above: dataset.tokenCounts.above },
+      issues: dataset.issues,
+      badLines: dataset.badLines,
+      options: { ...options, maxLength },
+    };
+    this.data = { dataset, summary, ...split };
+    return summary;
+  }
+
+  setPlan(plan: LmPlan, batchSize: number, maxLength: number): LmPlanSummary {
+    const { lm } = this.requireModel();
+    validateLmPlan(lm, plan);
+    this.plan = structuredClone(plan);
+    const trainable = countLmTrainable(lm.modules, plan);
+    const total = this.loaded!.summary.totalParams;
+    const activations = batchSize * maxLength * lm.config.hiddenSize * lm.config.numLayers * 16 * 4 + batchSize * maxLength * lm.config.vocabSize * 4 * 2;
+    return { plan: this.plan, trainableParams: trainable, totalParams: total, memoryBytes: total * 4 + trainable * 4 * 3 + activations };
+  }
+
+  async train(config: LmTrainConfig): Promise<LmTrainResult> {
+    const { lm, tokenizer } = this.requireModel();
+    const data = this.requireData();
+    if (data.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
+    const plan = this.plan;
+    const hasLora = Object.values(plan).some((m) => m.kind === 'lora');
+    const hasFull = Object.values(plan).some((m) => m.kind === 'full');
+    if (!hasLora) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults).');
+    if (hasFull) throw new EngineError('lora-plan-invalid', 'Fully training a projection of a language model is not supported yet: use LoRA (a high rank comes close).');
+    const continuing = config.continueFromLastRun && this.lora && JSON.stringify(this.loraPlan) === JSON.stringify(plan);
+    const lora = continuing ? this.lora! : createLmLora(plan, lm.modules, createRng(config.seed ^ 0x5bd1e995));
+    const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
+    try {
+      const outcome = await runLmTraining(
+        { lm, lora, params: planParams(lora), train: data.train, validation: data.validation, ...rows },
+        config,
+        {
+          onStep: (point, totalSteps, elapsedMs) => this.hooks.emit({ type: 'lmStep', point, totalSteps, elapsedMs }),
+          onEval: (point) => this.hooks.emit({ type: 'lmEval', point }),
+          shouldStop: () => this.hooks.shouldStop(),
+          waitIfPaused: () => this.hooks.waitIfPaused(),
+          onLog: (message) => this.hooks.emit({ type: 'log', level: 'info', message }),
+          samples: async () => {
+            const out = [];
+            for (const prompt of config.samplePrompts.slice(0, 4)) {
+              const ids = this.promptIds(prompt, tokenizer.chatTemplateSource !== 'default');
+              const g = await generateText(lm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora });
+              out.push({ prompt, text: g.text });
+            }
+            return out;
+          },
+        },
+      );
+      const baseValidationLoss = data.validation.length > 0 ? await lmValidationLoss(lm, undefined, rows, data.validation, config.batchSize) : Number.NaN;
+      if (outcome.steps > 0 && lora !== this.lora) {
+        if (this.lora) disposeLmLora(this.lora);
+        this.lora = lora;
+        this.loraPlan = structuredClone(plan);
+        this.strength = 1;
+      }
+      return { ...outcome, baseValidationLoss };
+    } catch (e) {
+      if (lora !== this.lora) disposeLmLora(lora);
+      throw e;
+    }
+  }
+
+  /** The prompt as ids: raw text, or a user turn through the chat template (with the assistant header). */
+  private promptIds(prompt: string, chat: boolean): number[] {
+    const { tokenizer } = this.requireModel();
+    if (!chat) return tokenizer.encode(prompt);
+    return tokenizer.encode(tokenizer.applyChatTemplate([{ role: 'user', content: prompt }], { addGenerationPrompt: true }), { addSpecialTokens: false });
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const { lm, tokenizer } = this.requireModel();
+    const lora = request.model === 'adapted' && this.lora ? scaledLora(this.lora, this.strength) : undefined;
+    const g = await generateText(lm, tokenizer, this.promptIds(request.prompt, request.chat), {
+      maxNewTokens: request.maxNewTokens,
+      temperature: request.temperature,
+      topK: request.topK,
+      topP: request.topP,
+      seed: request.seed,
+      lora,
+      onText: (text) => this.hooks.emit({ type: 'lmToken', requestId: request.requestId, text }),
+      shouldStop: () => this.hooks.shouldStop(),
+    });
+    return { requestId: request.requestId, text: g.text, tokens: g.ids.length, finish: g.finish };
+  }
+
+  async setStrength(strength: number): Promise<{ strength: number; validationLoss: number }> {
+    if (!(strength >= 0 && strength <= 1)) throw new EngineError('bad-config', `The adapter strength must be between 0 and 1, not ${strength}.`);
+    this.strength = strength;
+    return { strength, validationLoss: await this.validationLoss() };
+  }
+
+  private async validationLoss(): Promise<number> {
+    const { lm, tokenizer } = this.requireModel();
+    if (!this.data || this.data.validation.length === 0) return Number.NaN;
+    const rows = { examples: this.data.dataset.examples, maxLength: this.data.summary.options.maxLength, padId: tokenizer.padId };
+    return lmValidationLoss(lm, this.lora ? scaledLora(this.lora, this.strength) : undefined, rows, this.data.validation, 8);
+  }
+
+  /** The adapter at the current strength: B scaled by it, which is PEFT's update scaled the same way. */
+  private strengthLora(): { lora: LmLora; dispose: () => void } {
+    const lora = this.requireLora();
+    if (this.strength === 1) return { lora, dispose: () => {} };
+    const scaled: LmLora = new Map([...lora].map(([p, ad]) => [p, { ...ad, B: tf.tidy(() => tf.variable(ad.B.mul(this.strength), false)) }]));
+    return { lora: scaled, dispose: () => scaled.forEach((ad) => ad.B.dispose()) };
+  }
+
+  async exportAdapter(): Promise<LmExport> {
+    const { lm, label } = this.requireModel();
+    const { lora, dispose } = this.strengthLora();
+    try {
+      const { config, safetensors } = await writePeftAdapter(lora, this.loraPlan, lm.modules, { arch: lm.config.architecture, baseModelNameOrPath: label });
+      const files = { 'adapter_config.json': strToU8(config), 'adapter_model.safetensors': safetensors };
+      return { name: `${slug(label)}-lora`, files, zip: zipSync(files, { level: 0 }) };
+    } finally {
+      dispose();
+    }
+  }
+
+  async exportMerged(): Promise<LmExport> {
+    const { lm, label, extraFiles } = this.requireModel();
+    const { lora, dispose } = this.strengthLora();
+    try {
+      const weights = await mergeLora(lm, lora);
+      const files: Record<string, Uint8Array> = {
+        'config.json': strToU8(JSON.stringify(lm.config.raw, null, 2)),
+        'model.safetensors': await saveHfSafetensors(lm, weights),
+      };
+      for (const [name, bytes] of extraFiles) files[name] = bytes;
+      return { name: `${slug(label)}-merged`, files, zip: zipSync(files, { level: 0 }) };
+    } finally {
+      dispose();
+    }
+  }
+
+  async importAdapter(files: DatasetFile[]): Promise<{ plan: LmPlan; validationLoss: number }> {
+    const { lm } = this.requireModel();
+    const find = (name: string) => files.find((f) => f.path.split('/').pop() === name);
+    const config = find('adapter_config.json');
+    const weights = find('adapter_model.safetensors');
+    if (!config || !weights) {
+      throw new EngineError('peft-files-missing', `An adapter needs adapter_config.json and adapter_model.safetensors; got ${files.map((f) => f.path).join(', ') || 'no files'}.`);
+    }
+    const read = readPeftAdapter(await config.file.text(), new Uint8Array(await weights.file.arrayBuffer()), lm.modules, config.path.replace(/adapter_config\.json$/, '') || 'adapter');
+    const lora = loraFromTensors(read.tensors, read.plan);
+    if (this.lora) disposeLmLora(this.lora);
+    this.lora = lora;
+    this.loraPlan = structuredClone(read.plan);
+    this.plan = structuredClone(read.plan);
+    this.strength = 1;
+    return { plan: read.plan, validationLoss: await this.validationLoss() };
+  }
+
+  /** For `tabtune logits` and tests: the loaded model and adapter. */
+  current(): { lm: HfCausalLm; tokenizer: LmTokenizer; lora: LmLora | null } {
+    const { lm, tokenizer } = this.requireModel();
+    return { lm, tokenizer, lora: this.lora ? scaledLora(this.lora, this.strength) : null };
+  }
+
+  dispose(): void {
+    if (this.lora) disposeLmLora(this.lora);
+    this.lora = null;
+    this.loraPlan = {};
+    if (this.loaded) disposeHfCausalLm(this.loaded.lm);
+    this.loaded = null;
+    this.data = null;
+    this.plan = {};
+  }
+
+  private requireModel(): LoadedLm {
+    if (!this.loaded) throw new EngineError('no-model', 'No language model is loaded yet: load the built-in one, a Hub id, or a model folder.');
+    return this.loaded;
+  }
+
+  private requireData(): LmData {
+    if (!this.data) throw new EngineError('no-dataset', 'No text dataset is loaded yet: drop a .jsonl or .txt file.');
+    return this.data;
+  }
+
+  private requireLora(): LmLora {
+    if (!this.lora) throw new EngineError('not-trained', 'Train an adapter (or import one) first.');
+    return this.lora;
+  }
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/^https?:\/\//, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
+}
