@@ -179,4 +179,43 @@ describe.concurrent('tabtune command line', () => {
 
     expectOneLineError(bad, /no_such_column/);
   });
+
+  it('prints the logits of a Hugging Face model with a PEFT adapter as transformers + PEFT computed them', async () => {
+    const fixtures = join(ROOT, 'fixtures/hf-tiny/tiny-gpt2');
+    const reference = JSON.parse(readFileSync(join(fixtures, 'reference.json'), 'utf8'));
+    const ids = reference.ids[0] as number[];
+    const [base, adapted, bad] = await Promise.all([
+      tabtune('logits', '--model', join(fixtures, 'base'), '--ids', ids.join(',')),
+      tabtune('logits', '--model', join(fixtures, 'base'), '--adapter', join(fixtures, 'adapter'), '--ids', ids.join(',')),
+      tabtune('logits', '--model', join(fixtures, 'base'), '--ids', '1,999'),
+    ]);
+    for (const [run, want] of [[base, reference.base[0]], [adapted, reference.adapted[0]]] as const) {
+      expect(run.code, run.stderr).toBe(0);
+      const got = JSON.parse(run.stdout).logits as number[][];
+      expect(got).toHaveLength(ids.length);
+      expect(got[0]).toHaveLength(300);
+      const diff = Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - want[i][j]))));
+      expect(diff).toBeLessThan(1e-4);
+    }
+    expectOneLineError(bad, /token id 999 is outside the vocabulary/);
+  });
+
+  it('trains LoRA on a language model from JSONL and writes the PEFT adapter and metrics', async () => {
+    const data = join(TMP, 'pairs.jsonl');
+    writeFileSync(data, Array.from({ length: 24 }, (_, i) => JSON.stringify({ prompt: `q${i % 4}:`, completion: ` a${i % 4}` })).join('\n'));
+    const out = join(TMP, 'lm');
+    const run = await tabtune('train', '--task', 'lm', '--model', join(ROOT, 'fixtures/hf-tiny/tiny-gpt2/base'), '--data', data, '--out', out, '--steps', '6', '--lora-targets', 'c_attn', '--lora-r', '2', '--max-len', '32', '--batch', '4');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/plan: LoRA r=2 alpha=4 on 2 projections; 512 trainable parameters/);
+    const config = JSON.parse(readFileSync(join(out, 'adapter/adapter_config.json'), 'utf8'));
+    expect(config).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 4, fan_in_fan_out: true, target_modules: ['c_attn'] });
+    const adapter = readSafetensors(readFileSync(join(out, 'adapter/adapter_model.safetensors')));
+    expect(adapter.tensors.get('base_model.model.transformer.h.0.attn.c_attn.lora_A.weight')?.shape).toEqual([2, 32]);
+    expect(adapter.tensors.get('base_model.model.transformer.h.1.attn.c_attn.lora_B.weight')?.shape).toEqual([96, 2]);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.steps).toHaveLength(6);
+    // 2 blocks x r 2 x (32 in + 96 out)
+    expect(metrics.trainableParams).toBe(512);
+    expect(Number.isFinite(metrics.final.validationLoss)).toBe(true);
+  });
 });
