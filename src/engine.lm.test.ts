@@ -141,3 +141,19 @@ describe('Engine with a language model (WASM)', () => {
     await expect(engine.lmLoadModel({ kind: 'files', files: [{ path: 'x/readme.txt', file: new Blob(['hi']) }] })).rejects.toThrow(/config\.json/);
   });
 });
+
+describe('a language model across a backend switch', () => {
+  it('keeps the model, the dataset and the trained adapter (same logits on cpu)', async () => {
+    const e = new Engine({ decodeImage: decodeImagePng });
+    await e.setBackend('wasm');
+    await e.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-gpt2/base`) });
+    await e.lmImportAdapter(readFolder(`${FIXTURES}tiny-gpt2/adapter`));
+    await e.setBackend('cpu');
+    const { lm, lora } = e.lmCurrent();
+    const ref = JSON.parse(readFileSync(`${FIXTURES}tiny-gpt2/reference.json`, 'utf8')) as { ids: number[][]; adapted: number[][][] };
+    const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ref.ids[0]!), [1, ref.ids[0]!.length], 'int32') as Tensor2D, { lora: lora! }).logits.squeeze([0]));
+    expect(maxDiff((await out.array()) as number[][], ref.adapted[0]!)).toBeLessThan(1e-4);
+    out.dispose();
+    e.dispose();
+  });
+});

@@ -174,8 +174,11 @@ export class Engine {
     const saved: RunSnapshot | null = this.trained ? await snapshotRun(this.trained) : null;
     const currentSource = this.base?.source ?? null;
     const trainedSource = this.trained?.base.source ?? null;
+    const lmSaved = await this.lm.snapshot();
     const report = await startBackend(choice);
     this.disposeFeatures();
+    this.lm.dispose();
+    if (lmSaved) await this.lm.restore(lmSaved);
     const load = (source: ModelSource | null) => (source ? loadBase(source, this.platform.fetch) : Promise.resolve(null));
     const base = await load(currentSource);
     // A run with a plan trained its own copy of the model; a head-only run shares the loaded one.

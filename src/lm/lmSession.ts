@@ -51,9 +51,21 @@ interface LoadedLm {
   /** Raw files kept for a merged export (tokenizer, generation config). */
   extraFiles: Map<string, Uint8Array>;
   label: string;
+  source: LmModelSource;
+}
+
+/** What survives a backend switch: where the model came from, the dataset, the adapter as PEFT files. */
+export interface LmSnapshot {
+  source: LmModelSource;
+  data: { name: string; text: string; options: LmDatasetOptions } | null;
+  adapter: { config: string; safetensors: Uint8Array } | null;
+  plan: LmPlan;
+  strength: number;
 }
 
 interface LmData {
+  /** The file's text, kept so a backend switch can tokenize it again. */
+  text: string;
   dataset: LmDataset;
   summary: LmDatasetSummary;
   train: number[];
@@ -101,7 +113,7 @@ export class LmSession {
       if (bytes) extraFiles.set(file, bytes);
     }
     this.dispose();
-    this.loaded = { lm, tokenizer, summary: summarizeLm(lm, label, tokenizer), extraFiles, label };
+    this.loaded = { lm, tokenizer, summary: summarizeLm(lm, label, tokenizer), extraFiles, label, source };
     progress(1, `Loaded ${label}`);
     return this.loaded.summary;
   }
@@ -125,7 +137,7 @@ export class LmSession {
       badLines: dataset.badLines,
       options: { ...options, maxLength },
     };
-    this.data = { dataset, summary, ...split };
+    this.data = { text, dataset, summary, ...split };
     return summary;
   }
 
@@ -274,6 +286,27 @@ export class LmSession {
     this.plan = structuredClone(read.plan);
     this.strength = 1;
     return { plan: read.plan, validationLoss: await this.validationLoss() };
+  }
+
+  /** Everything needed to rebuild this session on another backend (tensors live on their backend). */
+  async snapshot(): Promise<LmSnapshot | null> {
+    if (!this.loaded) return null;
+    const adapter = this.lora ? await writePeftAdapter(this.lora, this.loraPlan, this.loaded.lm.modules, { arch: this.loaded.lm.config.architecture }) : null;
+    const data = this.data ? { name: this.data.summary.name, text: this.data.text, options: this.data.summary.options } : null;
+    return { source: this.loaded.source, data, adapter, plan: structuredClone(this.plan), strength: this.strength };
+  }
+
+  /** Loads a snapshot on the current backend: the model again (cached downloads), the dataset, the adapter. */
+  async restore(snapshot: LmSnapshot): Promise<void> {
+    await this.loadModel(snapshot.source);
+    if (snapshot.data) this.importText(snapshot.data.name, snapshot.data.text, snapshot.data.options);
+    if (snapshot.adapter) {
+      const read = readPeftAdapter(snapshot.adapter.config, snapshot.adapter.safetensors, this.loaded!.lm.modules, 'adapter');
+      this.lora = loraFromTensors(read.tensors, read.plan);
+      this.loraPlan = read.plan;
+    }
+    this.plan = snapshot.plan;
+    this.strength = snapshot.strength;
   }
 
   /** For `tabtune logits` and tests: the loaded model and adapter. */
