@@ -1,10 +1,11 @@
-import type { EngineEvent } from '../../src/index.ts';
+import type { EngineEvent, LmEngineEvent } from '../../src/index.ts';
+import { reduceLmEvents, withLmLog } from '../store/lmSlice.ts';
 import type { StudioState, TrainingState } from '../store/types.ts';
 
 const MAX_LOGS = 3;
 
 /** The parts of the store that engine events change. */
-export type EventPatch = Partial<Pick<StudioState, 'backend' | 'training' | 'session'>>;
+export type EventPatch = Partial<Pick<StudioState, 'backend' | 'training' | 'session' | 'lm'>>;
 
 export interface AppliedEvents {
   patch: EventPatch;
@@ -23,9 +24,32 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
   let steps: TrainingState['steps'] | null = null; // copied at most once per batch
   let epochs: TrainingState['epochs'] | null = null;
   const warnings: string[] = [];
-  const touched = { backend: false, session: false, training: false };
+  const touched = { backend: false, session: false, training: false, lm: false };
+  // Language-model events: steps, evaluations and tokens; reduced together (one copy of the step list).
+  let lm = state.lm;
+  const lmEvents: LmEngineEvent[] = [];
+  // While a language model loads or trains, the shared progress, run-state and log events belong to it.
+  const lmLoading = state.lm.model.loading;
+  const lmRun = state.lm.run.busy;
 
   for (const event of events) {
+    if (event.type === 'lmStep' || event.type === 'lmEval' || event.type === 'lmToken') {
+      lmEvents.push(event);
+      continue;
+    }
+    if (event.type === 'progress' && event.task === 'load-model' && lmLoading) {
+      const { done, total, label } = event;
+      lm = { ...lm, model: { ...lm.model, progress: done >= total ? null : { done, total, label } } };
+      touched.lm = true;
+      continue;
+    }
+    if (lmRun && (event.type === 'runState' || (event.type === 'progress' && event.task === 'train'))) continue;
+    if (lmRun && event.type === 'log') {
+      if (event.level === 'warn') warnings.push(event.message);
+      lm = withLmLog(lm, event.message);
+      touched.lm = true;
+      continue;
+    }
     switch (event.type) {
       case 'backend':
         backend = { ...backend, report: event.report, requested: event.report.requested };
@@ -93,5 +117,10 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
   if (touched.backend) patch.backend = backend;
   if (touched.session) patch.session = session;
   if (touched.training) patch.training = training;
+  if (lmEvents.length > 0) {
+    lm = reduceLmEvents(lm, lmEvents);
+    touched.lm = true;
+  }
+  if (touched.lm) patch.lm = lm;
   return { patch, warnings };
 }

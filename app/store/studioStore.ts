@@ -1,6 +1,7 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createBackendSlice } from './backendSlice.ts';
+import { createLmSlice } from './lmSlice.ts';
 import { createDatasetSlice } from './datasetSlice.ts';
 import { createModelSlice } from './modelSlice.ts';
 import { createNoticeSlice } from './noticeSlice.ts';
@@ -23,6 +24,7 @@ export function createStudioStore(): StudioStore {
     ...createTryItSlice(...a),
     ...createNoticeSlice(...a),
     ...createSessionSlice(...a),
+    ...createLmSlice(...a),
   }));
 }
 

@@ -3,6 +3,17 @@ import type {
   BackendReport,
   DatasetSummary,
   EpochPoint,
+  GenerateResult,
+  LmDatasetOptions,
+  LmDatasetSummary,
+  LmEvalPoint,
+  LmModelSummary,
+  LmModuleMode,
+  LmPlan,
+  LmPlanSummary,
+  LmStepPoint,
+  LmTrainConfig,
+  LmTrainResult,
   LayerMode,
   LayerPlan,
   ModelSummary,
@@ -209,7 +220,132 @@ export interface SessionSlice {
   setActivity: (activity: Activity | null) => void;
 }
 
+/** Which half of the studio is shown. */
+export type StudioMode = 'images' | 'lm';
+
+export interface LmModelState {
+  summary: LmModelSummary | null;
+  loading: boolean;
+  /** The engine's 'load-model' progress while `loading`. */
+  progress: Progress | null;
+  /** What the user loaded, in words ("built-in", a Hub id, a URL, a folder name). */
+  source: string | null;
+}
+
+export interface LmPlanState {
+  /** Module path -> mode; frozen modules are left out. */
+  modules: LmPlan;
+  /** What the presets apply: rank (alpha = 2 x rank), LoRA dropout, rsLoRA. */
+  presetRank: number;
+  presetDropout: number;
+  presetRslora: boolean;
+  summary: LmPlanSummary | null;
+  error: string | null;
+  syncing: boolean;
+}
+
+export interface LmDatasetState {
+  summary: LmDatasetSummary | null;
+  fileName: string | null;
+  options: LmDatasetOptions;
+  importing: boolean;
+}
+
+export type LmRunState = 'idle' | 'training' | 'done' | 'stopped' | 'error';
+
+export interface LmRunStateSnapshot {
+  config: LmTrainConfig;
+  state: LmRunState;
+  /** An lmTrain call is in flight. */
+  busy: boolean;
+  /** Stop was pressed; the run ends after its current step. */
+  stopping: boolean;
+  steps: LmStepPoint[];
+  evals: LmEvalPoint[];
+  totalSteps: number;
+  elapsedMs: number;
+  /** The last finished run. */
+  result: LmTrainResult | null;
+  /** A trained or imported adapter is on the model (Try's adapted output, Export). */
+  hasAdapter: boolean;
+  /** Validation loss an imported adapter reached (null after a run here). */
+  importedValidationLoss: number | null;
+  logs: string[];
+}
+
+export interface LmGenerationSettings {
+  prompt: string;
+  chat: boolean;
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+}
+
+export interface LmGenerationStream {
+  /** Matches lmToken events; null before the first generation. */
+  requestId: number | null;
+  text: string;
+  done: boolean;
+  tokens: number;
+  finish: GenerateResult['finish'] | null;
+  /** Why this stream did not run or ended without a result (no adapter, an error, stopped). */
+  skipped: string | null;
+}
+
+export interface LmGenerationState {
+  settings: LmGenerationSettings;
+  base: LmGenerationStream;
+  adapted: LmGenerationStream;
+  generating: boolean;
+  /** Adapter strength the engine was last asked for (0 = base, 1 = as trained). */
+  strength: number;
+  /** Validation loss the engine answered for `strength`. */
+  strengthLoss: number | null;
+}
+
+export interface LmState {
+  model: LmModelState;
+  plan: LmPlanState;
+  dataset: LmDatasetState;
+  run: LmRunStateSnapshot;
+  generation: LmGenerationState;
+}
+
+export interface LmSlice {
+  mode: StudioMode;
+  lm: LmState;
+  setMode: (mode: StudioMode) => void;
+  setLmModelLoading: (loading: boolean, source?: string) => void;
+  setLmModel: (summary: LmModelSummary) => void;
+  setLmModelProgress: (progress: Progress | null) => void;
+  setLmModuleMode: (path: string, mode: LmModuleMode) => void;
+  replaceLmPlan: (modules: LmPlan) => void;
+  setLmPresetOptions: (patch: Partial<Pick<LmPlanState, 'presetRank' | 'presetDropout' | 'presetRslora'>>) => void;
+  setLmPlanSyncing: (syncing: boolean) => void;
+  setLmPlanSummary: (summary: LmPlanSummary) => void;
+  setLmPlanError: (message: string) => void;
+  setLmDatasetOptions: (patch: Partial<LmDatasetOptions>) => void;
+  setLmDatasetImporting: (importing: boolean) => void;
+  setLmDataset: (summary: LmDatasetSummary, fileName: string) => void;
+  setLmTrainConfig: (patch: Partial<LmTrainConfig>) => void;
+  beginLmRun: () => void;
+  setLmStopping: () => void;
+  /** null: the run failed. */
+  finishLmRun: (result: LmTrainResult | null) => void;
+  setLmImportedAdapter: (plan: LmPlan, validationLoss: number) => void;
+  setLmGenerationSettings: (patch: Partial<LmGenerationSettings>) => void;
+  /** adaptedSkipped: why the adapted stream does not run (no adapter), or null. */
+  beginLmGeneration: (baseId: number, adaptedId: number, adaptedSkipped: string | null) => void;
+  finishLmStream: (which: 'base' | 'adapted', result: GenerateResult | null, error?: string) => void;
+  endLmGeneration: () => void;
+  setLmStrength: (strength: number) => void;
+  setLmStrengthLoss: (loss: number | null) => void;
+}
+
 export type StudioState = BackendSlice &
+  LmSlice &
   ModelSlice &
   PlanSlice &
   DatasetSlice &
