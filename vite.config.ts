@@ -1,10 +1,41 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * The built studio's Content-Security-Policy. Scripts only from the app itself, no eval; WASM may be
+ * compiled ('wasm-unsafe-eval', which the WASM backend needs and which allows no JavaScript eval).
+ * connect-src allows https (models by URL, the Hugging Face Hub) and local servers; the privacy
+ * test (e2e/privacy.spec.ts) proves nothing is requested during import, training, try-it and export.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
+  "img-src 'self' blob: data:",
+  "style-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+/**
+ * Puts the policy into the built index.html (a meta tag, for any static host). Only for builds: the
+ * dev server injects inline scripts for hot reload, which the policy would rightly block.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'tabtune-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
 
 // Relative base so the built studio works from any path (a sub-folder, a file server, GitHub Pages).
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',
@@ -12,5 +43,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
   },
   server: { port: 5173 },
-  preview: { port: 4173, strictPort: true },
+  // The preview serves the policy as a header too: a worker takes its policy from its own response,
+  // not from the page's meta tag.
+  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
 });

@@ -120,7 +120,7 @@ function LmModelSummaryView({ source }: { source: string | null }) {
     ['Chat template', summary.hasChatTemplate ? 'yes' : 'no (ChatML default)'],
   ];
   return (
-    <div className="model-summary" data-testid="lm-model-summary" data-architecture={summary.architecture} data-layers={summary.numLayers} data-params={summary.totalParams}>
+    <div className="model-summary" data-testid="lm-model-summary" data-architecture={summary.architecture} data-layers={summary.numLayers} data-hidden={summary.hiddenSize} data-params={summary.totalParams}>
       <p className="model-summary__name">
         <strong>{summary.name}</strong>
         {source && <span className="muted"> · from {source}</span>}
