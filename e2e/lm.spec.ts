@@ -68,6 +68,8 @@ test('LoRA on a Hub-layout model by URL: train on chat data, generate with and w
   }
   await expect.poll(async () => Number(await page.getByTestId('lm-trainable').getAttribute('data-value'))).toBeGreaterThan(0);
 
+  // A higher learning rate than the default: 40 steps on two projections must visibly change the replies.
+  await page.getByTestId('lm-lr').fill('0.01');
   await page.getByTestId('lm-steps').fill('40');
   await page.getByTestId('lm-eval-every').fill('20');
   await page.getByTestId('lm-train').click();

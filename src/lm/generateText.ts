@@ -20,6 +20,8 @@ export interface GenerateOptions {
   topP: number;
   seed: number;
   lora?: LmLora;
+  /** Token ids that end the text (besides the tokenizer's EOS): generation_config's eos_token_id, a chat template's end-of-turn. */
+  stopIds?: ReadonlySet<number>;
   onText?: (text: string) => void;
   shouldStop?: () => boolean;
 }
@@ -61,7 +63,7 @@ export async function generateText(lm: HfCausalLm, tokenizer: LmTokenizer, promp
       disposeKvCache(cache);
       cache = next;
       const id = sampleToken(values, { temperature: opts.temperature, topK: opts.topK, topP: opts.topP }, rng);
-      if (id === tokenizer.eosId) {
+      if (id === tokenizer.eosId || opts.stopIds?.has(id)) {
         finish = 'eos';
         break;
       }

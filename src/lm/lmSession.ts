@@ -39,6 +39,8 @@ import { generateText } from './generateText.ts';
 import { lmValidationLoss } from './lmValidation.ts';
 import { planParams, summarizeLm, validateLmPlan } from './lmPlanSummary.ts';
 import { runLmTraining } from './runLmTraining.ts';
+import type { CheckpointStore } from '../storage/checkpointStore.ts';
+import { CheckpointRecorder, checkpointsOn, fingerprint, loadCheckpoint, newRunId, resumeMismatch, resumedConfig, type Checkpoint, type CheckpointMeta } from '../train/checkpoint.ts';
 
 /** Files a merged export copies from the loaded folder as they were. */
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json'];
@@ -52,6 +54,8 @@ interface LoadedLm {
   extraFiles: Map<string, Uint8Array>;
   label: string;
   source: LmModelSource;
+  /** Ids that end a generation: EOS ids of config.json and generation_config.json, and ChatML's <|im_end|>. */
+  stopIds: Set<number>;
 }
 
 /** What survives a backend switch: where the model came from, the dataset, the adapter as PEFT files. */
@@ -79,6 +83,10 @@ export interface LmSessionHooks {
   waitIfPaused(): Promise<void>;
   /** GPU limits for the "will it fit" check, when known. */
   deviceLimits?(): { maxBufferSize?: number; maxStorageBufferBindingSize?: number; deviceMemory?: number };
+  /** Where checkpoints go; absent: none are saved. */
+  checkpoints?: CheckpointStore;
+  /** Called after the first checkpoint is saved (the engine asks for persistent storage then). */
+  onCheckpointSaved?(): void;
 }
 
 export class LmSession {
@@ -113,7 +121,7 @@ export class LmSession {
       if (bytes) extraFiles.set(file, bytes);
     }
     this.dispose();
-    this.loaded = { lm, tokenizer, summary: summarizeLm(lm, label, tokenizer), extraFiles, label, source };
+    this.loaded = { lm, tokenizer, summary: summarizeLm(lm, label, tokenizer), extraFiles, label, source, stopIds: stopIdsOf(lm, tokenizer, extraFiles.get('generation_config.json')) };
     progress(1, `Loaded ${label}`);
     return this.loaded.summary;
   }
@@ -151,11 +159,46 @@ export class LmSession {
     return { plan: this.plan, trainableParams: trainable, totalParams: total, memoryBytes: total * 4 + trainable * 4 * 3 + activations };
   }
 
-  async train(config: LmTrainConfig): Promise<LmTrainResult> {
+  /** What identifies the loaded model and dataset for a resume. */
+  private identity(): { model: CheckpointMeta['model']; dataset: CheckpointMeta['dataset'] } {
+    const { summary, label } = this.requireModel();
+    const data = this.requireData();
+    return {
+      model: { name: label, params: summary.totalParams },
+      dataset: {
+        name: data.summary.name,
+        rows: data.dataset.examples.length,
+        hash: fingerprint(data.summary.format, data.summary.totalTokens, data.summary.trainedTokens, JSON.stringify(data.summary.options), data.train, data.validation),
+      },
+    };
+  }
+
+  async train(asked: LmTrainConfig): Promise<LmTrainResult> {
     const { lm, tokenizer } = this.requireModel();
     const data = this.requireData();
+    const { model, dataset } = this.identity();
+    let resume: Checkpoint | null = null;
+    if (asked.resumeFrom) {
+      resume = await loadCheckpoint(this.hooks.checkpoints, asked.resumeFrom);
+      const mismatch = resumeMismatch(resume.meta, 'lm', model, dataset);
+      if (mismatch) throw new EngineError('resume-mismatch', mismatch);
+      if (resume.meta.finished) throw new EngineError('resume-finished', 'That run finished: there is nothing left to resume.');
+    }
+    const config: LmTrainConfig = resume ? resumedConfig(resume.meta.config as LmTrainConfig, asked) : asked;
     if (data.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
-    const plan = this.plan;
+    const plan: LmPlan = resume ? (resume.meta.plan as LmPlan) : this.plan;
+    if (resume) validateLmPlan(lm, plan);
+    const store = this.hooks.checkpoints;
+    const recorder =
+      store && checkpointsOn(config.checkpoint)
+        ? new CheckpointRecorder(
+            store,
+            { version: 1, runId: resume?.meta.runId ?? newRunId(), kind: 'lm', startedAt: resume?.meta.startedAt ?? Date.now(), config: { ...config, resumeFrom: undefined }, plan, model, dataset },
+            this.hooks.emit,
+            () => this.hooks.onCheckpointSaved?.(),
+          )
+        : null;
+    if (recorder && resume) recorder.lastSavedStep = resume.meta.step;
     const hasLora = Object.values(plan).some((m) => m.kind === 'lora');
     const hasFull = Object.values(plan).some((m) => m.kind === 'full');
     if (!hasLora) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults).');
@@ -172,12 +215,15 @@ export class LmSession {
           onEval: (point) => this.hooks.emit({ type: 'lmEval', point }),
           shouldStop: () => this.hooks.shouldStop(),
           waitIfPaused: () => this.hooks.waitIfPaused(),
-          onLog: (message) => this.hooks.emit({ type: 'log', level: 'info', message }),
+          onLog: (message, level = 'info') => this.hooks.emit({ type: 'log', level, message }),
+          checkpoint: config.checkpoint,
+          onCheckpoint: recorder ? async (state, final) => void (await recorder.write(state, final === 'done')) : undefined,
+          resumeState: resume?.state,
           samples: async () => {
             const out = [];
             for (const prompt of config.samplePrompts.slice(0, 4)) {
               const ids = this.promptIds(prompt, tokenizer.chatTemplateSource !== 'default');
-              const g = await generateText(lm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora });
+              const g = await generateText(lm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: this.loaded!.stopIds });
               out.push({ prompt, text: g.text });
             }
             return out;
@@ -191,7 +237,7 @@ export class LmSession {
         this.loraPlan = structuredClone(plan);
         this.strength = 1;
       }
-      return { ...outcome, baseValidationLoss };
+      return { ...outcome, baseValidationLoss, ...(recorder && recorder.lastSavedStep !== null ? { runId: recorder.runId } : {}) };
     } catch (e) {
       if (lora !== this.lora) disposeLmLora(lora);
       throw e;
@@ -215,6 +261,7 @@ export class LmSession {
       topP: request.topP,
       seed: request.seed,
       lora,
+      stopIds: this.requireModel().stopIds,
       onText: (text) => this.hooks.emit({ type: 'lmToken', requestId: request.requestId, text }),
       shouldStop: () => this.hooks.shouldStop(),
     });
@@ -339,6 +386,25 @@ export class LmSession {
     if (!this.lora) throw new EngineError('not-trained', 'Train an adapter (or import one) first.');
     return this.lora;
   }
+}
+
+function stopIdsOf(lm: HfCausalLm, tokenizer: LmTokenizer, generationConfig: Uint8Array | undefined): Set<number> {
+  const ids = new Set<number>();
+  const add = (v: unknown): void => {
+    if (typeof v === 'number') ids.add(v);
+    if (Array.isArray(v)) v.forEach(add);
+  };
+  add(lm.config.eosTokenId);
+  if (generationConfig) {
+    try {
+      add((JSON.parse(new TextDecoder().decode(generationConfig)) as { eos_token_id?: unknown }).eos_token_id);
+    } catch {
+      // generation_config.json is optional advice; a broken one only loses its stop ids.
+    }
+  }
+  const imEnd = tokenizer.tokenToId('<|im_end|>');
+  if (imEnd !== null) ids.add(imEnd);
+  return ids;
 }
 
 function slug(s: string): string {

@@ -7,12 +7,14 @@
  * Each micro-batch runs inside tf.tidy; accumulated gradients are the only tensors kept across them.
  */
 import type { LmEvalPoint, LmStepPoint, LmTrainConfig } from '../api.ts';
-import { createRng, shuffleInPlace } from '../data/rng.ts';
+import { createRng, rngState, setRngState, shuffleInPlace } from '../data/rng.ts';
 import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { tf, type Scalar, type Tensor } from '../tf.ts';
 import { AdamW, type AdamWParam } from '../train/adamw.ts';
 import { causalLmLoss } from '../train/causalLmLoss.ts';
+import { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite, type LmPosition, type LoopState } from '../train/checkpoint.ts';
+import { checkpointDue, type RolledBack } from '../train/loop.ts';
 import { clipByGlobalNorm } from '../train/clipGradients.ts';
 import { EarlyStopping } from '../train/earlyStopping.ts';
 import { learningRateAt } from '../train/schedule.ts';
@@ -32,10 +34,14 @@ export interface LmTrainHooks {
   onEval(point: LmEvalPoint): void;
   shouldStop(): boolean;
   waitIfPaused?: () => Promise<void>;
-  onLog?: (message: string) => void;
+  onLog?: (message: string, level?: 'info' | 'warn') => void;
   /** Sample generations with the adapter as it is now. */
   samples?: () => Promise<LmEvalPoint['samples']>;
   now?: () => number;
+  /** As TrainHooks: checkpoints every N steps / M seconds, and when the run stops or ends. */
+  checkpoint?: { everySteps: number; everySeconds: number };
+  onCheckpoint?: (state: LoopState, final: 'stopped' | 'done' | null) => Promise<void>;
+  resumeState?: LoopState;
 }
 
 export interface LmTrainOutcome {
@@ -44,6 +50,8 @@ export interface LmTrainOutcome {
   steps: number;
   finalLoss: number;
   evals: LmEvalPoint[];
+  /** Set when a NaN or infinite loss stopped the run and the weights were rolled back. */
+  rolledBack?: RolledBack;
 }
 
 export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: LmTrainHooks): Promise<LmTrainOutcome> {
@@ -67,14 +75,18 @@ export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: 
     return rows;
   };
 
-  const started = now();
+  const resume = hooks.resumeState;
+  const resumeAt = resume?.position.kind === 'lm' ? resume.position : null;
+  if (resume && !resumeAt) throw new Error('This checkpoint is from an image or table run.');
+  const started = now() - (resume?.elapsedMs ?? 0);
   let pausedMs = 0;
   let trainedTokens = 0;
   let step = 0;
   let lastLoss = Number.NaN;
   let stopped = false;
   let stoppedEarly = false;
-  const evals: LmEvalPoint[] = [];
+  let rolledBack: RolledBack | undefined;
+  let evals: LmEvalPoint[] = [];
   const evaluate = async (): Promise<boolean> => {
     const validationLoss = task.validation.length > 0 ? await lmValidationLoss(task.lm, task.lora, task, task.validation, config.batchSize) : Number.NaN;
     const point: LmEvalPoint = { step, validationLoss, samples: (await hooks.samples?.()) ?? [] };
@@ -84,9 +96,34 @@ export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: 
     if (verdict.stop) hooks.onLog?.(`Stopped early at step ${step}: the validation loss has not improved for ${verdict.badEpochs} evaluations (best ${verdict.best.toFixed(4)}).`);
     return verdict.stop;
   };
+  const evalDue = (): boolean => config.evalEvery > 0 && step % config.evalEvery === 0 && step < config.steps;
+  const capture = async (pendingEval: boolean): Promise<LoopState> => ({
+    step,
+    totalSteps: config.steps,
+    lastLoss,
+    elapsedMs: now() - started - pausedMs,
+    ...(await captureWeights(task.params, optimizer)),
+    rng: { order: rngState(rng) },
+    position: { kind: 'lm', cursor, order: Int32Array.from(order), trainedTokens, evals: structuredClone(evals), pendingEval } satisfies LmPosition,
+  });
 
   try {
-    while (step < config.steps) {
+    if (resume && resumeAt) {
+      restoreWeights(task.params, optimizer, resume);
+      setRngState(rng, resume.rng.order ?? 0);
+      order = Array.from(resumeAt.order);
+      cursor = resumeAt.cursor;
+      trainedTokens = resumeAt.trainedTokens;
+      evals = structuredClone(resumeAt.evals);
+      for (const e of evals) early.update(e.validationLoss);
+      step = resume.step;
+      lastLoss = resume.lastLoss;
+    }
+    let lastGood: LoopState = resume ?? (await capture(false));
+    let lastCheckpointAt = now();
+    // A run stopped just before an evaluation does it first, as the uninterrupted run did.
+    if (resumeAt?.pendingEval && (await evaluate())) stoppedEarly = true;
+    while (step < config.steps && !stoppedEarly) {
       const lr = learningRateAt(schedule, config.learningRate, step, config.steps);
       let sums: Record<string, Tensor> | null = null;
       let lossSum = 0;
@@ -109,13 +146,21 @@ export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: 
         lossSum += (await value.data())[0] ?? Number.NaN;
         value.dispose();
       }
+      const loss = lossSum / config.gradAccumulation;
+      if (!Number.isFinite(loss)) {
+        // The update is never applied: the weights go back to the last good checkpoint all the same.
+        tf.dispose(Object.values(sums!));
+        restoreWeights(task.params, optimizer, lastGood);
+        rolledBack = { atStep: step + 1, toStep: lastGood.step, message: nonFiniteMessage(loss, step + 1, lastGood.step) };
+        break;
+      }
       tf.tidy(() => {
         const grads = sums!;
         optimizer.apply(config.clipNorm > 0 ? clipByGlobalNorm(grads, config.clipNorm).grads : grads, lr);
       });
       tf.dispose(Object.values(sums!));
       step += 1;
-      lastLoss = lossSum / config.gradAccumulation;
+      lastLoss = loss;
       const elapsed = now() - started - pausedMs;
       hooks.onStep({ step, loss: lastLoss, learningRate: lr, tokensPerSecond: elapsed > 0 ? (trainedTokens * 1000) / elapsed : 0 }, config.steps, elapsed);
       await yieldToEventLoop();
@@ -124,16 +169,33 @@ export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: 
       pausedMs += now() - pauseStart;
       if (hooks.shouldStop()) {
         stopped = true;
+        if (hooks.onCheckpoint) await hooks.onCheckpoint(await capture(evalDue()), 'stopped');
         break;
       }
-      if (config.evalEvery > 0 && step % config.evalEvery === 0 && step < config.steps && (await evaluate())) {
+      if (evalDue() && (await evaluate())) {
         stoppedEarly = true;
         break;
       }
+      if (hooks.onCheckpoint && checkpointDue(hooks.checkpoint, step, now() - lastCheckpointAt)) {
+        const state = await capture(false);
+        if (stateIsFinite(state)) {
+          lastGood = state;
+          await hooks.onCheckpoint(state, null);
+        }
+        lastCheckpointAt = now();
+      }
     }
-    if (!stoppedEarly && step > 0) await evaluate();
+    if (rolledBack) {
+      step = lastGood.step;
+      lastLoss = lastGood.lastLoss;
+      evals = evals.filter((e) => e.step <= step);
+      hooks.onLog?.(rolledBack.message, 'warn');
+    } else {
+      if (!stoppedEarly && step > 0) await evaluate();
+      if (!stopped && hooks.onCheckpoint) await hooks.onCheckpoint(await capture(false), 'done');
+    }
   } finally {
     optimizer.dispose();
   }
-  return { state: stopped ? 'stopped' : 'done', stoppedEarly, steps: step, finalLoss: lastLoss, evals };
+  return { state: stopped || rolledBack ? 'stopped' : 'done', stoppedEarly, steps: step, finalLoss: lastLoss, evals, ...(rolledBack ? { rolledBack } : {}) };
 }
