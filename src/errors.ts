@@ -18,3 +18,14 @@ export function toErrorInfo(error: unknown): { code: string; message: string } {
   if (error instanceof Error) return { code: 'internal', message: error.message || error.name };
   return { code: 'internal', message: String(error) };
 }
+
+/** A value read from a file, for a message: JSON, cut to 80 characters (never throws, even on deep nesting). */
+export function showValue(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value.slice(0, 100)) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = Array.isArray(value) ? '[...]' : typeof value;
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

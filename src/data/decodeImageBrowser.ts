@@ -1,11 +1,14 @@
 import { EngineError } from '../errors.ts';
 import { centerSquare, rgbaToRgb, type DecodedImage } from './decodeImage.ts';
+import { checkImageHeader } from './imageHeader.ts';
 
 /**
  * Decodes in the worker with the browser's own decoders (PNG, JPEG, GIF, WebP, BMP, AVIF):
  * createImageBitmap, then a centred square crop drawn onto an OffscreenCanvas at the model's size.
  */
 export async function decodeImageBrowser(file: Blob, width: number, height: number): Promise<DecodedImage> {
+  // The declared size first (PNG, JPEG, GIF, WebP, BMP headers): refuse a pixel flood before decoding.
+  await checkImageHeader(file);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);

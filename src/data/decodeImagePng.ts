@@ -1,16 +1,22 @@
 import { decode } from 'fast-png';
 import { EngineError } from '../errors.ts';
 import { centerSquare, rgbaToRgb, type DecodedImage } from './decodeImage.ts';
+import { checkImageHeader } from './imageHeader.ts';
 
 /**
  * A PNG-only decoder for Node (unit tests and the command line): fast-png decodes, then a centred
  * square crop is resized with area averaging (close to what a browser canvas does when shrinking).
  */
 export async function decodeImagePng(file: Blob, width: number, height: number): Promise<DecodedImage> {
+  // The declared size first: a small file can declare a canvas of billions of pixels.
+  const header = await checkImageHeader(file);
+  if (header?.format === 'PNG' && (header.width === 0 || header.height === 0)) {
+    throw new EngineError('image-corrupt', `not a readable PNG (its header declares ${header.width} x ${header.height} pixels).`);
+  }
   const bytes = new Uint8Array(await file.arrayBuffer());
   let png: ReturnType<typeof decode>;
   try {
-    png = decode(bytes);
+    png = decode(bytes, { checkCrc: true });
   } catch {
     throw new EngineError('image-corrupt', 'not a readable PNG (corrupt data or another format).');
   }

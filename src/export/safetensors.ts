@@ -6,7 +6,7 @@
  * Offsets are relative to the byte buffer, contiguous from 0, and cover it exactly; each tensor's
  * byte length equals product(shape) x dtype size. Anything else is rejected with the byte offset.
  */
-import { EngineError } from '../errors.ts';
+import { EngineError, showValue } from '../errors.ts';
 
 export type SafetensorsDtype =
   | 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL'
@@ -31,7 +31,8 @@ export interface SafetensorsFile {
 
 /** Headers above this are refused before any allocation: real files' headers are kilobytes. */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
-export const MAX_ENTRIES = 1_000_000;
+/** Tensors per file: real checkpoints hold thousands; a header of millions of tiny entries is an attack. */
+export const MAX_ENTRIES = 100_000;
 
 const bad = (file: string, message: string): EngineError =>
   new EngineError('safetensors-invalid', `${file}: ${message}`);
@@ -51,7 +52,7 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors
 
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
   } catch {
     throw bad(fileName, 'header (from byte 8) is not valid UTF-8.');
   }
@@ -73,27 +74,28 @@ export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors
 
   for (const name of keys) {
     const raw = (header as Record<string, unknown>)[name];
+    if (name.length > 1000) throw bad(fileName, `a tensor name is ${name.length} characters long; names are at most 1000.`);
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(fileName, '__metadata__ must be an object of strings.');
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw bad(fileName, `__metadata__["${k}"] must be a string.`);
+        if (typeof v !== 'string') throw bad(fileName, `__metadata__[${showValue(k)}] must be a string.`);
         metadata[k] = v;
       }
       continue;
     }
     if (raw === null || typeof raw !== 'object') throw bad(fileName, `entry "${name}" is not an object.`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (!isDtype(dtype)) throw bad(fileName, `tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}.`);
+    if (!isDtype(dtype)) throw bad(fileName, `tensor "${name}" has unknown dtype ${showValue(dtype)}.`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
-      throw bad(fileName, `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}.`);
+      throw bad(fileName, `tensor "${name}" has an invalid shape ${showValue(shape)}.`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0))
-      throw bad(fileName, `tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}.`);
+      throw bad(fileName, `tensor "${name}" has invalid data_offsets ${showValue(offsets)}.`);
     const [begin, end] = offsets as [number, number];
     if (end < begin) throw bad(fileName, `tensor "${name}" ends (${end}) before it begins (${begin}).`);
     const elements = (shape as number[]).reduce((a, b) => a * b, 1);
     const expected = elements * DTYPE_BYTES[dtype];
     if (end - begin !== expected)
-      throw bad(fileName, `tensor "${name}" holds ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${dtype} needs ${expected}.`);
+      throw bad(fileName, `tensor "${name}" holds ${end - begin} bytes but shape ${showValue(shape)} of ${dtype} needs ${expected}.`);
     entries.push({ name, dtype, shape: shape as number[], begin, end });
   }
 
@@ -127,7 +129,8 @@ export interface TensorToWrite {
  */
 export function writeSafetensors(tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array {
   const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" must become a key, not replace the object's prototype.
+  const header = Object.create(null) as Record<string, unknown>;
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const name of names) {

@@ -4,7 +4,7 @@
  * other than y = base(x) + scale * B A x (DoRA, LoRA biases, modules_to_save, trainable tokens,
  * LoRA variants) is refused with a sentence saying so, rather than loaded wrong.
  */
-import { EngineError } from '../errors.ts';
+import { EngineError, showValue } from '../errors.ts';
 import type { LinearModule } from '../models/hf/hfTypes.ts';
 import { ALL_LINEAR, expandAllLinear, peftTargetsModule, resolvePattern, type LmLoraMode, type LmPlan } from './hfPeftTargets.ts';
 
@@ -67,9 +67,9 @@ export function parsePeftConfig(text: string, label: string): PeftLoraConfig {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('not a JSON object; pick the adapter_config.json that PEFT wrote.');
   const c = raw as Record<string, unknown>;
-  if (c.peft_type !== 'LORA') throw unsupported(`peft_type is ${JSON.stringify(c.peft_type)}; only LoRA adapters (peft_type "LORA") can be loaded.`);
+  if (c.peft_type !== 'LORA') throw unsupported(`peft_type is ${showValue(c.peft_type)}; only LoRA adapters (peft_type "LORA") can be loaded.`);
   if (c.use_dora === true) throw unsupported('this is a DoRA adapter (use_dora: true), which this app cannot apply; train or export a plain LoRA adapter instead.');
-  if (c.bias !== undefined && c.bias !== null && c.bias !== 'none') throw unsupported(`bias is ${JSON.stringify(c.bias)}; only adapters with bias "none" can be loaded (retrain with bias="none").`);
+  if (c.bias !== undefined && c.bias !== null && c.bias !== 'none') throw unsupported(`bias is ${showValue(c.bias)}; only adapters with bias "none" can be loaded (retrain with bias="none").`);
   if (c.lora_bias === true) throw unsupported('lora_bias is true (the adapter carries a bias on lora_B), which this app cannot apply; retrain with lora_bias=False.');
   for (const [key, what] of UNSUPPORTED) {
     if (isSet(c[key])) throw unsupported(`this adapter ${what}, which this app cannot apply; use a plain LoRA adapter, or merge it into the model in Python and load the merged model.`);
@@ -77,11 +77,11 @@ export function parsePeftConfig(text: string, label: string): PeftLoraConfig {
   const target = c.target_modules ?? null;
   if (target === null) throw bad('target_modules is missing, so the adapter names no modules to adapt.');
   if (typeof target !== 'string' && !isStrings(target)) throw bad('target_modules must be a list of module names or one regular expression string.');
-  if (!(Number.isInteger(c.r) && (c.r as number) >= 1)) throw bad(`r = ${JSON.stringify(c.r)}; the rank must be a whole number >= 1.`);
+  if (!(Number.isInteger(c.r) && (c.r as number) >= 1)) throw bad(`r = ${showValue(c.r)}; the rank must be a whole number >= 1.`);
   const alpha = c.lora_alpha ?? 8;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw bad(`lora_alpha = ${JSON.stringify(c.lora_alpha)} must be a number.`);
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw bad(`lora_alpha = ${showValue(c.lora_alpha)} must be a number.`);
   const dropout = c.lora_dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw bad(`lora_dropout = ${JSON.stringify(dropout)} must be in [0, 1).`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw bad(`lora_dropout = ${showValue(dropout)} must be in [0, 1).`);
   const rankPattern = c.rank_pattern ?? {};
   const alphaPattern = c.alpha_pattern ?? {};
   if (!isNumberRecord(rankPattern)) throw bad('rank_pattern must map module names to ranks.');

@@ -22,7 +22,7 @@
  * most common rate (dropout is a training-time setting and does not change the adapter's outputs).
  * task_type is null: the adapter wraps a plain model (PeftModel), which is what the names above assume.
  */
-import { EngineError } from '../errors.ts';
+import { EngineError, showValue } from '../errors.ts';
 import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from '../export/safetensors.ts';
 import { tf, type LayersModel, type Tensor } from '../tf.ts';
 import { loraAdapterFromValues, disposeLoraAdapters, type LoraAdapter, type LoraAdapters } from './loraAdapter.ts';
@@ -177,14 +177,14 @@ function parseConfig(text: string): PeftLoraConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(`${PEFT_CONFIG_FILE}: not a JSON object.`);
   const c = raw as Record<string, unknown>;
   const where = PEFT_CONFIG_FILE;
-  if (c.peft_type !== 'LORA') throw invalid(`${where}: peft_type is ${JSON.stringify(c.peft_type)}; only "LORA" adapters can be imported.`);
+  if (c.peft_type !== 'LORA') throw invalid(`${where}: peft_type is ${showValue(c.peft_type)}; only "LORA" adapters can be imported.`);
   if (!Array.isArray(c.target_modules) || !c.target_modules.every((t) => typeof t === 'string')) {
     throw invalid(`${where}: target_modules must be a list of layer names (a regular expression is not supported).`);
   }
-  if (!(Number.isInteger(c.r) && (c.r as number) >= 1)) throw invalid(`${where}: r = ${JSON.stringify(c.r)} must be a whole number >= 1.`);
-  if (typeof c.lora_alpha !== 'number' || !(c.lora_alpha > 0)) throw invalid(`${where}: lora_alpha = ${JSON.stringify(c.lora_alpha)} must be a positive number.`);
+  if (!(Number.isInteger(c.r) && (c.r as number) >= 1)) throw invalid(`${where}: r = ${showValue(c.r)} must be a whole number >= 1.`);
+  if (typeof c.lora_alpha !== 'number' || !(c.lora_alpha > 0)) throw invalid(`${where}: lora_alpha = ${showValue(c.lora_alpha)} must be a positive number.`);
   if (c.fan_in_fan_out === true) throw invalid(`${where}: fan_in_fan_out = true (GPT-2 Conv1D weights) is not supported.`);
-  if (c.bias !== undefined && c.bias !== 'none') throw invalid(`${where}: bias = ${JSON.stringify(c.bias)}; only "none" is supported.`);
+  if (c.bias !== undefined && c.bias !== 'none') throw invalid(`${where}: bias = ${showValue(c.bias)}; only "none" is supported.`);
   if (c.use_dora === true) throw invalid(`${where}: DoRA adapters (use_dora = true) are not supported.`);
   const rankPattern = c.rank_pattern ?? {};
   const alphaPattern = c.alpha_pattern ?? {};
@@ -197,7 +197,7 @@ function parseConfig(text: string): PeftLoraConfig {
   const mts = c.modules_to_save ?? null;
   if (mts !== null && !(Array.isArray(mts) && mts.every((t) => typeof t === 'string'))) throw invalid(`${where}: modules_to_save must be null or a list of layer names.`);
   const dropout = c.lora_dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw invalid(`${where}: lora_dropout = ${JSON.stringify(dropout)} must be in [0, 1).`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw invalid(`${where}: lora_dropout = ${showValue(dropout)} must be in [0, 1).`);
   const base = c.base_model_name_or_path ?? null;
   return {
     peft_type: 'LORA',

@@ -168,13 +168,29 @@ export async function loadBaseModelFiles(files: DatasetFile[]): Promise<BaseMode
   let meta: BaseModelMeta = {};
   const metaFile = beside('tabtune.json');
   if (metaFile) {
+    let raw: unknown;
     try {
-      meta = JSON.parse(await metaFile.text()) as BaseModelMeta;
-    } catch {
-      throw new EngineError('model-invalid', `${dir}tabtune.json: not valid JSON. Fix or remove it (it is optional).`);
+      raw = JSON.parse(await metaFile.text());
+    } catch (e) {
+      throw new EngineError('model-invalid', `${dir}tabtune.json: not valid JSON (${(e as Error).message}). Fix or remove it (it is optional).`);
     }
+    meta = checkMeta(raw, `${dir}tabtune.json`);
   }
   return asBaseModel(model, label, meta, { kind: 'files', files });
+}
+
+/** tabtune.json's fields with the types they must have; anything else is refused with the file's name. */
+function checkMeta(raw: unknown, where: string): BaseModelMeta {
+  const bad = (message: string) => new EngineError('model-invalid', `${where}: ${message} Fix or remove it (it is optional).`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('not a JSON object.');
+  const m = raw as Record<string, unknown>;
+  for (const key of ['name', 'description', 'featureLayer'] as const) {
+    if (m[key] !== undefined && (typeof m[key] !== 'string' || m[key].length > 10_000)) throw bad(`"${key}" must be a string.`);
+  }
+  if (m.pixelScale !== undefined && !(typeof m.pixelScale === 'number' && Number.isFinite(m.pixelScale) && m.pixelScale > 0)) {
+    throw bad('"pixelScale" must be a positive number (1/255 for 0-1 inputs).');
+  }
+  return { name: m.name as string | undefined, description: m.description as string | undefined, pixelScale: m.pixelScale as number | undefined, featureLayer: m.featureLayer as string | undefined };
 }
 
 /**

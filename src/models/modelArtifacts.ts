@@ -27,6 +27,55 @@ function specBytes(spec: tf.io.WeightsManifestEntry, label: string): number {
   return spec.shape.reduce((a, b) => a * b, 1) * size;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const MAX_WEIGHTS = 100_000;
+
+/** The weightsManifest's shape, so nothing below meets a wrong type: groups of paths and weight specs. */
+function checkManifest(manifest: unknown[], label: string): void {
+  let count = 0;
+  manifest.forEach((group, g) => {
+    const where = `${label}: weightsManifest[${g}]`;
+    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw invalid(`${where} needs "paths" and "weights" lists.`);
+    if (!group.paths.every((p) => typeof p === 'string' && p.length > 0 && p.length < 1000)) throw invalid(`${where}.paths must be file names.`);
+    count += group.weights.length;
+    if (count > MAX_WEIGHTS) throw invalid(`${label}: more than ${MAX_WEIGHTS} weights; this is not a model Tabtune can load.`);
+    group.weights.forEach((spec, w) => {
+      const at = `${where}.weights[${w}]`;
+      if (!isObject(spec) || typeof spec.name !== 'string' || typeof spec.dtype !== 'string') throw invalid(`${at} needs a "name" and a "dtype".`);
+      if (!Array.isArray(spec.shape) || spec.shape.length > 8 || !spec.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+        throw invalid(`${at} ("${spec.name.slice(0, 100)}") has an invalid shape; it must be a list of at most 8 whole numbers >= 0.`);
+      }
+      if (spec.quantization !== undefined && (!isObject(spec.quantization) || typeof spec.quantization.dtype !== 'string')) {
+        throw invalid(`${at} ("${spec.name.slice(0, 100)}") has an invalid "quantization".`);
+      }
+    });
+  });
+}
+
+/** Config keys whose numbers size a layer's weights: TF.js allocates them before loading the shards. */
+const SIZE_KEYS = new Set(['units', 'filters', 'input_dim', 'output_dim', 'kernel_size', 'batch_input_shape', 'batch_shape', 'target_shape', 'depth_multiplier', 'dims', 'n']);
+const MAX_LAYER_DIM = 1 << 20;
+const MAX_TOPOLOGY_DEPTH = 64;
+
+/**
+ * Walks modelTopology (without recursion) before TF.js builds it: nesting deeper than any Keras
+ * model needs, or a layer size that would make TF.js allocate gigabytes, is refused here.
+ */
+function checkTopology(topology: unknown, label: string): void {
+  const stack: [unknown, number, string][] = [[topology, 0, '']];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [value, depth, key] = stack.pop()!;
+    if (++nodes > 1_000_000) throw invalid(`${label}: modelTopology is too large to be a model Tabtune can load.`);
+    if (depth > MAX_TOPOLOGY_DEPTH) throw invalid(`${label}: modelTopology is nested more than ${MAX_TOPOLOGY_DEPTH} levels deep; this is not a Keras model.`);
+    if (typeof value === 'number' && SIZE_KEYS.has(key) && Math.abs(value) > MAX_LAYER_DIM) {
+      throw invalid(`${label}: a layer's "${key}" is ${value}, above ${MAX_LAYER_DIM}; TF.js would allocate more memory than a browser has.`);
+    }
+    if (Array.isArray(value)) for (const v of value) stack.push([v, depth + 1, key]);
+    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) stack.push([v, depth + 1, k]);
+  }
+}
+
 export async function readModelArtifacts(modelJsonText: string, readShard: ShardReader, label: string): Promise<tf.io.ModelArtifacts> {
   let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: string; generatedBy?: string; convertedBy?: string | null };
   try {
@@ -34,12 +83,15 @@ export async function readModelArtifacts(modelJsonText: string, readShard: Shard
   } catch (e) {
     throw invalid(`${label}: not valid JSON (${(e as Error).message}).`);
   }
-  if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
+  if (!isObject(json) || !isObject(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
     throw invalid(`${label}: not a TF.js LayersModel (model.json needs "modelTopology" and "weightsManifest").`);
   }
+  if (json.format !== undefined && json.format !== null && typeof json.format !== 'string') throw invalid(`${label}: "format" must be a string.`);
   if (json.format && json.format !== 'layers-model') {
-    throw invalid(`${label}: format "${json.format}" is a TF.js graph model; Tabtune trains LayersModels (Keras models saved with tfjs.converters.save_keras_model).`);
+    throw invalid(`${label}: format "${json.format.slice(0, 100)}" is a TF.js graph model; Tabtune trains LayersModels (Keras models saved with tfjs.converters.save_keras_model).`);
   }
+  checkManifest(json.weightsManifest as unknown[], label);
+  checkTopology(json.modelTopology, label);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const shards: Uint8Array[] = [];
   for (const group of json.weightsManifest as WeightsGroup[]) {

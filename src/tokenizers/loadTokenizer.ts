@@ -1,5 +1,5 @@
 import { Tokenizer } from '@huggingface/tokenizers';
-import { EngineError } from '../errors.ts';
+import { EngineError, showValue } from '../errors.ts';
 import { compileChatTemplate, DEFAULT_CHAT_TEMPLATE, type TemplateTokens } from './chatTemplate.ts';
 import type { ChatTemplateSource, LmTokenizer } from './lmTokenizer.ts';
 import { parseJsonFile } from './parseJsonFile.ts';
@@ -34,11 +34,15 @@ export function loadTokenizer(
     throw new EngineError('tokenizer-invalid', `tokenizer.json of ${label} has no "model" section: it is not a Hugging Face tokenizer file.`);
   }
   const type = model['type'];
-  if (type !== undefined && !SUPPORTED_MODELS.includes(String(type))) {
+  if (type !== undefined && !(typeof type === 'string' && SUPPORTED_MODELS.includes(type))) {
     throw new EngineError(
       'tokenizer-unsupported-model',
-      `tokenizer.json of ${label} uses a ${String(type)} model, which Tabtune cannot run; supported: ${SUPPORTED_MODELS.join(', ')}.`,
+      `tokenizer.json of ${label} uses a ${showValue(type)} model, which Tabtune cannot run; supported: ${SUPPORTED_MODELS.join(', ')}.`,
     );
+  }
+  const vocab = model['vocab'];
+  if (vocab !== undefined && (vocab === null || typeof vocab !== 'object')) {
+    throw new EngineError('tokenizer-invalid', `tokenizer.json of ${label}: "model.vocab" must be a table of tokens, got ${showValue(vocab)}. Re-download the file.`);
   }
   const rawConfig = tokenizerConfigJson === null ? {} : parseJsonFile(tokenizerConfigJson, `tokenizer_config.json of ${label}`, 'tokenizer-invalid-json');
   if (!isObject(rawConfig)) {

@@ -110,7 +110,7 @@ function plural(n: number, word: string): string {
  * field with newlines makes one row span several lines, and the line numbers stay right.
  *
  * The first non-blank row is the header. Blank lines are skipped silently.
- * Throws EngineError: csv-empty, csv-invalid-utf8, csv-line-too-long, csv-too-many-rows,
+ * Throws EngineError: csv-empty, csv-invalid-utf8, csv-binary, csv-line-too-long, csv-too-many-rows,
  * csv-bad-row (onBadRow 'fail'), aborted.
  */
 export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {}): Promise<ParsedCsv> {
@@ -235,8 +235,17 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
     if (pending.length > maxLineChars) tooLong(line);
   };
 
+  let textLines = 0; // line breaks in the text decoded so far, to place a NUL byte
   for await (const chunk of decodeUtf8Chunks(source, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)) {
     if (options.signal?.aborted) throw new EngineError('aborted', 'The CSV import was cancelled.');
+    const nul = chunk.text.indexOf('\u0000');
+    if (nul >= 0) {
+      throw new EngineError(
+        'csv-binary',
+        `Line ${1 + textLines + countLineBreaks(chunk.text, 0, nul)}: the file contains a NUL byte, so it is a binary file (a spreadsheet, an archive), not CSV text. Export it as CSV UTF-8 and import that.`,
+      );
+    }
+    textLines += countLineBreaks(chunk.text);
     feed(chunk.text, false);
     bytes = chunk.bytes;
     options.onProgress?.({ rows: lines.length, bytes, totalBytes: chunk.totalBytes });

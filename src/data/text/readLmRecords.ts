@@ -1,4 +1,4 @@
-import { EngineError } from '../../errors.ts';
+import { EngineError, showValue } from '../../errors.ts';
 import type { LmFormat } from './lmTypes.ts';
 import type { WeightedMessage } from './renderChat.ts';
 
@@ -21,6 +21,9 @@ export interface ReadRecords {
   lineCount: number;
 }
 
+/** Longest JSONL line read (in characters): one record is a conversation or a document, not a whole file. */
+export const MAX_LM_LINE_CHARS = 4 * 1024 * 1024;
+
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 const EXPECTED = 'expected "text", "prompt" and "completion", "messages", or "instruction" and "output"';
 
@@ -29,10 +32,17 @@ const EXPECTED = 'expected "text", "prompt" and "completion", "messages", or "in
  * the wrong shape become problems ("Line N: ..."), which the caller skips or fails on. The first
  * good line fixes the file's format: a later good line in another format is an error, since
  * mixing (say) chat and plain text almost always means two files were concatenated by mistake.
- * Throws EngineError lm-mixed-formats.
+ * Throws EngineError lm-mixed-formats, lm-line-too-long.
  */
-export function readLmRecords(name: string, text: string): ReadRecords {
+export function readLmRecords(name: string, text: string, maxLineChars = MAX_LM_LINE_CHARS): ReadRecords {
   const lines = text.split(/\r?\n/);
+  const long = lines.findIndex((l) => l.length > maxLineChars);
+  if (long >= 0) {
+    throw new EngineError(
+      'lm-line-too-long',
+      `${name}, line ${long + 1}: ${lines[long]!.length.toLocaleString('en-US')} characters, above the ${maxLineChars.toLocaleString('en-US')}-character limit for one record. Split the record, or check that the file has one JSON object per line.`,
+    );
+  }
   if (lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
   const records: LmRecord[] = [];
   const problems: RecordProblem[] = [];
@@ -101,9 +111,9 @@ function readChat(value: unknown, line: number): LmRecord | string {
     const at = `message ${m + 1}`;
     if (typeof item !== 'object' || item === null) return `${at} is not an object with "role" and "content".`;
     const { role, content, weight } = item as Record<string, unknown>;
-    if (typeof role !== 'string' || !ROLES.has(role)) return `${at} has role ${JSON.stringify(role)}; expected one of ${[...ROLES].join(', ')}.`;
+    if (typeof role !== 'string' || !ROLES.has(role)) return `${at} has role ${showValue(role)}; expected one of ${[...ROLES].join(', ')}.`;
     if (typeof content !== 'string') return `${at} (${role}) has no text "content" (it must be a string).`;
-    if (weight !== undefined && weight !== 0 && weight !== 1) return `${at} has weight ${JSON.stringify(weight)}; expected 0 or 1.`;
+    if (weight !== undefined && weight !== 0 && weight !== 1) return `${at} has weight ${showValue(weight)}; expected 0 or 1.`;
     messages.push(weight === undefined ? { role, content } : { role, content, weight });
   }
   return { kind: 'chat', line, messages };

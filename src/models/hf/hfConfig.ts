@@ -4,7 +4,7 @@
  * in a way we do not reproduce (scaled rotary embeddings, other activations, gpt2 attention variants)
  * is refused here, before a single weight is read, so a model never silently gives wrong logits.
  */
-import { EngineError } from '../../errors.ts';
+import { EngineError, showValue } from '../../errors.ts';
 import type { HfArchitecture, HfModelConfig } from './hfTypes.ts';
 
 const ARCHITECTURES: readonly HfArchitecture[] = ['gpt2', 'llama', 'qwen2', 'mistral'];
@@ -22,7 +22,7 @@ function intKey(raw: Raw, key: string, fileName: string, fallback?: number): num
     throw invalid(fileName, `the key "${key}" is missing; it is needed to build the model. Use the config.json that came with the weights.`);
   }
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
-    throw invalid(fileName, `"${key}" must be a positive integer, got ${JSON.stringify(v)}.`);
+    throw invalid(fileName, `"${key}" must be a positive integer, got ${showValue(v)}.`);
   return v;
 }
 
@@ -33,14 +33,14 @@ function numKey(raw: Raw, key: string, fileName: string, fallback?: number): num
     throw invalid(fileName, `the key "${key}" is missing; it is needed to build the model. Use the config.json that came with the weights.`);
   }
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-    throw invalid(fileName, `"${key}" must be a positive number, got ${JSON.stringify(v)}.`);
+    throw invalid(fileName, `"${key}" must be a positive number, got ${showValue(v)}.`);
   return v;
 }
 
 function boolKey(raw: Raw, key: string, fileName: string, fallback: boolean): boolean {
   const v = raw[key];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw invalid(fileName, `"${key}" must be true or false, got ${JSON.stringify(v)}.`);
+  if (typeof v !== 'boolean') throw invalid(fileName, `"${key}" must be true or false, got ${showValue(v)}.`);
   return v;
 }
 
@@ -69,21 +69,21 @@ function ropeTheta(raw: Raw, fileName: string): number {
     const p = params as Raw;
     const type = p.rope_type ?? p.type;
     if (type !== undefined && type !== null && type !== 'default')
-      throw invalid(fileName, `rope_type "${String(type)}" (scaled rotary embeddings) is not supported; only the default rotary embedding is. Choose a model without rope scaling.`);
+      throw invalid(fileName, `rope_type ${showValue(type)} (scaled rotary embeddings) is not supported; only the default rotary embedding is. Choose a model without rope scaling.`);
     if (p.rope_theta !== undefined) theta = p.rope_theta;
     if (p.partial_rotary_factor !== undefined && p.partial_rotary_factor !== 1)
-      throw invalid(fileName, `partial_rotary_factor ${JSON.stringify(p.partial_rotary_factor)} is not supported; only full rotary embeddings are.`);
+      throw invalid(fileName, `partial_rotary_factor ${showValue(p.partial_rotary_factor)} is not supported; only full rotary embeddings are.`);
   }
   if (theta === undefined || theta === null) return 10000; // transformers' default base
   if (typeof theta !== 'number' || !Number.isFinite(theta) || theta <= 0)
-    throw invalid(fileName, `rope_theta must be a positive number, got ${JSON.stringify(theta)}.`);
+    throw invalid(fileName, `rope_theta must be a positive number, got ${showValue(theta)}.`);
   return theta;
 }
 
 function parseGpt2(raw: Raw, fileName: string): HfModelConfig {
   const act = raw.activation_function ?? 'gelu_new';
   if (act !== 'gelu_new' && act !== 'gelu_pytorch_tanh')
-    throw invalid(fileName, `activation_function "${String(act)}" is not supported for gpt2; only gelu_new (the tanh approximation) is.`);
+    throw invalid(fileName, `activation_function ${showValue(act)} is not supported for gpt2; only gelu_new (the tanh approximation) is.`);
   if (raw.scale_attn_by_inverse_layer_idx === true)
     throw invalid(fileName, 'scale_attn_by_inverse_layer_idx is not supported; only standard gpt2 attention scaling is.');
   if (raw.scale_attn_weights === false) throw invalid(fileName, 'scale_attn_weights false is not supported; gpt2 attention is scaled by 1/sqrt(head_dim).');
@@ -115,7 +115,7 @@ function parseGpt2(raw: Raw, fileName: string): HfModelConfig {
 
 function parseLlamaFamily(arch: HfArchitecture, raw: Raw, fileName: string): HfModelConfig {
   const act = raw.hidden_act ?? 'silu';
-  if (act !== 'silu') throw invalid(fileName, `hidden_act "${String(act)}" is not supported; the ${arch} MLP is implemented with silu only.`);
+  if (act !== 'silu') throw invalid(fileName, `hidden_act ${showValue(act)} is not supported; the ${arch} MLP is implemented with silu only.`);
   const hiddenSize = intKey(raw, 'hidden_size', fileName);
   const numHeads = intKey(raw, 'num_attention_heads', fileName);
   const numKvHeads = intKey(raw, 'num_key_value_heads', fileName, numHeads);

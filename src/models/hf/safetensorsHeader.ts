@@ -2,8 +2,8 @@
  * The header of a safetensors file on its own: [u64 little-endian N][N bytes of JSON]. Enough to size a
  * model (names, dtypes, shapes) from the first few kilobytes of each file, before downloading gigabytes.
  */
-import { EngineError } from '../../errors.ts';
-import { DTYPE_BYTES, MAX_HEADER_BYTES, type SafetensorsDtype } from '../../export/safetensors.ts';
+import { EngineError, showValue } from '../../errors.ts';
+import { DTYPE_BYTES, MAX_ENTRIES, MAX_HEADER_BYTES, type SafetensorsDtype } from '../../export/safetensors.ts';
 
 export interface SafetensorsHeaderEntry {
   dtype: SafetensorsDtype;
@@ -40,26 +40,40 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'model.safet
     throw bad(fileName, `the header needs the first ${dataStart} bytes but only ${bytes.byteLength} were given.`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
+    if (!text.startsWith('{')) throw new Error("it does not start with '{'");
+    header = JSON.parse(text);
   } catch (e) {
     throw bad(fileName, `header is not valid UTF-8 JSON (${(e as Error).message}).`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad(fileName, 'header is not a JSON object.');
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   const tensors = new Map<string, SafetensorsHeaderEntry>();
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+  const keys = Object.keys(header);
+  if (keys.length > MAX_ENTRIES) throw bad(fileName, `header lists ${keys.length} entries; the limit is ${MAX_ENTRIES}.`);
+  for (const name of keys) {
+    const raw = (header as Record<string, unknown>)[name];
+    if (name.length > 1000) throw bad(fileName, `a tensor name is ${name.length} characters long; names are at most 1000.`);
     if (name === '__metadata__') {
-      if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') metadata[k] = v;
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(fileName, '__metadata__ must be an object of strings.');
+      for (const [k, v] of Object.entries(raw)) {
+        if (typeof v !== 'string') throw bad(fileName, `__metadata__[${showValue(k)}] must be a string.`);
+        metadata[k] = v;
+      }
       continue;
     }
     const { dtype, shape, data_offsets: offsets } = (raw ?? {}) as Record<string, unknown>;
     if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPE_BYTES, dtype))
-      throw bad(fileName, `tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}.`);
+      throw bad(fileName, `tensor "${name}" has unknown dtype ${showValue(dtype)}.`);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-      throw bad(fileName, `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}.`);
+      throw bad(fileName, `tensor "${name}" has an invalid shape ${showValue(shape)}.`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
-      throw bad(fileName, `tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}.`);
-    tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: offsets[0] as number, end: offsets[1] as number });
+      throw bad(fileName, `tensor "${name}" has invalid data_offsets ${showValue(offsets)}.`);
+    const [begin, end] = offsets as [number, number];
+    const expected = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype];
+    if (end - begin !== expected)
+      throw bad(fileName, `tensor "${name.slice(0, 200)}" holds ${end - begin} bytes (data_offsets [${begin}, ${end}]) but shape ${showValue(shape)} of ${dtype} needs ${expected}.`);
+    tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end });
   }
-  return { metadata, dataStart, tensors };
+  return { metadata: { ...metadata }, dataStart, tensors };
 }
