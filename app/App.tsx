@@ -8,6 +8,7 @@ import { LmStudio } from './features/lm/LmStudio.tsx';
 import { ModeTabs, modeFromSearch, modePanelId, modeTabId } from './features/lm/ModeTabs.tsx';
 import { ModelPanel } from './features/model/ModelPanel.tsx';
 import { Notices } from './features/notices/Notices.tsx';
+import { OtherTabBanner } from './features/notices/OtherTabBanner.tsx';
 import { StartupStatus } from './features/session/StartupStatus.tsx';
 import { TrainingPanel } from './features/training/TrainingPanel.tsx';
 import { TryPanel } from './features/try/TryPanel.tsx';
@@ -39,6 +40,7 @@ export function App() {
       <main className="studio" data-testid="studio" data-ready={ready} aria-busy={ready === 'false'}>
         <ModeTabs />
         <Notices />
+        <OtherTabBanner />
         <StartupStatus />
         {/* Both halves stay mounted (hidden, not unmounted): switching never loses either one's state. */}
         <div role="tabpanel" id={modePanelId('images')} aria-labelledby={modeTabId('images')} hidden={mode !== 'images'} data-testid="images-studio">

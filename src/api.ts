@@ -152,6 +152,46 @@ export interface TrainConfig {
   earlyStopping?: { patience: number; minDelta?: number };
   /** Start from the last run's head and adapters (same plan and classes) instead of fresh ones. */
   continueFromLastRun?: boolean;
+  /** Save a checkpoint every N steps and every M seconds (0: not by that measure); absent: none. */
+  checkpoint?: CheckpointSettings;
+  /**
+   * Carry on a saved run (a SavedRun's runId) from its latest checkpoint: its own settings and plan
+   * are used (only `checkpoint` is taken from here); the loaded model and dataset must be the same.
+   */
+  resumeFrom?: string;
+}
+
+export interface CheckpointSettings {
+  everySteps: number;
+  everySeconds: number;
+}
+
+export const DEFAULT_CHECKPOINT_SETTINGS: CheckpointSettings = { everySteps: 100, everySeconds: 60 };
+
+/** A run with a checkpoint in the browser's storage. */
+export interface SavedRun {
+  runId: string;
+  kind: 'image' | 'table' | 'lm';
+  /** Epoch milliseconds. */
+  startedAt: number;
+  savedAt: number;
+  step: number;
+  totalSteps: number;
+  /** The run finished; unfinished runs can be resumed. */
+  finished: boolean;
+  /** Stored size of the latest checkpoint. */
+  bytes: number;
+  modelName: string;
+  datasetName: string;
+}
+
+/** A NaN or infinite loss stopped the run; the weights went back to the last good checkpoint. */
+export interface RollbackReport {
+  /** The step whose loss was not a number. */
+  atStep: number;
+  /** The step the weights and optimizer were restored to (0: the start). */
+  toStep: number;
+  message: string;
 }
 
 /**
@@ -231,6 +271,10 @@ export interface TrainResult {
   steps: number;
   epochs: EpochPoint[];
   finalLoss: number;
+  /** The run id its checkpoints are saved under (absent when none were saved). */
+  runId?: string;
+  /** Set when a NaN or infinite loss stopped the run. */
+  rolledBack?: RollbackReport;
 }
 
 export interface Prediction {
@@ -294,6 +338,10 @@ export type EngineEvent =
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'runState'; state: RunState }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** The GPU failed: its device was lost, or it ran out of memory or refused a kernel. `message` says what to do. */
+  | { type: 'gpuFault'; kind: 'lost' | 'out-of-memory' | 'validation' | 'internal'; message: string; recovered?: boolean }
+  /** A checkpoint was saved (the run id it is saved under, its step and size). */
+  | { type: 'checkpoint'; runId: string; step: number; bytes: number; finished: boolean }
   | LmEngineEvent;
 
 /** Every failure the engine reports carries a stable code and a sentence for a person. */
@@ -337,6 +385,9 @@ export interface EngineApi extends LmEngineApi {
   exportBundle(): Promise<ExportedBundle>;
   /** Takes back an exported run (the zip, or its unzipped folder) onto the loaded model and dataset. */
   importRun(files: DatasetFile[]): Promise<ImportedRunSummary>;
+  /** Runs with a saved checkpoint (image, table and language-model runs), newest first. */
+  listCheckpoints(): Promise<SavedRun[]>;
+  deleteCheckpoint(runId: string): Promise<void>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
   dispose(): void;
 }

@@ -70,6 +70,8 @@ export function createEngine(): EngineApi {
     exportWeights: () => call('exportWeights'),
     exportBundle: () => call('exportBundle'),
     importRun: (files) => call('importRun', files),
+    listCheckpoints: () => call('listCheckpoints'),
+    deleteCheckpoint: (runId) => call('deleteCheckpoint', runId),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

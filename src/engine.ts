@@ -18,6 +18,7 @@ import type {
   ModelSummary,
   PlanSummary,
   Prediction,
+  SavedRun,
   GenerateRequest,
   GenerateResult,
   LmDatasetOptions,
@@ -36,11 +37,13 @@ import type {
 } from './api.ts';
 import { DEFAULT_TRAIN_CONFIG } from './api.ts';
 import { explainKernelError } from './backend/explainKernelError.ts';
+import type { GpuWatch } from './backend/registerWebGpuBackend.ts';
 import { startBackend } from './backend/startBackend.ts';
 import { toChannels, type ImageDecoder } from './data/decodeImage.ts';
 import { buildTabularDataset } from './data/csv/buildTabularDataset.ts';
 import { parseCsv, type ParsedCsv } from './data/csv/parseCsv.ts';
 import { importImageDataset, resplit } from './data/imageDataset.ts';
+import { decodeUtf8Text } from './data/text/decodeUtf8Text.ts';
 import { createRng } from './data/rng.ts';
 import { imageTrainingSet, inputBatch, inputMismatch, outputSize, tabularTrainingSet, type TrainingSet } from './data/trainingSet.ts';
 import { EngineError } from './errors.ts';
@@ -61,11 +64,24 @@ import { headTask, runTraining, type TrainData, type TrainTask, type ValidationP
 import { PauseGate } from './train/pauseGate.ts';
 import { planTask, targetScaleOf } from './train/planTask.ts';
 import { validateTrainConfig } from './train/validateTrainConfig.ts';
+import { requestPersistentStorage, type CheckpointStore } from './storage/checkpointStore.ts';
+import { CheckpointRecorder, checkpointsOn, fingerprint, loadCheckpoint, newRunId, resumeMismatch, resumedConfig, type Checkpoint, type CheckpointMeta } from './train/checkpoint.ts';
 import { disposeSplit, emptyResult, sortedPlan, toEvaluation, type Trained } from './trainedRun.ts';
 
 export interface EnginePlatform {
   decodeImage: ImageDecoder;
   fetch?: typeof fetch;
+  /** Where training checkpoints go (IndexedDB in the Worker, memory in tests); absent: none are saved. */
+  checkpoints?: CheckpointStore;
+}
+
+/** What identifies an image or table dataset for a resume: its rows, labels and split. */
+export function datasetIdentity(dataset: TrainingSet): CheckpointMeta['dataset'] {
+  return {
+    name: dataset.name,
+    rows: dataset.count,
+    hash: fingerprint(dataset.task, dataset.classes.join('\u0000'), dataset.labels, dataset.targets ?? [], dataset.split.train, dataset.split.validation),
+  };
 }
 
 export class Engine {
@@ -82,6 +98,7 @@ export class Engine {
   private readonly gate = new PauseGate();
   /** The language-model half: a Hugging Face causal LM, its text dataset and adapter. */
   private readonly lm: LmSession;
+  private persistRequested = false;
 
   constructor(
     private readonly platform: EnginePlatform,
@@ -92,7 +109,24 @@ export class Engine {
       fetch: platform.fetch,
       shouldStop: () => this.stopRequested,
       waitIfPaused: () => this.gate.wait(),
+      checkpoints: platform.checkpoints,
+      onCheckpointSaved: () => this.requestPersistence(),
     });
+  }
+
+  /** The first saved checkpoint asks the browser to keep this origin's storage (best effort, once). */
+  private requestPersistence(): void {
+    if (this.persistRequested) return;
+    this.persistRequested = true;
+    void requestPersistentStorage();
+  }
+
+  async listCheckpoints(): Promise<SavedRun[]> {
+    return (await this.platform.checkpoints?.list()) ?? [];
+  }
+
+  async deleteCheckpoint(runId: string): Promise<void> {
+    await this.platform.checkpoints?.delete(runId);
   }
 
   // Language models: each call takes the same busy/stop discipline as the image and table runs.
@@ -105,7 +139,7 @@ export class Engine {
 
   async lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary> {
     this.assertIdle('load another dataset');
-    return this.lm.importText(name, await file.text(), options);
+    return this.lm.importText(name, decodeUtf8Text(new Uint8Array(await file.arrayBuffer()), name), options);
   }
 
   lmSetPlan(plan: LmPlan, batchSize: number, maxLength: number): LmPlanSummary {
@@ -167,15 +201,65 @@ export class Engine {
     }
   }
 
+  /** Device loss and uncaptured GPU errors, explained to the user; a lost device is replaced once. */
+  private readonly gpuWatch: GpuWatch = {
+    onLost: (reason, message) => {
+      if (reason === 'destroyed' && this.replacingDevice) return;
+      this.deviceLost = true;
+      this.stopRequested = this.running;
+      this.gate.resume();
+      this.emit({
+        type: 'gpuFault',
+        kind: 'lost',
+        message: `The GPU device was lost (${reason}${message ? `: ${message}` : ''}). Training stopped; the last checkpoint is kept. Tabtune tries a new GPU device once.`,
+      });
+      void this.recoverDevice();
+    },
+    onError: (kind, message) => {
+      const advice =
+        kind === 'out-of-memory'
+          ? 'The GPU ran out of memory: lower the batch size, the sequence length or the LoRA rank, or freeze more layers.'
+          : 'The GPU refused a kernel; the results of this step cannot be trusted.';
+      if (this.running) this.stopRequested = true;
+      this.emit({ type: 'gpuFault', kind, message: `${advice} (${message.slice(0, 200)})${this.running ? ' The run was stopped.' : ''}` });
+    },
+  };
+  private deviceLost = false;
+  private replacingDevice = false;
+
+  /** One automatic attempt at a new device once the interrupted work has ended; else suggest WASM. */
+  private async recoverDevice(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 50));
+    try {
+      this.replacingDevice = true;
+      await this.setBackend('webgpu');
+      this.emit({ type: 'gpuFault', kind: 'lost', recovered: true, message: 'Tabtune is running on a new GPU device. Train again (or resume from the last checkpoint).' });
+    } catch (e) {
+      this.emit({
+        type: 'gpuFault',
+        kind: 'lost',
+        recovered: false,
+        message: `No new GPU device could be started (${e instanceof Error ? e.message : String(e)}). Switch the backend to WASM to go on.`,
+      });
+    } finally {
+      this.replacingDevice = false;
+    }
+  }
+
   async setBackend(choice: BackendChoice): Promise<BackendReport> {
     this.assertIdle('switch the backend');
     // Tensors live on their backend: keep the finished run as plain numbers and reload the models
     // (current and trained-on, which may differ) on the new backend.
-    const saved: RunSnapshot | null = this.trained ? await snapshotRun(this.trained) : null;
+    // After a lost device the old tensors cannot be read: the finished run is gone (its checkpoint is not).
+    const saved: RunSnapshot | null = this.trained && !this.deviceLost ? await snapshotRun(this.trained) : null;
+    if (this.deviceLost && this.trained) {
+      this.replaceTrained(null);
+      this.emit({ type: 'log', level: 'warn', message: 'The last run was on the lost GPU device; load its checkpoint or export to keep working with it.' });
+    }
     const currentSource = this.base?.source ?? null;
     const trainedSource = this.trained?.base.source ?? null;
-    const lmSaved = await this.lm.snapshot();
-    const report = await startBackend(choice);
+    const lmSaved = this.deviceLost ? await this.lm.snapshotSource() : await this.lm.snapshot();
+    const report = await startBackend(choice, this.gpuWatch);
     this.disposeFeatures();
     this.lm.dispose();
     if (lmSaved) await this.lm.restore(lmSaved);
@@ -191,6 +275,7 @@ export class Engine {
       this.trained = { ...this.trained, base: trainedBase, ...restoreRun(saved, trainedBase) };
     }
     this.backend = report;
+    this.deviceLost = false;
     this.emit({ type: 'backend', report });
     return report;
   }
@@ -335,21 +420,53 @@ export class Engine {
     return summary;
   }
 
-  async train(config: TrainConfig): Promise<TrainResult> {
+  async train(asked: TrainConfig): Promise<TrainResult> {
     this.assertIdle('start another run');
-    validateTrainConfig(config);
     const base = this.requireBase();
     const dataset = this.requireDataset();
+    const kind = dataset.image ? 'image' : 'table';
+    const model = { name: base.summary.name, params: base.summary.totalParams };
+    const identity = datasetIdentity(dataset);
+    let resume: Checkpoint | null = null;
+    if (asked.resumeFrom) {
+      resume = await loadCheckpoint(this.platform.checkpoints, asked.resumeFrom);
+      const mismatch = resumeMismatch(resume.meta, kind, model, identity);
+      if (mismatch) throw new EngineError('resume-mismatch', mismatch);
+      if (resume.meta.finished) throw new EngineError('resume-finished', 'That run finished: there is nothing left to resume.');
+      this.assertIdle('start another run');
+    }
+    const config: TrainConfig = resume ? resumedConfig(resume.meta.config as TrainConfig, asked) : asked;
+    validateTrainConfig(config);
     if (dataset.split.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
     const mismatch = inputMismatch(base, dataset);
     if (mismatch) throw new EngineError('model-dataset-mismatch', mismatch);
-    const plan = this.plan;
+    const plan = resume ? normalizePlan(resume.meta.plan as LayerPlan) : this.plan;
     validatePlanForBase(base, plan);
     this.running = true;
     this.stopRequested = false;
     this.emit({ type: 'runState', state: 'preparing' });
     let run: Trained | null = null;
     let cleanup = (): void => {};
+    const store = this.platform.checkpoints;
+    const recorder =
+      store && checkpointsOn(config.checkpoint)
+        ? new CheckpointRecorder(
+            store,
+            {
+              version: 1,
+              runId: resume?.meta.runId ?? newRunId(),
+              kind,
+              startedAt: resume?.meta.startedAt ?? Date.now(),
+              config: { ...config, resumeFrom: undefined },
+              plan,
+              model,
+              dataset: identity,
+            },
+            this.emit,
+            () => this.requestPersistence(),
+          )
+        : null;
+    if (recorder && resume) recorder.lastSavedStep = resume.meta.step;
     try {
       const numClasses = outputSize(dataset);
       let task: TrainTask;
@@ -374,19 +491,29 @@ export class Engine {
               adapters: createLoraAdapters(copy.model, plan, createRng(config.seed ^ 0x5bd1e995)),
             };
         run = { head, base: copy, plan, adapters, dataset, config, result: emptyResult(dataset), backend: this.backendName() };
-        task = planTask({ base: copy, plan, adapters, head }, dataset, createRng(config.seed ^ 0x2545f491));
+        const dropoutRng = createRng(config.seed ^ 0x2545f491);
+        task = { ...planTask({ base: copy, plan, adapters, head }, dataset, dropoutRng), rng: dropoutRng };
       }
       this.emit({ type: 'runState', state: 'training' });
+      if (resume) this.emit({ type: 'log', level: 'info', message: `Resuming run ${resume.meta.runId} at step ${resume.meta.step} of ${resume.meta.totalSteps}.` });
       const outcome = await runTraining(task, config, {
         onStep: (point, totalSteps, elapsedMs) => this.emit({ type: 'step', point, totalSteps, elapsedMs }),
         onEpoch: (point) => this.emit({ type: 'epoch', point }),
         shouldStop: () => this.stopRequested,
         waitIfPaused: () => this.gate.wait(),
-        onLog: (message) => this.emit({ type: 'log', level: 'info', message }),
+        onLog: (message, level = 'info') => this.emit({ type: 'log', level, message }),
+        checkpoint: config.checkpoint,
+        onCheckpoint: recorder ? async (state, final) => void (await recorder.write(state, final === 'done')) : undefined,
+        resumeState: resume?.state,
       });
       const { lastValidation, ...rest } = outcome;
-      const baseline = isHeadOnly(plan) || this.stopRequested ? null : await this.baselineFor(base, dataset, config);
-      const result: TrainResult = { ...rest, evaluation: toEvaluation(dataset.classes, lastValidation), baseline };
+      const baseline = isHeadOnly(plan) || this.stopRequested || outcome.rolledBack ? null : await this.baselineFor(base, dataset, config);
+      const result: TrainResult = {
+        ...rest,
+        evaluation: toEvaluation(dataset.classes, lastValidation),
+        baseline,
+        ...(recorder && recorder.lastSavedStep !== null ? { runId: recorder.runId } : {}),
+      };
       if (result.steps > 0) {
         this.replaceTrained({ ...run, result });
         run = null;

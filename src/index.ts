@@ -5,3 +5,4 @@
 export * from './api.ts';
 export { createEngine } from './client.ts';
 export { EngineError } from './errors.ts';
+export { requestPersistentStorage } from './storage/checkpointStore.ts';

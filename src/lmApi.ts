@@ -3,7 +3,7 @@
  * re-exported by api.ts. The image/table contract (api.ts) and this one share the engine, the
  * worker and the events; a loaded language model and a loaded image/table model live side by side.
  */
-import type { DatasetFile } from './api.ts';
+import type { CheckpointSettings, DatasetFile, RollbackReport } from './api.ts';
 
 export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral';
 
@@ -122,6 +122,10 @@ export interface LmTrainConfig {
   samplePrompts: string[];
   /** Start from the last run's adapters (same plan) instead of fresh ones. */
   continueFromLastRun?: boolean;
+  /** Save a checkpoint every N steps and every M seconds; absent: none. */
+  checkpoint?: CheckpointSettings;
+  /** Carry on a saved run from its latest checkpoint (its settings and plan; the same model and dataset must be loaded). */
+  resumeFrom?: string;
 }
 
 export const DEFAULT_LM_TRAIN_CONFIG: LmTrainConfig = {
@@ -164,6 +168,10 @@ export interface LmTrainResult {
   evals: LmEvalPoint[];
   /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison. */
   baseValidationLoss: number;
+  /** The run id its checkpoints are saved under (absent when none were saved). */
+  runId?: string;
+  /** Set when a NaN or infinite loss stopped the run. */
+  rolledBack?: RollbackReport;
 }
 
 export interface GenerateRequest {

@@ -10,6 +10,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import type { EngineEvent } from './api.ts';
 import { decodeImageBrowser } from './data/decodeImageBrowser.ts';
 import { Engine } from './engine.ts';
+import { defaultCheckpointStore } from './storage/checkpointStore.ts';
 import { toErrorInfo } from './errors.ts';
 import type { RemoteMethod, RequestMessage, WorkerMessage } from './protocol.ts';
 
@@ -23,7 +24,7 @@ setWasmPaths({
 });
 
 const post = (message: WorkerMessage, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
-const engine = new Engine({ decodeImage: decodeImageBrowser, fetch: self.fetch.bind(self) }, (event: EngineEvent) =>
+const engine = new Engine({ decodeImage: decodeImageBrowser, fetch: self.fetch.bind(self), checkpoints: defaultCheckpointStore() }, (event: EngineEvent) =>
   post({ kind: 'event', event }),
 );
 
@@ -55,6 +56,8 @@ const handlers: Record<RemoteMethod, Handler> = {
   exportWeights: () => engine.exportWeights(),
   exportBundle: () => engine.exportBundle(),
   importRun: (files: Parameters<Engine['importRun']>[0]) => engine.importRun(files),
+  listCheckpoints: () => engine.listCheckpoints(),
+  deleteCheckpoint: (runId: string) => engine.deleteCheckpoint(runId),
 };
 
 self.onmessage = async (e: MessageEvent<RequestMessage>) => {

@@ -74,3 +74,11 @@ describe('applyEngineEvents', () => {
     expect(timing).toEqual({ firstStepsDone: 3, firstElapsedMs: 5030, lastStepsDone: 3, lastElapsedMs: 5030 });
   });
 });
+
+describe('GPU faults', () => {
+  it('become notices, whatever was running', () => {
+    const state = createStudioStore().getState();
+    const { warnings } = applyEngineEvents(state, [{ type: 'gpuFault', kind: 'lost', message: 'The GPU device was lost (unknown).' }]);
+    expect(warnings).toEqual(['The GPU device was lost (unknown).']);
+  });
+});

@@ -33,6 +33,11 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
   const lmRun = state.lm.run.busy;
 
   for (const event of events) {
+    // GPU faults are told as notices whatever was running: they say what happened and what to do.
+    if (event.type === 'gpuFault') {
+      warnings.push(event.message);
+      continue;
+    }
     if (event.type === 'lmStep' || event.type === 'lmEval' || event.type === 'lmToken') {
       lmEvents.push(event);
       continue;

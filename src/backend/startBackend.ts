@@ -3,7 +3,7 @@ import { EngineError } from '../errors.ts';
 import { tf } from '../tf.ts';
 import { describeAdapter } from './adapterInfo.ts';
 import { chooseBackend } from './chooseBackend.ts';
-import { registerWebGpuBackend } from './registerWebGpuBackend.ts';
+import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './registerWebGpuBackend.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/registerWasmTrainingKernels.ts';
 
@@ -18,7 +18,7 @@ function gpuOf(): GPU | undefined {
  * The engine asks for the adapter itself (rather than letting TF.js do it) so that it can show the
  * adapter to the user and, later, watch its device for loss.
  */
-export async function startBackend(choice: BackendChoice): Promise<BackendReport> {
+export async function startBackend(choice: BackendChoice, watch?: GpuWatch): Promise<BackendReport> {
   const gpu = gpuOf();
   let adapter: GPUAdapter | null = null;
   let adapterInfo: AdapterInfo | null = null;
@@ -35,8 +35,9 @@ export async function startBackend(choice: BackendChoice): Promise<BackendReport
   if (decision.name === 'webgpu') {
     if (!gpu) throw new EngineError('backend-unavailable', 'WebGPU is not available in this browser. Choose "auto" or "wasm", or use a browser with WebGPU (Chrome, Edge, or Safari 26+).');
     if (!adapter) throw new EngineError('backend-unavailable', 'WebGPU offered no adapter (the GPU may be blocklisted or busy). Choose "auto" or "wasm".');
-    // Re-selecting a running WebGPU backend keeps it: re-registering would free every tensor on it.
-    if (tf.getBackend() !== 'webgpu') registerWebGpuBackend(adapter);
+    // Re-selecting a running WebGPU backend keeps it (re-registering would free every tensor on it),
+    // unless its device was lost: then a new device is the only way on.
+    if (tf.getBackend() !== 'webgpu' || currentWebGpuDevice() === null) registerWebGpuBackend(adapter, watch);
   }
   if (decision.name === 'wasm') registerWasmTrainingKernels();
   const ok = await tf.setBackend(decision.name).catch(() => false);

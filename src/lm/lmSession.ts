@@ -26,7 +26,9 @@ import type { LmDataset } from '../data/text/lmTypes.ts';
 import { EngineError } from '../errors.ts';
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
 import { loraFromTensors, readPeftAdapter, writePeftAdapter } from '../lora/hfPeftFiles.ts';
-import { hfReaderForSource } from '../models/hf/hfSources.ts';
+import { checkHfModelFits, hfReaderForSource } from '../models/hf/hfSources.ts';
+import { currentWebGpuDevice } from '../backend/registerWebGpuBackend.ts';
+import type { DeviceLimits } from '../models/hf/hfMemory.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from '../models/hf/loadHfCausalLm.ts';
 import { mergeLora } from '../models/hf/mergeLora.ts';
@@ -102,11 +104,14 @@ export class LmSession {
 
   async loadModel(source: LmModelSource): Promise<LmModelSummary> {
     const progress = (fraction: number, label: string) => this.hooks.emit({ type: 'progress', task: 'load-model', done: fraction, total: 1, label });
-    const { label, read } = hfReaderForSource(source, {
+    const reader = hfReaderForSource(source, {
       fetch: this.hooks.fetch,
       onProgress: (p) => progress(p.fraction ?? 0, `Downloading ${p.file}`),
     });
+    const { label, read } = reader;
     progress(0, `Reading ${label}`);
+    // Sized from the safetensors headers before any weight is downloaded: refuse what cannot fit.
+    await checkHfModelFits(reader, label, deviceLimits());
     const text = async (file: string): Promise<string | null> => {
       const bytes = await read(file);
       return bytes === null ? null : new TextDecoder().decode(bytes);
@@ -343,6 +348,13 @@ export class LmSession {
     return { source: this.loaded.source, data, adapter, plan: structuredClone(this.plan), strength: this.strength };
   }
 
+  /** Where the model and dataset came from, without reading any tensor (the device may be gone). */
+  snapshotSource(): LmSnapshot | null {
+    if (!this.loaded) return null;
+    const data = this.data ? { name: this.data.summary.name, text: this.data.text, options: this.data.summary.options } : null;
+    return { source: this.loaded.source, data, adapter: null, plan: structuredClone(this.plan), strength: 1 };
+  }
+
   /** Loads a snapshot on the current backend: the model again (cached downloads), the dataset, the adapter. */
   async restore(snapshot: LmSnapshot): Promise<void> {
     await this.loadModel(snapshot.source);
@@ -386,6 +398,16 @@ export class LmSession {
     if (!this.lora) throw new EngineError('not-trained', 'Train an adapter (or import one) first.');
     return this.lora;
   }
+}
+
+/** The running device's buffer limits (WebGPU), and the memory the browser admits to (navigator.deviceMemory, GiB). */
+function deviceLimits(): DeviceLimits {
+  const device = tf.getBackend() === 'webgpu' ? currentWebGpuDevice() : null;
+  const memory = (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory;
+  return {
+    ...(device ? { maxBufferSize: device.limits.maxBufferSize, maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize } : {}),
+    ...(typeof memory === 'number' ? { deviceMemory: memory } : {}),
+  };
 }
 
 function stopIdsOf(lm: HfCausalLm, tokenizer: LmTokenizer, generationConfig: Uint8Array | undefined): Set<number> {

@@ -8,6 +8,13 @@ export interface AdamWOptions {
   epsilon?: number;
 }
 
+/** AdamW's state as plain data: the step counter and the moments, in the order of the params. */
+export interface AdamWState {
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
 export interface AdamWParam {
   variable: Variable;
   /** Biases and norms are conventionally exempt from weight decay. */
@@ -66,6 +73,36 @@ export class AdamW {
         variable.assign(decayed.sub(update));
       }
     });
+  }
+
+  /** Step counter and moments as plain numbers, in the order of the params (read with .data(), never dataSync). */
+  async exportState(): Promise<AdamWState> {
+    const pairs = this.params.map((p) => this.moments.get(p.variable)!);
+    const [m, v] = await Promise.all([
+      Promise.all(pairs.map((s) => s.m.data() as Promise<Float32Array>)),
+      Promise.all(pairs.map((s) => s.v.data() as Promise<Float32Array>)),
+    ]);
+    return { step: this.step, m: m.map((a) => Float32Array.from(a)), v: v.map((a) => Float32Array.from(a)) };
+  }
+
+  /** Puts back a state from exportState (same params, same order and sizes). */
+  importState(state: AdamWState): void {
+    if (state.m.length !== this.params.length || state.v.length !== this.params.length) {
+      throw new Error(`The optimizer state has ${state.m.length} parameters; this run has ${this.params.length}.`);
+    }
+    this.params.forEach((p, i) => {
+      const s = this.moments.get(p.variable)!;
+      const m = state.m[i]!;
+      const v = state.v[i]!;
+      if (m.length !== p.variable.size || v.length !== p.variable.size) {
+        throw new Error(`The optimizer state of parameter ${i} has ${m.length} values; ${p.variable.name} has ${p.variable.size}.`);
+      }
+      tf.tidy(() => {
+        s.m.assign(tf.tensor(m, p.variable.shape, 'float32'));
+        s.v.assign(tf.tensor(v, p.variable.shape, 'float32'));
+      });
+    });
+    this.step = state.step;
   }
 
   dispose(): void {

@@ -7,9 +7,10 @@
  * Each step runs inside tf.tidy, so the tensor count stays flat however long the run.
  */
 import type { EpochPoint, RegressionMetrics, StepPoint, TrainConfig, TrainResult } from '../api.ts';
-import { createRng, shuffleInPlace } from '../data/rng.ts';
+import { createRng, rngState, setRngState, shuffleInPlace, type Rng } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { AdamW, type AdamWParam } from './adamw.ts';
+import { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite, type EpochPosition, type LoopState } from './checkpoint.ts';
 import { clipByGlobalNorm } from './clipGradients.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { headLogits, type Head } from './head.ts';
@@ -36,8 +37,30 @@ export interface TrainHooks {
   shouldStop(): boolean;
   /** Awaited between steps: a paused run waits here (see PauseGate). */
   waitIfPaused?: () => Promise<void>;
-  onLog?: (message: string) => void;
+  onLog?: (message: string, level?: 'info' | 'warn') => void;
   now?: () => number;
+  /** How often onCheckpoint is called: every N steps and/or every M seconds (0: never by that measure). */
+  checkpoint?: { everySteps: number; everySeconds: number };
+  /**
+   * Receives the loop's state every N steps / M seconds, and when the run stops or ends (`final`).
+   * Awaited: the next step waits for it. Needs `checkpoint` (or `final` alone is reported).
+   */
+  onCheckpoint?: (state: LoopState, final: 'stopped' | 'done' | null) => Promise<void>;
+  /** A saved state to carry on from: weights, optimizer, data position and RNG are restored before the first step. */
+  resumeState?: LoopState;
+}
+
+/** A loss that stopped being a number, and where the weights were put back to. */
+export interface RolledBack {
+  atStep: number;
+  toStep: number;
+  message: string;
+}
+
+/** When the checkpoint hooks are due: every N steps, or M seconds after the last one. */
+export function checkpointDue(every: { everySteps: number; everySeconds: number } | undefined, step: number, sinceLastMs: number): boolean {
+  if (!every) return false;
+  return (every.everySteps > 0 && step % every.everySteps === 0) || (every.everySeconds > 0 && sinceLastMs >= every.everySeconds * 1000);
 }
 
 /** A validation pass: loss, accuracy, and the predicted class of each validation row (for the confusion matrix). */
@@ -97,12 +120,16 @@ export interface TrainTask {
   params: AdamWParam[];
   /** Mean loss on these training rows, in training mode. Called inside tf.tidy and the gradient tape. */
   batchLoss(rows: number[]): Scalar;
+  /** The generator batchLoss draws from (dropout), made by createRng: checkpoints save its state. */
+  rng?: Rng;
   evaluate(): Promise<ValidationPass>;
 }
 
 export interface TrainOutcome extends Omit<TrainResult, 'evaluation' | 'baseline'> {
   /** The last validation pass, for the confusion matrix. */
   lastValidation: ValidationPass | null;
+  /** Set when a NaN or infinite loss stopped the run and the weights were rolled back. */
+  rolledBack?: RolledBack;
 }
 
 /** The classic transfer setup: the head alone, on features of the frozen base computed once. */
@@ -137,12 +164,15 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
   const optimizer = new AdamW(task.params, { learningRate: config.learningRate, weightDecay: config.weightDecay });
   // One RNG for the data order, seeded by the run's seed: the same seed replays the same batches.
   const rng = createRng(config.seed ^ 0x9e3779b9);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const epochs: EpochPoint[] = [];
+  let order = Array.from({ length: n }, (_, i) => i);
+  let epochs: EpochPoint[] = [];
   const schedule = config.schedule ?? { kind: 'constant' };
   const clipNorm = config.clipNorm ?? 0;
   const early = new EarlyStopping({ patience: config.earlyStopping?.patience ?? 0, minDelta: config.earlyStopping?.minDelta ?? 0 });
-  const started = now();
+  const resume = hooks.resumeState;
+  const resumeAt = resume?.position.kind === 'epochs' ? resume.position : null;
+  if (resume && !resumeAt) throw new Error('This checkpoint is from a language-model run.');
+  const started = now() - (resume?.elapsedMs ?? 0);
   // Time spent paused is not training time: elapsedMs (and so the ETA) leaves it out.
   let pausedMs = 0;
   let step = 0;
@@ -150,13 +180,41 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
   let stopped = false;
   let stoppedEarly = false;
   let lastValidation: ValidationPass | null = null;
+  let rolledBack: RolledBack | undefined;
+  let epochLossSum = 0;
+  let epochSteps = 0;
+
+  const capture = async (epoch: number, batch: number): Promise<LoopState> => ({
+    step,
+    totalSteps,
+    lastLoss,
+    elapsedMs: now() - started - pausedMs,
+    ...(await captureWeights(task.params, optimizer)),
+    rng: { order: rngState(rng), ...(task.rng ? { task: rngState(task.rng) } : {}) },
+    position: { kind: 'epochs', epoch, batch, order: Int32Array.from(order), epochLossSum, epochSteps, epochs: structuredClone(epochs) } satisfies EpochPosition,
+  });
 
   try {
-    for (let epoch = 1; epoch <= config.epochs && !stopped; epoch++) {
-      shuffleInPlace(order, rng);
-      let epochLossSum = 0;
-      let epochSteps = 0;
-      for (let b = 0; b < perEpoch; b++) {
+    if (resume && resumeAt) {
+      restoreWeights(task.params, optimizer, resume);
+      setRngState(rng, resume.rng.order ?? 0);
+      if (task.rng && resume.rng.task !== undefined) setRngState(task.rng, resume.rng.task);
+      order = Array.from(resumeAt.order);
+      epochs = structuredClone(resumeAt.epochs);
+      for (const e of epochs) early.update(e.validationLoss);
+      step = resume.step;
+      lastLoss = resume.lastLoss;
+    }
+    // The last state known to be good: where a NaN loss rolls back to (the start, then each checkpoint).
+    let lastGood: LoopState = resume ?? (await capture(1, 0));
+    let lastCheckpointAt = now();
+    const firstEpoch = resumeAt?.epoch ?? 1;
+    for (let epoch = firstEpoch; epoch <= config.epochs && !stopped && !rolledBack; epoch++) {
+      const resuming = resumeAt !== null && epoch === firstEpoch;
+      if (!resuming) shuffleInPlace(order, rng);
+      epochLossSum = resuming ? resumeAt.epochLossSum : 0;
+      epochSteps = resuming ? resumeAt.epochSteps : 0;
+      for (let b = resuming ? resumeAt.batch : 0; b < perEpoch; b++) {
         const batch = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
         const lr = learningRateAt(schedule, config.learningRate, step, totalSteps);
         const lossT = tf.tidy(() => {
@@ -168,20 +226,35 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
         // The loss is read back every step because the chart shows every step; it is a 4-byte read.
         const loss = (await lossT.data())[0] ?? Number.NaN;
         lossT.dispose();
+        if (!Number.isFinite(loss)) {
+          rolledBack = rollBack(loss, step + 1, lastGood);
+          break;
+        }
         step += 1;
         lastLoss = loss;
         epochLossSum += loss;
         epochSteps += 1;
         hooks.onStep({ step, epoch, loss }, totalSteps, now() - started - pausedMs);
+        if (hooks.onCheckpoint && checkpointDue(hooks.checkpoint, step, now() - lastCheckpointAt)) {
+          const state = await capture(epoch, b + 1);
+          // A step can leave NaN weights behind a finite loss: the next step's loss shows it, and a bad state is never kept.
+          if (stateIsFinite(state)) {
+            lastGood = state;
+            await hooks.onCheckpoint(state, null);
+          }
+          lastCheckpointAt = now();
+        }
         await yieldToEventLoop();
         const pauseStart = now();
         await hooks.waitIfPaused?.();
         pausedMs += now() - pauseStart;
         if (hooks.shouldStop()) {
           stopped = true;
+          if (hooks.onCheckpoint) await hooks.onCheckpoint(await capture(epoch, b + 1), 'stopped');
           break;
         }
       }
+      if (rolledBack) break;
       const val = await task.evaluate();
       lastValidation = val;
       const point: EpochPoint = {
@@ -201,8 +274,32 @@ export async function runTraining(task: TrainTask, config: TrainConfig, hooks: T
         break;
       }
     }
+    if (rolledBack) {
+      // The weights and optimizer are back at lastGood; so are the step count and the epochs reported.
+      step = lastGood.step;
+      lastLoss = lastGood.lastLoss;
+      epochs = epochs.filter((e) => e.step <= step);
+      lastValidation = step > 0 ? await task.evaluate() : null;
+      hooks.onLog?.(rolledBack.message, 'warn');
+    } else if (!stopped && hooks.onCheckpoint) {
+      await hooks.onCheckpoint(await capture(config.epochs + 1, 0), 'done');
+    }
   } finally {
     optimizer.dispose();
   }
-  return { state: stopped ? 'stopped' : 'done', stoppedEarly, classes: task.classes, steps: step, epochs, finalLoss: lastLoss, lastValidation };
+  return {
+    state: stopped || rolledBack ? 'stopped' : 'done',
+    stoppedEarly,
+    classes: task.classes,
+    steps: step,
+    epochs,
+    finalLoss: lastLoss,
+    lastValidation,
+    ...(rolledBack ? { rolledBack } : {}),
+  };
+
+  function rollBack(loss: number, atStep: number, good: LoopState): RolledBack {
+    restoreWeights(task.params, optimizer, good);
+    return { atStep, toStep: good.step, message: nonFiniteMessage(loss, atStep, good.step) };
+  }
 }

@@ -9,6 +9,8 @@ import { formatDuration, formatInteger, formatLoss } from '../../format.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import type { LmRunState } from '../../store/types.ts';
 import { stopLm, trainLm } from './lmActions.ts';
+import { CheckpointSettings } from '../checkpoints/CheckpointSettings.tsx';
+import { SavedRuns } from '../checkpoints/SavedRuns.tsx';
 import { buildLmChartData, lmEtaMs, parsePrompts } from './runMath.ts';
 import { selectLmBusy, selectLmCanTrain } from './selectors.ts';
 
@@ -35,6 +37,10 @@ const STATE_TEXT: Record<LmRunState, string> = {
   error: 'The run failed; see the message above.',
 };
 
+function setLmCheckpoint(checkpoint: NonNullable<LmTrainConfig['checkpoint']>): void {
+  studioStore.getState().setLmTrainConfig({ checkpoint });
+}
+
 /** The run: settings, Train / Stop, the live loss chart, speed and ETA, samples at each evaluation, and the result. */
 export function LmTrainingPanel() {
   const handle = useEngine();
@@ -49,7 +55,8 @@ export function LmTrainingPanel() {
   const promptsId = useId();
   const [prompts, setPrompts] = useState(() => config.samplePrompts.join('\n'));
   const set = (patch: Partial<LmTrainConfig>): void => studioStore.getState().setLmTrainConfig(patch);
-  const valid = invalid.size === 0;
+  const [checkpointValid, setCheckpointValid] = useState(true);
+  const valid = invalid.size === 0 && checkpointValid;
   const whyNot = canTrain ? undefined : 'Load a model, import text with training rows, and choose at least one module to train';
 
   return (
@@ -116,6 +123,9 @@ export function LmTrainingPanel() {
               />
               Continue from the current adapter
             </label>
+            <div className="lm-field--wide">
+              <CheckpointSettings value={config.checkpoint} onChange={setLmCheckpoint} onValidityChange={(ok) => setCheckpointValid(ok)} testIdPrefix="lm" />
+            </div>
           </fieldset>
           <div className="run-controls">
             <div className="run-controls__buttons">
@@ -141,6 +151,7 @@ export function LmTrainingPanel() {
             </p>
             <LmRunLogs />
           </div>
+          <SavedRuns half="lm" canResume={canTrain && !busy} />
         </div>
         <div className="training-grid__main">
           <LmRunProgress />

@@ -1,4 +1,5 @@
 import type { DatasetFile, LmExport, LmModelSource, LmPlan } from '../../../src/index.ts';
+import { withTrainingLock } from '../../engine/trainingLock.ts';
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
@@ -143,7 +144,7 @@ export async function trainLm(handle: EngineHandle): Promise<void> {
   }
   get().beginLmRun();
   try {
-    const result = await handle.engine.lmTrain(get().lm.run.config);
+    const result = await withTrainingLock(() => handle.engine.lmTrain(get().lm.run.config));
     handle.flushEvents();
     get().finishLmRun(result);
   } catch (error) {
