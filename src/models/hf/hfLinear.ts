@@ -5,7 +5,8 @@
  * only and the base weights are never copied.
  */
 import { EngineError } from '../../errors.ts';
-import { tf, type Tensor, type Variable } from '../../tf.ts';
+import { fusedLoraLinear } from '../../kernels/webgpu/fusedLoraLinear.ts';
+import { tf, type Tensor, type Tensor2D, type Variable } from '../../tf.ts';
 import type { HfCausalLm, LinearModule, LmLora } from './hfTypes.ts';
 
 export interface ForwardContext {
@@ -41,10 +42,14 @@ export function hfLinear(ctx: ForwardContext, path: string, x: Tensor): Tensor {
   if (!entry) throw new EngineError('internal', `no linear module "${path}".`);
   const [mod, index] = entry;
   const w = weight(ctx.lm, `${path}.weight`);
+  const lora = ctx.lora?.get(path);
+  const bias = mod.hasBias ? weight(ctx.lm, `${path}.bias`) : undefined;
+  // On WebGPU a frozen projection with its adapter (no dropout to apply) is one fused op: 2 dispatches forward.
+  if (lora && tf.getBackend() === 'webgpu' && x.rank === 2 && !w.trainable && !bias?.trainable && !(ctx.training && lora.dropout > 0))
+    return fusedLoraLinear({ x: x as Tensor2D, w: w as Tensor2D, bias, a: lora.A as Tensor2D, b: lora.B as Tensor2D, scale: lora.scale, transposeW: !mod.fanInFanOut });
   // Conv1D (gpt2) keeps W as [in, out]; nn.Linear keeps [out, in] and is applied as x·Wᵀ.
   let y = tf.matMul(x, w, false, !mod.fanInFanOut); // [N, out]
-  if (mod.hasBias) y = tf.add(y, weight(ctx.lm, `${path}.bias`));
-  const lora = ctx.lora?.get(path);
+  if (bias) y = tf.add(y, bias);
   if (!lora) return y;
   const dropped = ctx.training && lora.dropout > 0 ? tf.dropout(x, lora.dropout, undefined, ctx.dropoutSeed === undefined ? undefined : ctx.dropoutSeed + 7919 * index) : x;
   const low = tf.matMul(dropped, lora.A, false, true); // [N, r]
