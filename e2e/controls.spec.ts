@@ -121,12 +121,14 @@ test('LoRA run beside its baseline; the bundle\'s merged model predicts the same
   writeFileSync(join(dir, 'weights.bin'), zip['merged/weights.bin']!);
   const manifest = JSON.parse(new TextDecoder().decode(zip['tabtune.json'])) as { classes: string[] };
 
-  // Plain TF.js in the page (from node_modules, no network) loads the merged model and predicts.
-  await page.addScriptTag({ path: TFJS });
+  // Plain TF.js (from node_modules, no network) loads the merged model and predicts, in a blank page
+  // of its own: the studio's Content-Security-Policy rightly refuses injected scripts.
+  const plain = await page.context().newPage();
+  await plain.addScriptTag({ path: TFJS });
   const modelJson = readFileSync(join(dir, 'model.json'), 'utf8');
   const weightsB64 = readFileSync(join(dir, 'weights.bin')).toString('base64');
   const imageB64 = readFileSync(SAMPLE_IMAGE).toString('base64');
-  const tfProbs = await page.evaluate(
+  const tfProbs = await plain.evaluate(
     async ({ modelJson, weightsB64, imageB64 }) => {
       const tf = (window as unknown as { tf: typeof import('@tensorflow/tfjs') }).tf;
       const bytes = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -157,6 +159,7 @@ test('LoRA run beside its baseline; the bundle\'s merged model predicts the same
   const diffs = manifest.classes.map((c, i) => Math.abs((tfProbs[i] ?? Number.NaN) - (studio[c] ?? Number.NaN)));
   console.log(`merged TF.js vs studio: ${JSON.stringify(tfProbs.map((p) => +p.toFixed(4)))} vs ${JSON.stringify(manifest.classes.map((c) => +(studio[c] ?? NaN).toFixed(4)))}; max |diff| ${Math.max(...diffs).toFixed(4)}`);
   for (const d of diffs) expect(d).toBeLessThan(0.02);
+  await plain.close();
   expect(errors).toEqual([]);
 
   // A fresh page takes the zip back: same evaluation, same plan.

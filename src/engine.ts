@@ -221,7 +221,7 @@ export class Engine {
           ? 'The GPU ran out of memory: lower the batch size, the sequence length or the LoRA rank, or freeze more layers.'
           : 'The GPU refused a kernel; the results of this step cannot be trusted.';
       if (this.running) this.stopRequested = true;
-      this.emit({ type: 'gpuFault', kind, message: `${advice} (${message.slice(0, 200)})${this.running ? ' The run was stopped.' : ''}` });
+      this.emit({ type: 'gpuFault', kind, message: `${advice} (${message.split('\n')[0]!.slice(0, 300)})${this.running ? ' The run was stopped.' : ''}` });
     },
   };
   private deviceLost = false;

@@ -40,6 +40,8 @@ export function registerWebGpuBackend(adapter: GPUAdapter, watch?: GpuWatch): vo
           maxBufferSize: limits.maxBufferSize,
           maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
           maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+          // More buffers per shader means fewer split kernels (AddN, Concat) in a transformer's backward pass.
+          maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
         },
       });
       current = device;

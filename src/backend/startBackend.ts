@@ -6,6 +6,7 @@ import { chooseBackend } from './chooseBackend.ts';
 import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './registerWebGpuBackend.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/registerWasmTrainingKernels.ts';
+import { registerChunkedAddN } from '../kernels/webgpu/registerChunkedAddN.ts';
 
 /** navigator.gpu where this runtime has it: browsers, workers, and Node with Dawn installed on globalThis. */
 function gpuOf(): GPU | undefined {
@@ -45,6 +46,7 @@ export async function startBackend(choice: BackendChoice, watch?: GpuWatch): Pro
     throw new EngineError('backend-unavailable', `The ${decision.name} backend could not start in this browser. Choose "auto" or another backend.`);
   }
   await tf.ready();
+  if (decision.name === 'webgpu') registerChunkedAddN();
   return {
     requested: choice,
     name: decision.name,

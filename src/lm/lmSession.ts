@@ -27,6 +27,7 @@ import { EngineError } from '../errors.ts';
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
 import { loraFromTensors, readPeftAdapter, writePeftAdapter } from '../lora/hfPeftFiles.ts';
 import { checkHfModelFits, hfReaderForSource } from '../models/hf/hfSources.ts';
+import { defaultFileCache } from '../storage/fileCache.ts';
 import { currentWebGpuDevice } from '../backend/registerWebGpuBackend.ts';
 import type { DeviceLimits } from '../models/hf/hfMemory.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
@@ -106,6 +107,10 @@ export class LmSession {
     const progress = (fraction: number, label: string) => this.hooks.emit({ type: 'progress', task: 'load-model', done: fraction, total: 1, label });
     const reader = hfReaderForSource(source, {
       fetch: this.hooks.fetch,
+      // Cache Storage in the browser (a reload downloads nothing again); nothing in Node.
+      cache: defaultFileCache((e) =>
+        this.hooks.emit({ type: 'log', level: 'warn', message: `${e.key} could not be kept in the browser's cache (${e.quota ? 'storage is full' : 'storage error'}); it will download again next time.` }),
+      ),
       onProgress: (p) => progress(p.fraction ?? 0, `Downloading ${p.file}`),
     });
     const { label, read } = reader;

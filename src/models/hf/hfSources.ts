@@ -229,7 +229,9 @@ class UrlFolder {
 
   private async request(url: string, headers?: Record<string, string>): Promise<Response> {
     try {
-      return await this.doFetch(url, { headers, signal: this.options.signal });
+      // Range requests bypass the HTTP cache: a cached sparse entry can come back truncated when a
+      // full request follows (seen in Chromium with vite preview). Our own FileCache does the caching.
+      return await this.doFetch(url, { headers, signal: this.options.signal, ...(headers?.Range ? { cache: 'no-store' as const } : {}) });
     } catch (e) {
       if (isAbort(e)) throw e;
       throw networkError(url, e);
@@ -255,6 +257,9 @@ class UrlFolder {
     }
     if ((res.headers.get('content-type') ?? '').toLowerCase().includes('text/html')) {
       await res.body?.cancel().catch(() => {});
+      // Single-page servers (vite preview, static hosts) answer a missing file with their index.html:
+      // for an optional file that means "missing". config.json is never optional: there it means a wrong address.
+      if (!/\/config\.json$/.test(new URL(url).pathname)) return null;
       throw htmlError(url);
     }
     return res;
@@ -321,7 +326,16 @@ class UrlFolder {
       await this.cachePut(missingKey(url), new Uint8Array(0));
       return null;
     }
-    const bytes = await this.body(res, file, url, true);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.body(res, file, url, true);
+    } catch (e) {
+      // A connection cut mid-file is worth one more try before the user hears about it.
+      if (!(e instanceof EngineError) || e.code !== 'hf-download-failed') throw e;
+      const again = await this.check(await this.request(url), url);
+      if (!again) throw e;
+      bytes = await this.body(again, file, url, true);
+    }
     await this.cachePut(url, bytes);
     return bytes;
   };
