@@ -157,3 +157,48 @@ describe('a language model across a backend switch', () => {
     e.dispose();
   });
 });
+
+describe('a language model with a projection trained in full', () => {
+  it('trains the copy, keeps the base as it was, and merges what was trained', async () => {
+    const e = new Engine({ decodeImage: decodeImagePng });
+    await e.setBackend('wasm');
+    await e.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
+    await e.lmImportText('pairs.jsonl', new Blob([chatJsonl()]), { ...DEFAULT_LM_DATASET_OPTIONS, maxLength: 48 });
+    const baseLogits = await (async () => {
+      const { lm } = e.lmCurrent();
+      const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(reference.ids[0]!), [1, reference.ids[0]!.length], 'int32') as Tensor2D).logits.squeeze([0]));
+      const rows = (await out.array()) as number[][];
+      out.dispose();
+      return rows;
+    })();
+    const plan: LmPlan = { 'model.layers.0.self_attn.o_proj': { kind: 'full' }, 'model.layers.1.self_attn.q_proj': { kind: 'lora', r: 2, alpha: 4 } };
+    // o_proj 32 x 32 in full, q_proj LoRA 2 x (32 + 32)
+    expect(e.lmSetPlan(plan, 4, 48).trainableParams).toBe(32 * 32 + 2 * 64);
+    const result = await e.lmTrain({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 6, evalEvery: 0, learningRate: 1e-2, batchSize: 8 });
+    expect(result.steps).toBe(6);
+    // "base" is still the base: the trained o_proj lives in a copy.
+    const request = { prompt: 'name a owl:', chat: false, maxNewTokens: 6, temperature: 0, topK: 0, topP: 1, seed: 1 };
+    const base = await e.lmGenerate({ ...request, model: 'base', requestId: 1 });
+    const fresh = new Engine({ decodeImage: decodeImagePng });
+    await fresh.setBackend('wasm');
+    await fresh.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
+    expect((await fresh.lmGenerate({ ...request, model: 'base', requestId: 2 })).text).toBe(base.text);
+    // The adapted model differs from the base, and the merged folder reproduces it.
+    const { lm, lora } = e.lmCurrent();
+    const ids = reference.ids[0]!;
+    const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D, { lora: lora ?? undefined }).logits.squeeze([0]));
+    const adapted = (await out.array()) as number[][];
+    out.dispose();
+    expect(maxDiff(adapted, baseLogits)).toBeGreaterThan(1e-3);
+    const merged = await e.lmExportMerged();
+    await fresh.lmLoadModel({ kind: 'files', files: Object.entries(merged.files).map(([name, bytes]) => ({ path: `m/${name}`, file: new Blob([bytes.slice()]) })) });
+    const m = fresh.lmCurrent();
+    const out2 = tf.tidy(() => causalLmLogits(m.lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D).logits.squeeze([0]));
+    expect(maxDiff((await out2.array()) as number[][], adapted)).toBeLessThan(1e-4);
+    out2.dispose();
+    // PEFT adapters hold LoRA only: the export says to use the merged model.
+    await expect(e.lmExportAdapter()).rejects.toThrow(/merged/);
+    e.dispose();
+    fresh.dispose();
+  });
+});

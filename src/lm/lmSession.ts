@@ -34,7 +34,7 @@ import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from '../models/hf/loadHfCausalLm.ts';
 import { mergeLora } from '../models/hf/mergeLora.ts';
 import { saveHfSafetensors } from '../models/hf/saveHfSafetensors.ts';
-import { tf } from '../tf.ts';
+import { tf, type Variable } from '../tf.ts';
 import { loadTokenizer } from '../tokenizers/loadTokenizer.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
 import { createLmLora, disposeLmLora, scaledLora } from './createLmLora.ts';
@@ -66,8 +66,12 @@ export interface LmSnapshot {
   source: LmModelSource;
   data: { name: string; text: string; options: LmDatasetOptions } | null;
   adapter: { config: string; safetensors: Uint8Array } | null;
+  /** Fully trained projections' weights by tensor name. */
+  full?: { name: string; shape: number[]; values: Float32Array }[];
   plan: LmPlan;
   strength: number;
+  /** The plan the run was trained with (LoRA and full modules). */
+  loraPlan?: LmPlan;
 }
 
 interface LmData {
@@ -99,6 +103,11 @@ export class LmSession {
   private lora: LmLora | null = null;
   /** The plan the adapter was trained (or imported) with. */
   private loraPlan: LmPlan = {};
+  /**
+   * Fully trained projections: trainable copies of their weights (and biases) by tensor name. The
+   * loaded model keeps the originals, so "base" stays the base; adaptedLm() swaps these in.
+   */
+  private full = new Map<string, Variable>();
   private strength = 1;
 
   constructor(private readonly hooks: LmSessionHooks) {}
@@ -211,14 +220,16 @@ export class LmSession {
     if (recorder && resume) recorder.lastSavedStep = resume.meta.step;
     const hasLora = Object.values(plan).some((m) => m.kind === 'lora');
     const hasFull = Object.values(plan).some((m) => m.kind === 'full');
-    if (!hasLora) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults).');
-    if (hasFull) throw new EngineError('lora-plan-invalid', 'Fully training a projection of a language model is not supported yet: use LoRA (a high rank comes close).');
-    const continuing = config.continueFromLastRun && this.lora && JSON.stringify(this.loraPlan) === JSON.stringify(plan);
-    const lora = continuing ? this.lora! : createLmLora(plan, lm.modules, createRng(config.seed ^ 0x5bd1e995));
+    if (!hasLora && !hasFull) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults), or train one in full.');
+    const continuing = config.continueFromLastRun && (this.lora || this.full.size > 0) && JSON.stringify(this.loraPlan) === JSON.stringify(plan);
+    const lora = continuing && this.lora ? this.lora : createLmLora(plan, lm.modules, createRng(config.seed ^ 0x5bd1e995));
+    const full = continuing ? this.full : fullCopies(lm, plan);
+    const trainLm = withWeights(lm, full);
+    const params = [...planParams(lora), ...[...full].map(([name, variable]) => ({ variable, decay: !name.endsWith('.bias') }))];
     const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
     try {
       const outcome = await runLmTraining(
-        { lm, lora, params: planParams(lora), train: data.train, validation: data.validation, ...rows },
+        { lm: trainLm, lora, params, train: data.train, validation: data.validation, ...rows },
         config,
         {
           onStep: (point, totalSteps, elapsedMs) => this.hooks.emit({ type: 'lmStep', point, totalSteps, elapsedMs }),
@@ -233,7 +244,7 @@ export class LmSession {
             const out = [];
             for (const prompt of config.samplePrompts.slice(0, 4)) {
               const ids = this.promptIds(prompt, tokenizer.chatTemplateSource !== 'default');
-              const g = await generateText(lm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: this.loaded!.stopIds });
+              const g = await generateText(trainLm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: this.loaded!.stopIds });
               out.push({ prompt, text: g.text });
             }
             return out;
@@ -241,17 +252,25 @@ export class LmSession {
         },
       );
       const baseValidationLoss = data.validation.length > 0 ? await lmValidationLoss(lm, undefined, rows, data.validation, config.batchSize) : Number.NaN;
-      if (outcome.steps > 0 && lora !== this.lora) {
-        if (this.lora) disposeLmLora(this.lora);
+      if (outcome.steps > 0 && (lora !== this.lora || full !== this.full)) {
+        if (this.lora && this.lora !== lora) disposeLmLora(this.lora);
+        if (full !== this.full) disposeFull(this.full);
         this.lora = lora;
+        this.full = full;
         this.loraPlan = structuredClone(plan);
         this.strength = 1;
       }
       return { ...outcome, baseValidationLoss, ...(recorder && recorder.lastSavedStep !== null ? { runId: recorder.runId } : {}) };
     } catch (e) {
       if (lora !== this.lora) disposeLmLora(lora);
+      if (full !== this.full) disposeFull(full);
       throw e;
     }
+  }
+
+  /** The model as trained: fully trained projections swapped in (LoRA is applied on top by the caller). */
+  private adaptedLm(): HfCausalLm {
+    return withWeights(this.requireModel().lm, this.full);
   }
 
   /** The prompt as ids: raw text, or a user turn through the chat template (with the assistant header). */
@@ -263,8 +282,9 @@ export class LmSession {
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     const { lm, tokenizer } = this.requireModel();
-    const lora = request.model === 'adapted' && this.lora ? scaledLora(this.lora, this.strength) : undefined;
-    const g = await generateText(lm, tokenizer, this.promptIds(request.prompt, request.chat), {
+    const adapted = request.model === 'adapted';
+    const lora = adapted && this.lora ? scaledLora(this.lora, this.strength) : undefined;
+    const g = await generateText(adapted ? this.adaptedLm() : lm, tokenizer, this.promptIds(request.prompt, request.chat), {
       maxNewTokens: request.maxNewTokens,
       temperature: request.temperature,
       topK: request.topK,
@@ -285,15 +305,16 @@ export class LmSession {
   }
 
   private async validationLoss(): Promise<number> {
-    const { lm, tokenizer } = this.requireModel();
+    const { tokenizer } = this.requireModel();
     if (!this.data || this.data.validation.length === 0) return Number.NaN;
     const rows = { examples: this.data.dataset.examples, maxLength: this.data.summary.options.maxLength, padId: tokenizer.padId };
-    return lmValidationLoss(lm, this.lora ? scaledLora(this.lora, this.strength) : undefined, rows, this.data.validation, 8);
+    return lmValidationLoss(this.adaptedLm(), this.lora ? scaledLora(this.lora, this.strength) : undefined, rows, this.data.validation, 8);
   }
 
   /** The adapter at the current strength: B scaled by it, which is PEFT's update scaled the same way. */
   private strengthLora(): { lora: LmLora; dispose: () => void } {
-    const lora = this.requireLora();
+    // A run that only trained projections in full has no adapter: merging then just writes them.
+    const lora = this.full.size > 0 && !this.lora ? new Map() : this.requireLora();
     if (this.strength === 1) return { lora, dispose: () => {} };
     const scaled: LmLora = new Map([...lora].map(([p, ad]) => [p, { ...ad, B: tf.tidy(() => tf.variable(ad.B.mul(this.strength), false)) }]));
     return { lora: scaled, dispose: () => scaled.forEach((ad) => ad.B.dispose()) };
@@ -315,7 +336,7 @@ export class LmSession {
     const { lm, label, extraFiles } = this.requireModel();
     const { lora, dispose } = this.strengthLora();
     try {
-      const weights = await mergeLora(lm, lora);
+      const weights = await mergeLora(this.adaptedLm(), lora);
       const files: Record<string, Uint8Array> = {
         'config.json': strToU8(JSON.stringify(lm.config.raw, null, 2)),
         'model.safetensors': await saveHfSafetensors(lm, weights),
@@ -338,6 +359,8 @@ export class LmSession {
     const read = readPeftAdapter(await config.file.text(), new Uint8Array(await weights.file.arrayBuffer()), lm.modules, config.path.replace(/adapter_config\.json$/, '') || 'adapter');
     const lora = loraFromTensors(read.tensors, read.plan);
     if (this.lora) disposeLmLora(this.lora);
+    disposeFull(this.full);
+    this.full = new Map();
     this.lora = lora;
     this.loraPlan = structuredClone(read.plan);
     this.plan = structuredClone(read.plan);
@@ -348,9 +371,11 @@ export class LmSession {
   /** Everything needed to rebuild this session on another backend (tensors live on their backend). */
   async snapshot(): Promise<LmSnapshot | null> {
     if (!this.loaded) return null;
-    const adapter = this.lora ? await writePeftAdapter(this.lora, this.loraPlan, this.loaded.lm.modules, { arch: this.loaded.lm.config.architecture }) : null;
+    const loraOnly = Object.fromEntries(Object.entries(this.loraPlan).filter(([, m]) => m.kind === 'lora'));
+    const adapter = this.lora && this.lora.size > 0 ? await writePeftAdapter(this.lora, loraOnly, this.loaded.lm.modules, { arch: this.loaded.lm.config.architecture }) : null;
     const data = this.data ? { name: this.data.summary.name, text: this.data.text, options: this.data.summary.options } : null;
-    return { source: this.loaded.source, data, adapter, plan: structuredClone(this.plan), strength: this.strength };
+    const full = await Promise.all([...this.full].map(async ([name, v]) => ({ name, shape: v.shape, values: Float32Array.from(await v.data()) })));
+    return { source: this.loaded.source, data, adapter, full, plan: structuredClone(this.plan), strength: this.strength, loraPlan: structuredClone(this.loraPlan) };
   }
 
   /** Where the model and dataset came from, without reading any tensor (the device may be gone). */
@@ -369,6 +394,8 @@ export class LmSession {
       this.lora = loraFromTensors(read.tensors, read.plan);
       this.loraPlan = read.plan;
     }
+    for (const w of snapshot.full ?? []) this.full.set(w.name, tf.tidy(() => tf.variable(tf.tensor(w.values, w.shape), true)));
+    if (snapshot.loraPlan) this.loraPlan = snapshot.loraPlan;
     this.plan = snapshot.plan;
     this.strength = snapshot.strength;
   }
@@ -376,11 +403,13 @@ export class LmSession {
   /** For `tabtune logits` and tests: the loaded model and adapter. */
   current(): { lm: HfCausalLm; tokenizer: LmTokenizer; lora: LmLora | null } {
     const { lm, tokenizer } = this.requireModel();
-    return { lm, tokenizer, lora: this.lora ? scaledLora(this.lora, this.strength) : null };
+    return { lm: this.full.size > 0 ? withWeights(lm, this.full) : lm, tokenizer, lora: this.lora ? scaledLora(this.lora, this.strength) : null };
   }
 
   dispose(): void {
     if (this.lora) disposeLmLora(this.lora);
+    disposeFull(this.full);
+    this.full = new Map();
     this.lora = null;
     this.loraPlan = {};
     if (this.loaded) disposeHfCausalLm(this.loaded.lm);
@@ -432,6 +461,26 @@ function stopIdsOf(lm: HfCausalLm, tokenizer: LmTokenizer, generationConfig: Uin
   const imEnd = tokenizer.tokenToId('<|im_end|>');
   if (imEnd !== null) ids.add(imEnd);
   return ids;
+}
+
+/** Trainable copies of the weights (and biases) of the plan's fully trained projections. */
+function fullCopies(lm: HfCausalLm, plan: LmPlan): Map<string, Variable> {
+  const out = new Map<string, Variable>();
+  for (const m of lm.modules) {
+    if (plan[m.path]?.kind !== 'full') continue;
+    for (const name of [`${m.path}.weight`, ...(m.hasBias ? [`${m.path}.bias`] : [])]) out.set(name, tf.variable(lm.weights.get(name)!, true));
+  }
+  return out;
+}
+
+/** The model with some weights replaced (same config and modules; nothing copied). */
+function withWeights(lm: HfCausalLm, replaced: Map<string, Variable>): HfCausalLm {
+  return replaced.size === 0 ? lm : { ...lm, weights: new Map([...lm.weights, ...replaced]) };
+}
+
+function disposeFull(full: Map<string, Variable>): void {
+  for (const v of full.values()) v.dispose();
+  full.clear();
 }
 
 function slug(s: string): string {
