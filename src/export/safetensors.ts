@@ -6,16 +6,11 @@
  * Offsets are relative to the byte buffer, contiguous from 0, and cover it exactly; each tensor's
  * byte length equals product(shape) x dtype size. Anything else is rejected with the byte offset.
  */
-import { EngineError, showValue } from '../errors.ts';
+import { EngineError } from '../errors.ts';
+import { bad, DTYPE_BYTES, type SafetensorsDtype } from './safetensorsFormat.ts';
+import { readSafetensorsHeader } from './safetensorsHeader.ts';
 
-export type SafetensorsDtype =
-  | 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL'
-  | 'F8_E4M3' | 'F8_E5M2';
-
-export const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
-  F8_E4M3: 1, F8_E5M2: 1,
-};
+export { DTYPE_BYTES, MAX_ENTRIES, MAX_HEADER_BYTES, type SafetensorsDtype } from './safetensorsFormat.ts';
 
 export interface SafetensorsTensor {
   dtype: SafetensorsDtype;
@@ -29,92 +24,29 @@ export interface SafetensorsFile {
   tensors: Map<string, SafetensorsTensor>;
 }
 
-/** Headers above this are refused before any allocation: real files' headers are kilobytes. */
-export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
-/** Tensors per file: real checkpoints hold thousands; a header of millions of tiny entries is an attack. */
-export const MAX_ENTRIES = 100_000;
-
-const bad = (file: string, message: string): EngineError =>
-  new EngineError('safetensors-invalid', `${file}: ${message}`);
-
-function isDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPE_BYTES, value);
-}
-
-/** Parses and validates a whole safetensors file. `fileName` only labels error messages. */
+/**
+ * Parses and validates a whole safetensors file: the header by readSafetensorsHeader's rules, then the
+ * data section, which the tensors must cover exactly. `fileName` only labels error messages.
+ */
 export function readSafetensors(bytes: Uint8Array, fileName = 'model.safetensors'): SafetensorsFile {
-  if (bytes.byteLength < 8) throw bad(fileName, `file is ${bytes.byteLength} bytes; a safetensors file starts with an 8-byte header length.`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(MAX_HEADER_BYTES)) throw bad(fileName, `header length ${headerLen} at byte 0 exceeds the ${MAX_HEADER_BYTES}-byte limit.`);
-  const n = Number(headerLen);
-  if (8 + n > bytes.byteLength) throw bad(fileName, `header length ${n} at byte 0 runs past the end of the file (${bytes.byteLength} bytes).`);
-
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
-  } catch {
-    throw bad(fileName, 'header (from byte 8) is not valid UTF-8.');
-  }
-  if (!text.startsWith('{')) throw bad(fileName, "header at byte 8 does not start with '{'.");
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    throw bad(fileName, `header JSON is malformed (${(e as Error).message}).`);
-  }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad(fileName, 'header is not a JSON object.');
-
-  const dataStart = 8 + n;
+  const header = readSafetensorsHeader(bytes, fileName);
+  const { dataStart } = header;
   const dataLen = bytes.byteLength - dataStart;
-  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
-  const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
-  const keys = Object.keys(header);
-  if (keys.length > MAX_ENTRIES) throw bad(fileName, `header lists ${keys.length} entries; the limit is ${MAX_ENTRIES}.`);
-
-  for (const name of keys) {
-    const raw = (header as Record<string, unknown>)[name];
-    if (name.length > 1000) throw bad(fileName, `a tensor name is ${name.length} characters long; names are at most 1000.`);
-    if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(fileName, '__metadata__ must be an object of strings.');
-      for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw bad(fileName, `__metadata__[${showValue(k)}] must be a string.`);
-        metadata[k] = v;
-      }
-      continue;
-    }
-    if (raw === null || typeof raw !== 'object') throw bad(fileName, `entry "${name}" is not an object.`);
-    const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (!isDtype(dtype)) throw bad(fileName, `tensor "${name}" has unknown dtype ${showValue(dtype)}.`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
-      throw bad(fileName, `tensor "${name}" has an invalid shape ${showValue(shape)}.`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0))
-      throw bad(fileName, `tensor "${name}" has invalid data_offsets ${showValue(offsets)}.`);
-    const [begin, end] = offsets as [number, number];
-    if (end < begin) throw bad(fileName, `tensor "${name}" ends (${end}) before it begins (${begin}).`);
-    const elements = (shape as number[]).reduce((a, b) => a * b, 1);
-    const expected = elements * DTYPE_BYTES[dtype];
-    if (end - begin !== expected)
-      throw bad(fileName, `tensor "${name}" holds ${end - begin} bytes but shape ${showValue(shape)} of ${dtype} needs ${expected}.`);
-    entries.push({ name, dtype, shape: shape as number[], begin, end });
-  }
-
   // Contiguous from 0 and covering the buffer exactly: no gaps, overlaps or trailing bytes to hide data in.
-  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const entries = [...header.tensors].sort(([, a], [, b]) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
-  for (const e of entries) {
+  for (const [name, e] of entries) {
     if (e.begin !== cursor)
-      throw bad(fileName, `tensor "${e.name}" starts at buffer offset ${e.begin} (file byte ${dataStart + e.begin}); expected ${cursor}: tensors must be contiguous.`);
+      throw bad(fileName, `tensor "${name}" starts at buffer offset ${e.begin} (file byte ${dataStart + e.begin}); expected ${cursor}: tensors must be contiguous.`);
     cursor = e.end;
   }
   if (cursor !== dataLen)
     throw bad(fileName, `tensors cover ${cursor} bytes but the data section has ${dataLen} (file is ${bytes.byteLength} bytes).`);
-
   const tensors = new Map<string, SafetensorsTensor>();
-  for (const e of entries) {
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + e.begin, dataStart + e.end) });
+  for (const [name, e] of entries) {
+    tensors.set(name, { dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + e.begin, dataStart + e.end) });
   }
-  return { metadata: { ...metadata }, tensors };
+  return { metadata: header.metadata, tensors };
 }
 
 export interface TensorToWrite {

@@ -26,7 +26,7 @@ import { disposeLoraAdapters } from '../lora/loraAdapter.ts';
 import { importPeftAdapter } from '../lora/peftAdapter.ts';
 import { loadBaseModelFiles, type BaseModel } from '../models/baseModel.ts';
 import { loadHfCausalLm } from '../models/hf/loadHfCausalLm.ts';
-import { readSafetensorsHeader } from '../models/hf/safetensorsHeader.ts';
+import { readSafetensorsHeader } from '../export/safetensorsHeader.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { loadTokenizer } from '../tokenizers/loadTokenizer.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';

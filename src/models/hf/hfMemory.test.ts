@@ -4,7 +4,7 @@ import { writeSafetensors } from '../../export/safetensors.ts';
 import { parseHfConfig } from './hfConfig.ts';
 import { checkFits, estimateHfMemory } from './hfMemory.ts';
 import { fixtureBytes } from './hfTestFixtures.ts';
-import { readSafetensorsHeader, safetensorsHeaderSize } from './safetensorsHeader.ts';
+import { readSafetensorsHeader, safetensorsHeaderSize } from '../../export/safetensorsHeader.ts';
 
 const llamaConfig = () => parseHfConfig(JSON.parse(new TextDecoder().decode(fixtureBytes('tiny-llama', 'base/config.json'))));
 
@@ -16,7 +16,7 @@ describe('safetensors headers', () => {
     expect(header.dataStart).toBe(size);
     expect(header.metadata).toEqual({ format: 'pt' });
     expect(header.tensors.get('lm_head.weight')).toMatchObject({ dtype: 'F32', shape: [300, 32] });
-    expect(() => readSafetensorsHeader(file.subarray(0, size - 1), 'x.safetensors')).toThrow(/^x\.safetensors: the header needs the first \d+ bytes/);
+    expect(() => readSafetensorsHeader(file.subarray(0, size - 1), 'x.safetensors')).toThrow(/^x\.safetensors: header length \d+ at byte 0 runs past the end/);
   });
 });
 

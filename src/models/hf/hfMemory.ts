@@ -5,7 +5,7 @@
 import { EngineError } from '../../errors.ts';
 import { expectedHfTensors, normaliseHfName } from './hfLayout.ts';
 import type { HfModelConfig } from './hfTypes.ts';
-import type { SafetensorsHeader } from './safetensorsHeader.ts';
+import type { SafetensorsHeader } from '../../export/safetensorsHeader.ts';
 
 export interface HfMemoryEstimate {
   /** Bytes of all weights as float32. */

@@ -12,7 +12,7 @@ import { parseHfConfig } from './hfConfig.ts';
 import { checkFits, estimateHfMemory, type DeviceLimits, type HfMemoryEstimate } from './hfMemory.ts';
 import type { HfModelConfig } from './hfTypes.ts';
 import { INDEX_FILE, WEIGHTS_FILE, type HfFileReader } from './hfWeights.ts';
-import { readSafetensorsHeader, safetensorsHeaderSize, type SafetensorsHeader } from './safetensorsHeader.ts';
+import { readSafetensorsHeader, safetensorsHeaderSize, type SafetensorsHeader } from '../../export/safetensorsHeader.ts';
 
 export const HF_ENDPOINT = 'https://huggingface.co';
 const HUB_HOSTS = new Set(['huggingface.co', 'www.huggingface.co', 'hf.co']);

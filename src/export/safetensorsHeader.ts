@@ -2,8 +2,8 @@
  * The header of a safetensors file on its own: [u64 little-endian N][N bytes of JSON]. Enough to size a
  * model (names, dtypes, shapes) from the first few kilobytes of each file, before downloading gigabytes.
  */
-import { EngineError, showValue } from '../../errors.ts';
-import { DTYPE_BYTES, MAX_ENTRIES, MAX_HEADER_BYTES, type SafetensorsDtype } from '../../export/safetensors.ts';
+import { showValue } from '../errors.ts';
+import { bad, DTYPE_BYTES, MAX_ENTRIES, MAX_HEADER_BYTES, type SafetensorsDtype } from './safetensorsFormat.ts';
 
 export interface SafetensorsHeaderEntry {
   dtype: SafetensorsDtype;
@@ -20,7 +20,6 @@ export interface SafetensorsHeader {
   tensors: Map<string, SafetensorsHeaderEntry>;
 }
 
-const bad = (file: string, message: string): EngineError => new EngineError('safetensors-invalid', `${file}: ${message}`);
 
 /**
  * How many leading bytes of the file hold the header (8 + N), read from the first 8 bytes, so a caller
@@ -37,14 +36,19 @@ export function safetensorsHeaderSize(first8: Uint8Array, fileName = 'model.safe
 export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'model.safetensors'): SafetensorsHeader {
   const dataStart = safetensorsHeaderSize(bytes, fileName);
   if (bytes.byteLength < dataStart)
-    throw bad(fileName, `the header needs the first ${dataStart} bytes but only ${bytes.byteLength} were given.`);
+    throw bad(fileName, `header length ${dataStart - 8} at byte 0 runs past the end of the ${bytes.byteLength} bytes given.`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
+  } catch {
+    throw bad(fileName, 'header (from byte 8) is not valid UTF-8.');
+  }
+  if (!text.startsWith('{')) throw bad(fileName, "header at byte 8 does not start with '{'.");
   let header: unknown;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
-    if (!text.startsWith('{')) throw new Error("it does not start with '{'");
     header = JSON.parse(text);
   } catch (e) {
-    throw bad(fileName, `header is not valid UTF-8 JSON (${(e as Error).message}).`);
+    throw bad(fileName, `header JSON is malformed (${(e as Error).message}).`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad(fileName, 'header is not a JSON object.');
   const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
