@@ -30,7 +30,7 @@ export function importDataset(
 }
 
 async function runImport(
-  { engine, flushEvents }: EngineHandle,
+  handle: EngineHandle,
   name: string,
   files: DatasetFile[],
   split: SplitOptions,
@@ -44,14 +44,26 @@ async function runImport(
     });
     return false;
   }
-  store.setDatasetImporting(true);
-  store.setActivity({ task: 'import', done: 0, total: files.length, label: `Importing ${files.length} files from "${name}"` });
-  try {
-    const summary = await engine.importImages(name, files, split);
+  return importing(handle, name, { total: files.length, label: `Importing ${files.length} files from "${name}"` }, async () => {
+    const summary = await handle.engine.importImages(name, files, split);
     const { thumbnails, urlByBlob } = datasetHolder.thumbnailUrls(pickThumbnails(files, summary));
     datasetHolder.replace({ name, files, urlByBlob });
+    studioStore.getState().setDataset(summary, thumbnails);
+  });
+}
+
+/**
+ * The frame every import shares: the busy flag and activity bar while it runs; on success the last
+ * run is dropped (it was trained on other data); on failure the engine's sentence, and the
+ * previous dataset is kept. Resolves to whether it succeeded; never rejects.
+ */
+async function importing(handle: EngineHandle, name: string, activity: { total: number; label: string }, work: () => Promise<void>): Promise<boolean> {
+  const store = studioStore.getState();
+  store.setDatasetImporting(true);
+  store.setActivity({ task: 'import', done: 0, ...activity });
+  try {
+    await work();
     const s = studioStore.getState();
-    s.setDataset(summary, thumbnails);
     // The head is trained for a dataset's classes and split; a new dataset needs a new run.
     s.invalidateTrainedModel();
     s.setPrediction(null);
@@ -60,7 +72,7 @@ async function runImport(
     studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error));
     return false;
   } finally {
-    flushEvents();
+    handle.flushEvents();
     const s = studioStore.getState();
     s.setDatasetImporting(false);
     s.setActivity(null);
@@ -125,28 +137,13 @@ export function importTable(
   return run;
 }
 
-async function runTableImport({ engine, flushEvents }: EngineHandle, name: string, file: Blob, choice: { labelColumn?: string; task?: TabularTask }): Promise<boolean> {
-  const store = studioStore.getState();
-  store.setDatasetImporting(true);
-  store.setActivity({ task: 'import', done: 0, total: file.size, label: `Reading ${name}` });
-  const options: CsvImportOptions = { split: store.dataset.split, ...choice };
-  try {
-    const table = await engine.importCsv(name, file, options);
+async function runTableImport(handle: EngineHandle, name: string, file: Blob, choice: { labelColumn?: string; task?: TabularTask }): Promise<boolean> {
+  const options: CsvImportOptions = { split: studioStore.getState().dataset.split, ...choice };
+  return importing(handle, name, { total: file.size, label: `Reading ${name}` }, async () => {
+    const table = await handle.engine.importCsv(name, file, options);
     heldCsv = { name, file };
     // The image dataset (and its thumbnail URLs) is no longer the one on show.
     datasetHolder.replace({ name, files: [], urlByBlob: new Map() });
-    const s = studioStore.getState();
-    s.setTable(table);
-    s.invalidateTrainedModel();
-    s.setPrediction(null);
-    return true;
-  } catch (error) {
-    studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error));
-    return false;
-  } finally {
-    flushEvents();
-    const s = studioStore.getState();
-    s.setDatasetImporting(false);
-    s.setActivity(null);
-  }
+    studioStore.getState().setTable(table);
+  });
 }
