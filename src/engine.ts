@@ -37,7 +37,7 @@ import type {
 } from './api.ts';
 import { DEFAULT_TRAIN_CONFIG } from './api.ts';
 import { explainKernelError } from './backend/explainKernelError.ts';
-import type { GpuWatch } from './backend/registerWebGpuBackend.ts';
+import { GpuFaults } from './backend/gpuFaults.ts';
 import { startBackend } from './backend/startBackend.ts';
 import { toChannels, type ImageDecoder } from './data/decodeImage.ts';
 import { buildTabularDataset } from './data/csv/buildTabularDataset.ts';
@@ -98,12 +98,23 @@ export class Engine {
   private readonly gate = new PauseGate();
   /** The language-model half: a Hugging Face causal LM, its text dataset and adapter. */
   private readonly lm: LmSession;
+  /** Device loss and uncaptured GPU errors, explained to the user; a lost device is replaced once. */
+  private readonly gpu: GpuFaults;
   private persistRequested = false;
 
   constructor(
     private readonly platform: EnginePlatform,
     private readonly emit: (event: EngineEvent) => void = () => {},
   ) {
+    this.gpu = new GpuFaults({
+      emit,
+      isRunning: () => this.running,
+      stopRun: () => {
+        this.stopRequested = true;
+        this.gate.resume();
+      },
+      restart: () => this.setBackend('webgpu'),
+    });
     this.lm = new LmSession({
       emit,
       fetch: platform.fetch,
@@ -201,65 +212,20 @@ export class Engine {
     }
   }
 
-  /** Device loss and uncaptured GPU errors, explained to the user; a lost device is replaced once. */
-  private readonly gpuWatch: GpuWatch = {
-    onLost: (reason, message) => {
-      if (reason === 'destroyed' && this.replacingDevice) return;
-      this.deviceLost = true;
-      this.stopRequested = this.running;
-      this.gate.resume();
-      this.emit({
-        type: 'gpuFault',
-        kind: 'lost',
-        message: `The GPU device was lost (${reason}${message ? `: ${message}` : ''}). Training stopped; the last checkpoint is kept. Tabtune tries a new GPU device once.`,
-      });
-      void this.recoverDevice();
-    },
-    onError: (kind, message) => {
-      const advice =
-        kind === 'out-of-memory'
-          ? 'The GPU ran out of memory: lower the batch size, the sequence length or the LoRA rank, or freeze more layers.'
-          : 'The GPU refused a kernel; the results of this step cannot be trusted.';
-      if (this.running) this.stopRequested = true;
-      this.emit({ type: 'gpuFault', kind, message: `${advice} (${message.split('\n')[0]!.slice(0, 300)})${this.running ? ' The run was stopped.' : ''}` });
-    },
-  };
-  private deviceLost = false;
-  private replacingDevice = false;
-
-  /** One automatic attempt at a new device once the interrupted work has ended; else suggest WASM. */
-  private async recoverDevice(): Promise<void> {
-    while (this.running) await new Promise((r) => setTimeout(r, 50));
-    try {
-      this.replacingDevice = true;
-      await this.setBackend('webgpu');
-      this.emit({ type: 'gpuFault', kind: 'lost', recovered: true, message: 'Tabtune is running on a new GPU device. Train again (or resume from the last checkpoint).' });
-    } catch (e) {
-      this.emit({
-        type: 'gpuFault',
-        kind: 'lost',
-        recovered: false,
-        message: `No new GPU device could be started (${e instanceof Error ? e.message : String(e)}). Switch the backend to WASM to go on.`,
-      });
-    } finally {
-      this.replacingDevice = false;
-    }
-  }
-
   async setBackend(choice: BackendChoice): Promise<BackendReport> {
     this.assertIdle('switch the backend');
     // Tensors live on their backend: keep the finished run as plain numbers and reload the models
     // (current and trained-on, which may differ) on the new backend.
     // After a lost device the old tensors cannot be read: the finished run is gone (its checkpoint is not).
-    const saved: RunSnapshot | null = this.trained && !this.deviceLost ? await snapshotRun(this.trained) : null;
-    if (this.deviceLost && this.trained) {
+    const saved: RunSnapshot | null = this.trained && !this.gpu.lost ? await snapshotRun(this.trained) : null;
+    if (this.gpu.lost && this.trained) {
       this.replaceTrained(null);
       this.emit({ type: 'log', level: 'warn', message: 'The last run was on the lost GPU device; load its checkpoint or export to keep working with it.' });
     }
     const currentSource = this.base?.source ?? null;
     const trainedSource = this.trained?.base.source ?? null;
-    const lmSaved = this.deviceLost ? await this.lm.snapshotSource() : await this.lm.snapshot();
-    const report = await startBackend(choice, this.gpuWatch);
+    const lmSaved = this.gpu.lost ? await this.lm.snapshotSource() : await this.lm.snapshot();
+    const report = await startBackend(choice, this.gpu.watch);
     this.disposeFeatures();
     this.lm.dispose();
     if (lmSaved) await this.lm.restore(lmSaved);
@@ -275,7 +241,7 @@ export class Engine {
       this.trained = { ...this.trained, base: trainedBase, ...restoreRun(saved, trainedBase) };
     }
     this.backend = report;
-    this.deviceLost = false;
+    this.gpu.cleared();
     this.emit({ type: 'backend', report });
     return report;
   }
