@@ -11,7 +11,7 @@ import { noCache, type FileCache } from '../../storage/fileCache.ts';
 import { parseHfConfig } from './hfConfig.ts';
 import { checkFits, estimateHfMemory, type DeviceLimits, type HfMemoryEstimate } from './hfMemory.ts';
 import type { HfModelConfig } from './hfTypes.ts';
-import { INDEX_FILE, WEIGHTS_FILE, type HfFileReader } from './hfWeights.ts';
+import { INDEX_FILE, parseWeightIndex, WEIGHTS_FILE, type HfFileReader } from './hfWeights.ts';
 import { readSafetensorsHeader, safetensorsHeaderSize, type SafetensorsHeader } from '../../export/safetensorsHeader.ts';
 
 export const HF_ENDPOINT = 'https://huggingface.co';
@@ -462,22 +462,7 @@ async function readHeader(reader: HfSourceReader, file: string, where: string): 
 }
 
 function shardFiles(indexBytes: Uint8Array, where: string): string[] {
-  let index: unknown;
-  try {
-    index = JSON.parse(new TextDecoder().decode(indexBytes));
-  } catch (e) {
-    throw new EngineError('hf-weights-invalid', `${where} is not valid JSON (${(e as Error).message}). Download it again.`);
-  }
-  const map = (index as { weight_map?: unknown } | null)?.weight_map;
-  if (!map || typeof map !== 'object' || Array.isArray(map))
-    throw new EngineError('hf-weights-invalid', `${where} has no "weight_map" object mapping tensor names to shard files.`);
-  const files = new Set<string>();
-  for (const [name, file] of Object.entries(map)) {
-    if (typeof file !== 'string' || file.includes('/') || file.includes('..'))
-      throw new EngineError('hf-weights-invalid', `${where}: tensor "${name}" maps to ${JSON.stringify(file)}, which is not a shard file name.`);
-    files.add(file);
-  }
-  return [...files];
+  return [...parseWeightIndex(indexBytes, where).keys()];
 }
 
 /**

@@ -38,7 +38,11 @@ export function tensorToFloat32(t: SafetensorsTensor, fileName: string, name: st
 async function planFiles(read: HfFileReader, label: string): Promise<Map<string, string[] | null>> {
   const indexBytes = await read(INDEX_FILE);
   if (indexBytes === null) return new Map([[WEIGHTS_FILE, null]]);
-  const where = `${label}/${INDEX_FILE}`;
+  return parseWeightIndex(indexBytes, `${label}/${INDEX_FILE}`);
+}
+
+/** model.safetensors.index.json's weight_map as shard file -> tensor names, checked (no paths out of the folder). */
+export function parseWeightIndex(indexBytes: Uint8Array, where: string): Map<string, string[]> {
   let index: unknown;
   try {
     index = JSON.parse(new TextDecoder().decode(indexBytes));
