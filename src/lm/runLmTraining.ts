@@ -126,7 +126,8 @@ export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: 
     while (step < config.steps && !stoppedEarly) {
       const lr = learningRateAt(schedule, config.learningRate, step, config.steps);
       let sums: Record<string, Tensor> | null = null;
-      let lossSum = 0;
+      // Micro-batch losses stay on the device; one 4-byte read per optimizer step, not per micro-batch.
+      let lossSumT: Tensor | null = null;
       for (let micro = 0; micro < config.gradAccumulation; micro++) {
         const rows = nextRows();
         const { value, grads, tokens } = tf.tidy(() => {
@@ -143,10 +144,15 @@ export async function runLmTraining(task: LmTask, config: LmTrainConfig, hooks: 
         if (sums) tf.dispose(Object.values(sums));
         tf.dispose(Object.values(grads));
         sums = scaled;
-        lossSum += (await value.data())[0] ?? Number.NaN;
-        value.dispose();
+        const nextSum: Tensor = lossSumT ? tf.add(lossSumT, value) : value;
+        if (lossSumT) {
+          lossSumT.dispose();
+          value.dispose();
+        }
+        lossSumT = nextSum;
       }
-      const loss = lossSum / config.gradAccumulation;
+      const loss = ((await lossSumT!.data())[0] ?? Number.NaN) / config.gradAccumulation;
+      lossSumT!.dispose();
       if (!Number.isFinite(loss)) {
         // The update is never applied: the weights go back to the last good checkpoint all the same.
         tf.dispose(Object.values(sums!));
