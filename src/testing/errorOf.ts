@@ -10,3 +10,14 @@ export async function errorOf(p: Promise<unknown>): Promise<EngineError> {
   expect(e).toBeInstanceOf(EngineError);
   return e as EngineError;
 }
+
+/** Runs `fn`, which must throw an EngineError, and returns that error (the synchronous twin of errorOf). */
+export function thrownBy(fn: () => unknown): EngineError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(EngineError);
+    return error as EngineError;
+  }
+  throw new Error('expected an EngineError, but nothing was thrown');
+}

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../errors.ts';
 import { loadTokenizer } from './loadTokenizer.ts';
 import { fixtureReference, fixtureText, fixtureTokenizer, type FixtureModel } from './testFixtures.ts';
+import { thrownBy } from '../testing/errorOf.ts';
 
 const MODELS: FixtureModel[] = ['tiny-gpt2', 'tiny-llama'];
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EngineError) return error;
-    throw error;
-  }
-  throw new Error('expected an EngineError');
-}
 
 describe('loadTokenizer', () => {
   for (const model of MODELS) {
@@ -90,26 +81,26 @@ describe('loadTokenizer', () => {
 
   it('reports a template that calls raise_exception as an EngineError', () => {
     const tok = fixtureTokenizer('tiny-llama', { chat_template: "{{ raise_exception('Roles must alternate') }}" });
-    const error = errorOf(() => tok.applyChatTemplate([{ role: 'user', content: 'x' }]));
+    const error = thrownBy(() => tok.applyChatTemplate([{ role: 'user', content: 'x' }]));
     expect(error.code).toBe('chat-template-failed');
     expect(error.message).toContain('Roles must alternate');
   });
 
   it('names the file and line of invalid JSON', () => {
-    const error = errorOf(() => loadTokenizer('{\n  "model": {\n    "type": "BPE",\n  oops\n}', null, 'my-model'));
+    const error = thrownBy(() => loadTokenizer('{\n  "model": {\n    "type": "BPE",\n  oops\n}', null, 'my-model'));
     expect(error.code).toBe('tokenizer-invalid-json');
     expect(error.message).toContain('tokenizer.json of my-model');
     expect(error.message).toContain('line 4');
-    const configError = errorOf(() => loadTokenizer(fixtureText('tiny-gpt2', 'base/tokenizer.json'), '{nope', 'm'));
+    const configError = thrownBy(() => loadTokenizer(fixtureText('tiny-gpt2', 'base/tokenizer.json'), '{nope', 'm'));
     expect(configError.message).toContain('tokenizer_config.json of m');
   });
 
   it('rejects unsupported model types and files that are not tokenizers', () => {
     const json = JSON.parse(fixtureText('tiny-gpt2', 'base/tokenizer.json'));
     json.model.type = 'WordLevel';
-    const error = errorOf(() => loadTokenizer(JSON.stringify(json), null, 'm'));
+    const error = thrownBy(() => loadTokenizer(JSON.stringify(json), null, 'm'));
     expect(error.code).toBe('tokenizer-unsupported-model');
     expect(error.message).toContain('WordLevel');
-    expect(errorOf(() => loadTokenizer('{"vocab_size": 3}', null, 'm')).code).toBe('tokenizer-invalid');
+    expect(thrownBy(() => loadTokenizer('{"vocab_size": 3}', null, 'm')).code).toBe('tokenizer-invalid');
   });
 });

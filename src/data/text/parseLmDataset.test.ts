@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../errors.ts';
 import { fixtureTokenizer } from '../../tokenizers/testFixtures.ts';
 import { alpacaPrompt } from './alpacaPrompt.ts';
 import type { LmExample } from './lmTypes.ts';
 import { parseLmDataset } from './parseLmDataset.ts';
+import { thrownBy } from '../../testing/errorOf.ts';
 
 const tok = fixtureTokenizer('tiny-gpt2');
 const EOS = '<|endoftext|>';
@@ -11,15 +11,6 @@ const trainedText = (e: LmExample): string => tok.decode(Array.from(e.ids).filte
 const untrainedText = (e: LmExample): string => tok.decode(Array.from(e.ids).filter((_, k) => e.mask[k] === 0));
 const jsonl = (...records: unknown[]): string => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n');
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EngineError) return error;
-    throw error;
-  }
-  throw new Error('expected an EngineError');
-}
 
 describe('parseLmDataset', () => {
   it('prompt/completion: the mask starts exactly at the completion, EOS trained', () => {
@@ -125,23 +116,23 @@ describe('parseLmDataset', () => {
   });
 
   it("onBadLine 'fail' stops at the first bad line, naming the file and line", () => {
-    const error = errorOf(() => parseLmDataset({ name: 'data.jsonl', text: jsonl({ text: 'a' }, '{oops', '[1]') }, tok, { onBadLine: 'fail' }));
+    const error = thrownBy(() => parseLmDataset({ name: 'data.jsonl', text: jsonl({ text: 'a' }, '{oops', '[1]') }, tok, { onBadLine: 'fail' }));
     expect(error.code).toBe('lm-bad-line');
     expect(error.message).toContain('data.jsonl');
     expect(error.message).toContain('Line 2:');
   });
 
   it('throws naming the file when every line is bad, or the file is empty', () => {
-    const error = errorOf(() => parseLmDataset({ name: 'junk.jsonl', text: '{oops\n{"x": 1}\n' }, tok));
+    const error = thrownBy(() => parseLmDataset({ name: 'junk.jsonl', text: '{oops\n{"x": 1}\n' }, tok));
     expect(error.code).toBe('lm-no-examples');
     expect(error.message).toContain('junk.jsonl');
     expect(error.message).toContain('Line 1:');
-    expect(errorOf(() => parseLmDataset({ name: 'e.jsonl', text: '\n \n' }, tok)).code).toBe('lm-empty');
+    expect(thrownBy(() => parseLmDataset({ name: 'e.jsonl', text: '\n \n' }, tok)).code).toBe('lm-empty');
   });
 
   it('mixed formats: names the first line in another format', () => {
     const text = jsonl({ text: 'a' }, '{bad', { text: 'b' }, { prompt: 'p', completion: 'c' }, { text: 'c' });
-    const error = errorOf(() => parseLmDataset({ name: 'mixed.jsonl', text }, tok));
+    const error = thrownBy(() => parseLmDataset({ name: 'mixed.jsonl', text }, tok));
     expect(error.code).toBe('lm-mixed-formats');
     expect(error.message).toContain('mixed.jsonl, line 4');
     expect(error.message).toContain('(line 1)');
@@ -150,7 +141,7 @@ describe('parseLmDataset', () => {
   it('detects JSONL by content when the extension says nothing, and rejects JSON arrays', () => {
     expect(parseLmDataset({ name: 'data', text: jsonl({ text: 'hello' }) }, tok).format).toBe('text');
     expect(parseLmDataset({ name: 'notes', text: 'just words' }, tok).format).toBe('plain-text');
-    expect(errorOf(() => parseLmDataset({ name: 'd.json', text: '[{"text": "a"}]' }, tok)).code).toBe('lm-json-array');
+    expect(thrownBy(() => parseLmDataset({ name: 'd.json', text: '[{"text": "a"}]' }, tok)).code).toBe('lm-json-array');
   });
 
   it('histogram of example lengths is ready to draw', () => {
