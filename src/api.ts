@@ -1,348 +1,80 @@
 /**
- * The engine's public contract: everything app/ may know about the engine.
+ * The engine's public contract: everything app/ and the command line may know about it.
  * Plain data only (structured-cloneable): no tensors, no class instances, so every value can cross
  * the worker boundary and live in the UI store as a snapshot.
+ *
+ * One type, `SessionApi`, is implemented twice: by `Session` in-process (Node, tests, the worker's
+ * inside) and by the worker client (client.ts). `REMOTE_METHODS` is the one method table both the
+ * client and the worker's dispatch are derived from, so the compiler checks both sides.
  */
-import type { BadRowPolicy, TabularDatasetSummary, TabularTask } from './data/csv/tabularTypes.ts';
-import type { LmEngineApi, LmEngineEvent } from './lmApi.ts';
+import type { BackendChoice, BackendReport } from './api/backendTypes.ts';
+import type {
+  CsvImportOptions,
+  DatasetSummary,
+  ExportedBundle,
+  ExportedWeights,
+  ImportedRunSummary,
+  ModelSummary,
+  PlanSummary,
+  Prediction,
+  SplitOptions,
+  TrainResult,
+} from './api/classifierTypes.ts';
+import type {
+  GenerateRequest,
+  GenerateResult,
+  LmDatasetOptions,
+  LmDatasetSummary,
+  LmExport,
+  LmModelSource,
+  LmModelSummary,
+  LmPlanSummary,
+  LmTrainResult,
+} from './api/lmTypes.ts';
+import type { TabularDatasetSummary } from './data/csv/tabularTypes.ts';
+import type { ClassifierTrainConfig, DatasetFile, EvalPoint, LmTrainConfig, RunState, SavedRun, StepPoint, TaskKind, TrainConfig, TrainPlan } from './api/trainTypes.ts';
 
-export * from './lmApi.ts';
+export * from './api/backendTypes.ts';
+export * from './api/classifierTypes.ts';
+export * from './api/lmTypes.ts';
+export * from './api/trainTypes.ts';
+export type { BadRowPolicy, ColumnType, CsvIssue, TabularColumnSummary, TabularDatasetSummary, TabularTask } from './data/csv/tabularTypes.ts';
 
-/** A concrete TF.js backend the engine can run on. */
-export type BackendName = 'webgpu' | 'wasm' | 'webgl' | 'cpu';
-/** What the user asks for: a concrete backend, or `auto` (WebGPU on a hardware adapter, else WASM). */
-export type BackendChoice = 'auto' | BackendName;
-
-/** What the browser says about its WebGPU adapter (GPUAdapterInfo), when there is one. */
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** True for software adapters (SwiftShader, WARP, llvmpipe): WebGPU exists but no real GPU backs it. */
-  isSoftware: boolean;
-}
-
-/** Which backend runs, on which adapter, and why it was chosen: always shown in the UI. */
-export interface BackendReport {
-  requested: BackendChoice;
-  name: BackendName;
-  /** One sentence a person can read, e.g. "auto: SwiftShader is a software adapter; WASM is ~50x faster here". */
-  reason: string;
-  adapter: AdapterInfo | null;
-}
-
-/** What happens to one layer in a run. Layers a plan does not name are frozen. */
-export type LayerMode =
-  | { kind: 'frozen' }
-  | { kind: 'train' }
-  | { kind: 'lora'; r: number; alpha: number; dropout?: number; rslora?: boolean };
-
-/** Layer name -> mode. The empty plan is the classic transfer setup: every base layer frozen, new head only. */
-export type LayerPlan = Record<string, LayerMode>;
-
-/** Live totals for a plan, shown before Train is pressed. */
-export interface PlanSummary {
-  plan: LayerPlan;
-  /** Parameters that change in training: LoRA A and B, fully trained layers, and the new head. */
-  trainableParams: number;
-  /** All parameters of the base (up to the feature layer) plus LoRA and the new head. */
-  totalParams: number;
-  memory: MemoryEstimate;
-}
-
-/** Bytes, float32, at the given batch size. An estimate: backends add workspace of their own. */
-export interface MemoryEstimate {
-  batchSize: number;
-  weights: number;
-  gradients: number;
-  optimizer: number;
-  activations: number;
-  total: number;
-}
-
-export interface LayerSummary {
-  name: string;
-  className: string;
-  /** Whether LoRA can be attached (Dense and Conv2D). */
-  loraSupported: boolean;
-  /** Output shape without the batch dimension, e.g. [16, 16, 32]. */
-  outputShape: number[];
-  params: number;
-  /** Whether the layer's weights change during training in the current plan. */
-  trainable: boolean;
-}
-
-export interface ModelSummary {
-  name: string;
-  description: string;
-  /** What the model reads: images [height, width, channels], or a vector [features] (a table's encoded row). */
-  inputKind: 'image' | 'vector';
-  /** [height, width, channels] for images, [features] for vectors. */
-  inputShape: number[];
-  /** Layers of the frozen base the new head is attached to (the original head is dropped). */
-  layers: LayerSummary[];
-  /** Name of the base layer whose output feeds the new head. */
-  featureLayer: string;
-  featureSize: number;
-  totalParams: number;
-}
-
-/** One file of a dropped dataset; `path` is relative to the dropped folder, e.g. "shapes/star/003.png". */
-export interface DatasetFile {
-  path: string;
-  file: Blob;
-}
-
-/** A file or class left out of the dataset, and why. The import never aborts on these. */
-export interface DatasetIssue {
-  path: string;
-  kind:
-    | 'not-an-image'
-    | 'corrupt-image'
-    | 'too-few-images'
-    | 'no-class-folder'
-    | 'csv-bad-row'
-    | 'csv-missing-file'
-    | 'csv-unlisted-image'
-    | 'csv-duplicate-row';
-  message: string;
-  /** 1-based line in a labels CSV, when the issue comes from one. */
-  line?: number | null;
-}
-
-export interface ClassSummary {
-  name: string;
-  count: number;
-  train: number;
-  validation: number;
-}
-
-export interface DatasetSummary {
-  /** Name of the dropped folder. */
-  name: string;
-  classes: ClassSummary[];
-  total: number;
-  issues: DatasetIssue[];
-  validationFraction: number;
-  seed: number;
-}
-
-export interface SplitOptions {
-  /** Fraction of each class held out for validation (default 0.15). */
-  validationFraction: number;
-  seed: number;
-}
-
-/** Learning-rate schedule, as transformers' get_{cosine,linear}_schedule_with_warmup. */
-export type LrSchedule = { kind: 'constant' } | { kind: 'cosine' | 'linear'; warmupSteps: number; minLrRatio?: number };
-
-export interface TrainConfig {
-  learningRate: number;
-  batchSize: number;
-  epochs: number;
-  /** AdamW's decoupled weight decay. */
-  weightDecay: number;
-  seed: number;
-  /** Default: constant. */
-  schedule?: LrSchedule;
-  /** Clip gradients to this global L2 norm (torch's clip_grad_norm_); 0 or absent: no clipping. */
-  clipNorm?: number;
-  /** Stop when the validation loss has not improved by minDelta for `patience` epochs; 0: never. */
-  earlyStopping?: { patience: number; minDelta?: number };
-  /** Start from the last run's head and adapters (same plan and classes) instead of fresh ones. */
-  continueFromLastRun?: boolean;
-  /** Save a checkpoint every N steps and every M seconds (0: not by that measure); absent: none. */
-  checkpoint?: CheckpointSettings;
-  /**
-   * Carry on a saved run (a SavedRun's runId) from its latest checkpoint: its own settings and plan
-   * are used (only `checkpoint` is taken from here); the loaded model and dataset must be the same.
-   */
-  resumeFrom?: string;
-}
-
-export interface CheckpointSettings {
-  everySteps: number;
-  everySeconds: number;
-}
-
-export const DEFAULT_CHECKPOINT_SETTINGS: CheckpointSettings = { everySteps: 100, everySeconds: 60 };
-
-/** A run with a checkpoint in the browser's storage. */
-export interface SavedRun {
-  runId: string;
-  kind: 'image' | 'table' | 'lm';
-  /** Epoch milliseconds. */
-  startedAt: number;
-  savedAt: number;
-  step: number;
-  totalSteps: number;
-  /** The run finished; unfinished runs can be resumed. */
-  finished: boolean;
-  /** Stored size of the latest checkpoint. */
-  bytes: number;
-  modelName: string;
-  datasetName: string;
-}
-
-/** A NaN or infinite loss stopped the run; the weights went back to the last good checkpoint. */
-export interface RollbackReport {
-  /** The step whose loss was not a number. */
-  atStep: number;
-  /** The step the weights and optimizer were restored to (0: the start). */
-  toStep: number;
-  message: string;
-}
-
-/**
- * Defaults for a head on cached features: steps cost milliseconds, so many epochs are cheap.
- * On the sample (20 training images per class) these reach about 94% validation accuracy.
- */
-export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  learningRate: 0.01,
-  batchSize: 16,
-  epochs: 30,
-  weightDecay: 0.01,
-  seed: 42,
-};
-
-export const DEFAULT_SPLIT: SplitOptions = { validationFraction: 0.15, seed: 42 };
-
-export type RunState = 'idle' | 'preparing' | 'training' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
-
-/** Sent after every training step. */
-export interface StepPoint {
-  /** 1-based global step. */
-  step: number;
-  epoch: number;
-  loss: number;
-}
-
-export interface EpochPoint {
-  /** 1-based epoch number, at its end. */
-  epoch: number;
-  /** Global step at which the epoch ended (x position on the chart). */
-  step: number;
-  validationLoss: number;
-  /** NaN for regression. */
-  validationAccuracy: number;
-  /** Regression only: root mean squared error in the target's own units. */
-  validationRmse?: number;
-  trainLoss: number;
-}
-
-/** How a regression model does, in the target's own units. */
-export interface RegressionMetrics {
-  rmse: number;
-  mae: number;
-  /** Coefficient of determination: 1 is perfect, 0 is no better than predicting the mean. */
-  r2: number;
-  /** Validation rows. */
-  count: number;
-}
-
-/** How a model does on the validation split, class by class (classification) or as errors (regression). */
-export interface Evaluation {
-  /** [] for regression. */
-  classes: string[];
-  loss: number;
-  accuracy: number;
-  /** Recall per class (NaN for a class with no validation images). */
-  perClassAccuracy: number[];
-  /** confusion[true][predicted], counts. */
-  confusion: number[][];
-  /** Regression only (then accuracy is NaN and the confusion matrix empty). */
-  regression?: RegressionMetrics;
-}
-
-export interface TrainResult {
-  state: 'done' | 'stopped';
-  /** True when early stopping ended the run before its last epoch. */
-  stoppedEarly: boolean;
-  /** Class names in label order: what the trained head predicts. */
-  classes: string[];
-  /** The trained model on the validation split, after the last epoch. */
-  evaluation: Evaluation | null;
-  /**
-   * The base model with a freshly trained head (every base layer frozen, same settings) on the same
-   * split: what the plan gained over classic transfer. Null for a head-only run (it is the baseline).
-   */
-  baseline: Evaluation | null;
-  steps: number;
-  epochs: EpochPoint[];
-  finalLoss: number;
-  /** The run id its checkpoints are saved under (absent when none were saved). */
-  runId?: string;
-  /** Set when a NaN or infinite loss stopped the run. */
-  rolledBack?: RollbackReport;
-}
-
-export interface Prediction {
-  classes: string[];
-  probabilities: number[];
-  /** Regression: the predicted value in the target's units (classes and probabilities are then empty). */
-  value?: number;
-}
-
-/** How to read a CSV as a training table. Everything is optional: the label defaults to the last column. */
-export interface CsvImportOptions {
-  split: SplitOptions;
-  /** Column name; default: the last column. */
-  labelColumn?: string;
-  /** Default: inferred from the label column (numbers with many values: regression). */
-  task?: TabularTask;
-  /** Columns left out of the features (ids, free text). */
-  ignoreColumns?: string[];
-  /** Bad rows (wrong field count, empty label, text in a numeric column): skip and list them (default), or fail. */
-  onBadRow?: BadRowPolicy;
-}
-
-/** Everything a run produced, in one zip: PEFT adapter, head, merged TF.js model, manifest. */
-export interface ExportedBundle {
-  name: string;
-  zip: Uint8Array;
-  /** Paths inside the zip, for the UI to list. */
-  files: string[];
-}
-
-/** A run taken back from an exported bundle, evaluated on the loaded dataset. */
-export interface ImportedRunSummary {
-  plan: LayerPlan;
-  result: TrainResult;
-}
-
-/** The downloadable result of a run: the head's weights and a manifest that describes them. */
-export interface ExportedWeights {
-  /** File name suggestions, e.g. "tabtune-shapes-sample.safetensors". */
-  weightsName: string;
-  manifestName: string;
-  safetensors: Uint8Array;
-  manifestJson: string;
-}
-
+/** What a long piece of work is doing, for a progress bar. */
 export type ProgressTask = 'load-model' | 'import' | 'features' | 'train';
 
-export type {
-  BadRowPolicy,
-  ColumnType,
-  CsvIssue,
-  TabularColumnSummary,
-  TabularDatasetSummary,
-  TabularTask,
-} from './data/csv/tabularTypes.ts';
+/** What the session is busy with: a run, or a download or import that other work would break. */
+export type Activity = { kind: 'run' | 'load' | 'import' | 'export' | 'generate'; task: TaskKind | null; what: string };
+
+/**
+ * The one truth about a task's trained run (or imported adapter): whether there is one, and whether
+ * the model or dataset loaded since is still the one it was trained on. Sent whenever it changes.
+ */
+export interface TrainedRunInfo {
+  task: TaskKind;
+  present: boolean;
+  /** A model or dataset loaded since the run: it still predicts and exports, but is not of what is loaded now. */
+  stale: boolean;
+  /** Why it is stale, for a person. */
+  reason: string | null;
+}
 
 export type EngineEvent =
   | { type: 'backend'; report: BackendReport }
   | { type: 'progress'; task: ProgressTask; done: number; total: number; label: string }
-  | { type: 'step'; point: StepPoint; totalSteps: number; elapsedMs: number }
-  | { type: 'epoch'; point: EpochPoint }
-  | { type: 'runState'; state: RunState }
+  /** The session started or finished a piece of exclusive work (null: idle). */
+  | { type: 'activity'; activity: Activity | null }
+  | { type: 'step'; task: TaskKind; point: StepPoint; totalSteps: number; elapsedMs: number }
+  | { type: 'eval'; task: TaskKind; point: EvalPoint }
+  | { type: 'runState'; task: TaskKind; state: RunState }
+  | { type: 'trainedRun'; info: TrainedRunInfo }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
   /** The GPU failed: its device was lost, or it ran out of memory or refused a kernel. `message` says what to do. */
   | { type: 'gpuFault'; kind: 'lost' | 'out-of-memory' | 'validation' | 'internal'; message: string; recovered?: boolean }
   /** A checkpoint was saved (the run id it is saved under, its step and size). */
   | { type: 'checkpoint'; runId: string; step: number; bytes: number; finished: boolean }
-  | LmEngineEvent;
+  /** Streamed text of a generation (lmGenerate), matched by its requestId. */
+  | { type: 'lmToken'; requestId: number; text: string };
 
 /** Every failure the engine reports carries a stable code and a sentence for a person. */
 export interface EngineErrorInfo {
@@ -350,44 +82,108 @@ export interface EngineErrorInfo {
   message: string;
 }
 
+/** A run's result, by the task of its config. */
+export type RunResultOf<C extends TrainConfig> = C extends LmTrainConfig ? LmTrainResult : C extends ClassifierTrainConfig ? TrainResult : TrainResult | LmTrainResult;
+
 /**
- * The engine as app/ sees it. Every method is async because it runs in a Worker.
- * Calls are not queued: each starts when it arrives, so `stop()` and `predict()` work during a run.
- * Methods that change state (`setBackend`, `loadModel`, `setSplit`, `train`) reject with code `busy`
- * while a run is going. A failed `importImages` or `loadModel` keeps what was loaded before.
- * `predict` and `exportWeights` use the last finished run, whose classes are in `TrainResult.classes`.
+ * The engine as app/ sees it. Every method is async because it may run in a Worker.
+ * Calls are not queued: each starts when it arrives, so `stop()` works during a run.
+ * Methods that change state reject with code `busy` while a run, a download or an export that they
+ * would break is going (Session.guard). A failed load or import keeps what was loaded before.
  */
-export interface EngineApi extends LmEngineApi {
-  /** Starts (or switches) the backend. */
+export interface SessionApi {
+  // The session: backend, the run, checkpoints.
+  /** Starts (or switches) the backend; loaded models, datasets and trained runs are carried over. */
   setBackend(choice: BackendChoice): Promise<BackendReport>;
-  /** Loads a TF.js LayersModel by URL (its metadata `tabtune.json` beside it is optional). */
-  loadModel(modelJsonUrl: string): Promise<ModelSummary>;
-  /** Loads a TF.js LayersModel from dropped files: model.json, the weight shards it lists, optional tabtune.json. */
-  loadModelFiles(files: DatasetFile[]): Promise<ModelSummary>;
-  importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary>;
-  /** Streams a CSV in (in the worker), encodes it and makes it the dataset. A failed import keeps the previous dataset. */
-  importCsv(name: string, file: Blob, options: CsvImportOptions): Promise<TabularDatasetSummary>;
-  /** Builds a seeded MLP sized to the loaded table's features (hidden widths default [64, 32]) and makes it the model. */
-  loadTabularModel(hidden?: number[]): Promise<ModelSummary>;
-  /** Re-splits the loaded dataset (new fraction or seed) without decoding it again (a table's encoder is refitted on the new training rows). */
-  setSplit(split: SplitOptions): Promise<DatasetSummary | TabularDatasetSummary>;
-  /** Sets the layer plan for the next run (validated against the model) and returns its totals. */
-  setPlan(plan: LayerPlan, batchSize: number): Promise<PlanSummary>;
-  train(config: TrainConfig): Promise<TrainResult>;
+  /** Trains the task named by `config.task` on what is loaded for it. */
+  train<C extends TrainConfig>(config: C): Promise<RunResultOf<C>>;
+  /** Ends the run (or a generation) after the current step. */
   stop(): Promise<void>;
   /** Holds the run between steps (runState 'paused'); resume() goes on exactly where it was. */
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** Runs with a saved checkpoint (every task), newest first. */
+  listCheckpoints(): Promise<SavedRun[]>;
+  deleteCheckpoint(runId: string): Promise<void>;
+
+  // The classifier task: image folders and tables.
+  /** Loads a TF.js LayersModel by URL (its metadata `tabtune.json` beside it is optional). */
+  loadModel(modelJsonUrl: string): Promise<ModelSummary>;
+  /** Loads a TF.js LayersModel from dropped files: model.json, the weight shards it lists, optional tabtune.json. */
+  loadModelFiles(files: DatasetFile[]): Promise<ModelSummary>;
+  /** Builds a seeded MLP sized to the loaded table's features (hidden widths default [64, 32]) and makes it the model. */
+  loadTabularModel(hidden?: number[]): Promise<ModelSummary>;
+  importImages(name: string, files: DatasetFile[], split: SplitOptions): Promise<DatasetSummary>;
+  /** Streams a CSV in, encodes it and makes it the dataset. */
+  importCsv(name: string, file: Blob, options: CsvImportOptions): Promise<TabularDatasetSummary>;
+  /** Re-splits the loaded dataset (new fraction or seed) without decoding it again (a table's encoder is refitted on the new training rows). */
+  setSplit(split: SplitOptions): Promise<DatasetSummary | TabularDatasetSummary>;
+  /** Sets the layer plan for the next run (validated against the model) and returns its totals. */
+  setPlan(plan: TrainPlan, batchSize: number): Promise<PlanSummary>;
   predict(image: Blob): Promise<Prediction>;
   /** Predicts one table row given as raw cells by column name (missing cells are allowed). */
   predictRow(values: Record<string, string>): Promise<Prediction>;
   exportWeights(): Promise<ExportedWeights>;
+  /** Everything a run produced, in one zip: PEFT adapter, head, merged TF.js model, manifest. */
   exportBundle(): Promise<ExportedBundle>;
   /** Takes back an exported run (the zip, or its unzipped folder) onto the loaded model and dataset. */
   importRun(files: DatasetFile[]): Promise<ImportedRunSummary>;
-  /** Runs with a saved checkpoint (image, table and language-model runs), newest first. */
-  listCheckpoints(): Promise<SavedRun[]>;
-  deleteCheckpoint(runId: string): Promise<void>;
+
+  // The causal-LM task: Hugging Face models.
+  /** Loads config, weights and tokenizer (progress events, task 'load-model'); refuses with a sentence when it will not fit. */
+  lmLoadModel(source: LmModelSource): Promise<LmModelSummary>;
+  /** Reads .txt or .jsonl ({"text"}, {"prompt","completion"}, {"messages"}, Alpaca) with the loaded tokenizer. */
+  lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary>;
+  lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number): Promise<LmPlanSummary>;
+  /** Streams lmToken events, then resolves with the whole text. stop() ends a generation too. */
+  lmGenerate(request: GenerateRequest): Promise<GenerateResult>;
+  /** Scales the LoRA update (0 = base, 1 = as trained) for generation and export; returns the validation loss there. */
+  lmSetAdapterStrength(strength: number): Promise<{ strength: number; validationLoss: number }>;
+  /** adapter_config.json + adapter_model.safetensors as PEFT writes them (at the current strength). */
+  lmExportAdapter(): Promise<LmExport>;
+  /** The base with the adapter merged at the current strength: config.json, model.safetensors, tokenizer files. */
+  lmExportMerged(): Promise<LmExport>;
+  /** Applies a PEFT adapter (made here or by Python PEFT) to the loaded model: try it, export it or train on from it. */
+  lmImportAdapter(files: DatasetFile[]): Promise<{ plan: TrainPlan; validationLoss: number }>;
+
+  // Events; local on each side of the worker.
   subscribe(listener: (event: EngineEvent) => void): () => void;
   dispose(): void;
 }
+
+/** The methods called across the worker boundary (subscribe and dispose stay local). */
+export type RemoteMethod = Exclude<keyof SessionApi, 'subscribe' | 'dispose'>;
+
+/**
+ * The method table: every remote method, once. `satisfies` makes the compiler refuse a table that
+ * misses a method of SessionApi or names one it does not have; client.ts and worker.ts iterate it.
+ */
+export const REMOTE_METHODS = {
+  setBackend: true,
+  train: true,
+  stop: true,
+  pause: true,
+  resume: true,
+  listCheckpoints: true,
+  deleteCheckpoint: true,
+  loadModel: true,
+  loadModelFiles: true,
+  loadTabularModel: true,
+  importImages: true,
+  importCsv: true,
+  setSplit: true,
+  setPlan: true,
+  predict: true,
+  predictRow: true,
+  exportWeights: true,
+  exportBundle: true,
+  importRun: true,
+  lmLoadModel: true,
+  lmImportText: true,
+  lmSetPlan: true,
+  lmGenerate: true,
+  lmSetAdapterStrength: true,
+  lmExportAdapter: true,
+  lmExportMerged: true,
+  lmImportAdapter: true,
+} as const satisfies Record<RemoteMethod, true>;

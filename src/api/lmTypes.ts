@@ -1,0 +1,134 @@
+/**
+ * The causal-LM task's contract (Hugging Face causal LMs with LoRA): plain data only. A loaded
+ * language model and a loaded classifier live side by side in one session.
+ */
+import type { DatasetFile, RunResultBase, TrainPlan } from './trainTypes.ts';
+
+export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral';
+
+/** Where a Hugging Face model comes from. */
+export type LmModelSource =
+  /** A Hub model id ("HuggingFaceTB/SmolLM2-135M") or a https URL of the folder (".../resolve/main/"), fetched with progress and cached. */
+  | { kind: 'hub'; id: string; revision?: string }
+  | { kind: 'url'; url: string }
+  /** A dropped or picked folder: config.json, model.safetensors (or index + shards), tokenizer.json, tokenizer_config.json. */
+  | { kind: 'files'; files: DatasetFile[] };
+
+/** One linear projection LoRA can attach to. */
+export interface LmModuleSummary {
+  /** Hugging Face module path, e.g. "model.layers.0.self_attn.q_proj" or "transformer.h.0.attn.c_attn". */
+  path: string;
+  /** Last path component, what PEFT's target_modules match: "q_proj", "c_attn". */
+  name: string;
+  /** Block index; null outside the blocks. */
+  layer: number | null;
+  inFeatures: number;
+  outFeatures: number;
+  /** Weights (and bias) of the projection. */
+  params: number;
+}
+
+export interface LmModelSummary {
+  name: string;
+  architecture: LmArchitecture;
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  numKvHeads: number;
+  contextLength: number;
+  totalParams: number;
+  /** Bytes the weights take as float32 on the device. */
+  weightBytes: number;
+  modules: LmModuleSummary[];
+  /** Distinct projection names in block order ("q_proj", "k_proj", ...): the plan table's columns. */
+  projectionNames: string[];
+  /** PEFT's default target_modules for this architecture (gpt2: c_attn; llama family: q_proj, v_proj). */
+  defaultTargets: string[];
+  /** Whether tokenizer_config.json (or chat_template.jinja) has a chat template; else a ChatML default is used. */
+  hasChatTemplate: boolean;
+}
+
+export interface LmPlanSummary {
+  plan: TrainPlan;
+  /** Counted as PEFT counts them: r x (in + out) per LoRA module, plus whole fully-trained modules. */
+  trainableParams: number;
+  totalParams: number;
+  /** Bytes: weights, gradients + AdamW state of the trainable parameters, and an activation estimate at the batch size and length. */
+  memoryBytes: number;
+}
+
+export type LmDataFormat = 'plain-text' | 'text' | 'prompt-completion' | 'chat' | 'alpaca';
+
+export interface LmDatasetOptions {
+  /** Tokens per row (default 128, at most the model's context length). */
+  maxLength: number;
+  /** Concatenate examples into full rows of maxLength tokens. */
+  packing: boolean;
+  /** Also train on prompts and user/system turns (default: completions and assistant turns only). */
+  trainOnPrompt: boolean;
+  validationFraction: number;
+  seed: number;
+}
+
+export interface LmDatasetSummary {
+  name: string;
+  format: LmDataFormat;
+  /** Rows after packing or truncation. */
+  examples: number;
+  train: number;
+  validation: number;
+  totalTokens: number;
+  /** Tokens the loss is computed on. */
+  trainedTokens: number;
+  /** Examples cut at maxLength. */
+  truncated: number;
+  /** Token lengths of the examples as tokenized (before truncation or packing). */
+  histogram: { bins: { start: number; end: number; count: number }[]; above: number; maxLength: number; longest: number; mean: number };
+  /** Skipped lines, with their 1-based line numbers. */
+  issues: { line: number; message: string }[];
+  badLines: number;
+  options: LmDatasetOptions;
+}
+
+export const DEFAULT_LM_DATASET_OPTIONS: LmDatasetOptions = { maxLength: 128, packing: false, trainOnPrompt: false, validationFraction: 0.1, seed: 42 };
+
+/** A language-model run's result: the common part and the base model's loss for comparison. */
+export interface LmTrainResult extends RunResultBase {
+  task: 'lm';
+  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison. */
+  baseValidationLoss: number;
+}
+
+export interface GenerateRequest {
+  prompt: string;
+  /** Wrap the prompt as a user turn with the chat template (and a generation prompt). */
+  chat: boolean;
+  maxNewTokens: number;
+  /** 0 = greedy. */
+  temperature: number;
+  /** 0 = off. */
+  topK: number;
+  /** 1 = off. */
+  topP: number;
+  seed: number;
+  /** 'base' runs without the adapter; 'adapted' with it at the current adapter strength. */
+  model: 'base' | 'adapted';
+  /** Matches the lmToken events of this generation. */
+  requestId: number;
+}
+
+export interface GenerateResult {
+  requestId: number;
+  text: string;
+  tokens: number;
+  /** Why it stopped: the end-of-sequence token, maxNewTokens, or the context length. */
+  finish: 'eos' | 'length' | 'context';
+}
+
+/** A downloadable set of files (PEFT adapter, or a merged Hugging Face folder), also zipped. */
+export interface LmExport {
+  name: string;
+  files: Record<string, Uint8Array>;
+  zip: Uint8Array;
+}
