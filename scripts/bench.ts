@@ -30,7 +30,7 @@ import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng, type Rng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/webgpu/fusedLoraLinear.ts';
 import { createLmLora, disposeLmLora } from '../src/lm/createLmLora.ts';
-import type { LmPlan } from '../src/lora/hfPeftTargets.ts';
+import type { TrainPlan } from '../src/lora/hfPeftTargets.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { parseHfConfig } from '../src/models/hf/hfConfig.ts';
 import { expectedHfTensors, hfLinearModules, LM_HEAD } from '../src/models/hf/hfLayout.ts';
@@ -211,8 +211,8 @@ function randomLm(raw: Record<string, unknown>, seed: number): HfCausalLm {
   return { config, weights, modules: hfLinearModules(config) };
 }
 
-function attentionPlan(lm: HfCausalLm): LmPlan {
-  const plan: LmPlan = {};
+function attentionPlan(lm: HfCausalLm): TrainPlan {
+  const plan: TrainPlan = {};
   for (const m of lm.modules) {
     const attn = /\.(attn\.c_attn|attn\.c_proj|self_attn\.[qkvo]_proj)$/.test(m.path);
     plan[m.path] = attn ? { kind: 'lora', r: 8, alpha: 16, dropout: 0 } : { kind: 'frozen' };

@@ -1,12 +1,13 @@
 /**
- * The main-thread side of the engine: starts the Worker and turns EngineApi calls into messages.
- * Nothing here touches TF.js, so the page's bundle stays small and the UI thread stays free.
+ * The main-thread side of the engine: starts the Worker and turns SessionApi calls into messages.
+ * Every remote method comes from the one method table (REMOTE_METHODS), so nothing here is written
+ * per method. Nothing here touches TF.js, so the page's bundle stays small and the UI thread free.
  */
-import type { EngineApi, EngineEvent } from './api.ts';
+import { REMOTE_METHODS, type EngineEvent, type RemoteMethod, type SessionApi } from './api.ts';
 import { EngineError } from './errors.ts';
-import type { RemoteArgs, RemoteMethod, RemoteResult, RequestMessage, WorkerMessage } from './protocol.ts';
+import type { RemoteArgs, RemoteResult, RequestMessage, WorkerMessage } from './protocol.ts';
 
-export function createEngine(): EngineApi {
+export function createEngine(): SessionApi {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'tabtune-engine' });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: EngineError) => void }>();
   const listeners = new Set<(event: EngineEvent) => void>();
@@ -33,7 +34,7 @@ export function createEngine(): EngineApi {
     pending.clear();
   };
 
-  function call<M extends RemoteMethod>(method: M, ...args: RemoteArgs<M>): Promise<RemoteResult<M>> {
+  function call<M extends RemoteMethod>(method: M, args: RemoteArgs<M>): Promise<RemoteResult<M>> {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
     return new Promise<RemoteResult<M>>((resolve, reject) => {
@@ -43,35 +44,12 @@ export function createEngine(): EngineApi {
     });
   }
 
+  const remote = Object.fromEntries(
+    (Object.keys(REMOTE_METHODS) as RemoteMethod[]).map((method) => [method, (...args: RemoteArgs<typeof method>) => call(method, args)]),
+  ) as Pick<SessionApi, RemoteMethod>;
+
   return {
-    setBackend: (choice) => call('setBackend', choice),
-    loadModel: (url) => call('loadModel', url),
-    loadModelFiles: (files) => call('loadModelFiles', files),
-    importImages: (name, files, split) => call('importImages', name, files, split),
-    importCsv: (name, file, options) => call('importCsv', name, file, options),
-    loadTabularModel: (hidden) => call('loadTabularModel', hidden),
-    setSplit: (split) => call('setSplit', split),
-    setPlan: (plan, batchSize) => call('setPlan', plan, batchSize),
-    train: (config) => call('train', config),
-    stop: () => call('stop'),
-    pause: () => call('pause'),
-    resume: () => call('resume'),
-    predict: (image) => call('predict', image),
-    predictRow: (values) => call('predictRow', values),
-    lmLoadModel: (source) => call('lmLoadModel', source),
-    lmImportText: (name, file, options) => call('lmImportText', name, file, options),
-    lmSetPlan: (plan, batchSize, maxLength) => call('lmSetPlan', plan, batchSize, maxLength),
-    lmTrain: (config) => call('lmTrain', config),
-    lmGenerate: (request) => call('lmGenerate', request),
-    lmSetAdapterStrength: (strength) => call('lmSetAdapterStrength', strength),
-    lmExportAdapter: () => call('lmExportAdapter'),
-    lmExportMerged: () => call('lmExportMerged'),
-    lmImportAdapter: (files) => call('lmImportAdapter', files),
-    exportWeights: () => call('exportWeights'),
-    exportBundle: () => call('exportBundle'),
-    importRun: (files) => call('importRun', files),
-    listCheckpoints: () => call('listCheckpoints'),
-    deleteCheckpoint: (runId) => call('deleteCheckpoint', runId),
+    ...remote,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

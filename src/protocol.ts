@@ -2,13 +2,10 @@
  * Messages between the studio's main thread (client.ts) and the engine Worker (worker.ts).
  * Requests carry an id and get exactly one response; events flow from the worker at any time.
  */
-import type { EngineApi, EngineErrorInfo, EngineEvent } from './api.ts';
+import type { EngineErrorInfo, EngineEvent, RemoteMethod, SessionApi } from './api.ts';
 
-/** The methods of EngineApi that are called remotely (subscribe and dispose stay local). */
-export type RemoteMethod = Exclude<keyof EngineApi, 'subscribe' | 'dispose'>;
-
-export type RemoteArgs<M extends RemoteMethod> = Parameters<EngineApi[M]>;
-export type RemoteResult<M extends RemoteMethod> = Awaited<ReturnType<EngineApi[M]>>;
+export type RemoteArgs<M extends RemoteMethod> = Parameters<SessionApi[M]>;
+export type RemoteResult<M extends RemoteMethod> = Awaited<ReturnType<SessionApi[M]>>;
 
 export interface RequestMessage<M extends RemoteMethod = RemoteMethod> {
   kind: 'request';

@@ -1,18 +1,18 @@
 /// <reference lib="webworker" />
 /**
- * The engine's Worker: receives requests from client.ts, runs them on one Engine, posts responses
+ * The engine's Worker: receives requests from client.ts, runs them on one Session, posts responses
  * and events. Training runs here with its own step loop, so the page never waits on it.
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { EngineEvent } from './api.ts';
+import { REMOTE_METHODS, type EngineEvent, type RemoteMethod, type SessionApi } from './api.ts';
 import { decodeImageBrowser } from './data/decodeImageBrowser.ts';
-import { Engine } from './engine.ts';
+import { EngineError, toErrorInfo } from './errors.ts';
+import type { RemoteArgs, RemoteResult, RequestMessage, WorkerMessage } from './protocol.ts';
+import { Session } from './session/session.ts';
 import { defaultCheckpointStore } from './storage/checkpointStore.ts';
-import { toErrorInfo } from './errors.ts';
-import type { RemoteMethod, RequestMessage, WorkerMessage } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -24,47 +24,21 @@ setWasmPaths({
 });
 
 const post = (message: WorkerMessage, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
-const engine = new Engine({ decodeImage: decodeImageBrowser, fetch: self.fetch.bind(self), checkpoints: defaultCheckpointStore() }, (event: EngineEvent) =>
+const session: SessionApi = new Session({ decodeImage: decodeImageBrowser, fetch: self.fetch.bind(self), checkpoints: defaultCheckpointStore() }, (event: EngineEvent) =>
   post({ kind: 'event', event }),
 );
 
-type Handler = (...args: never[]) => unknown;
-const handlers: Record<RemoteMethod, Handler> = {
-  setBackend: (choice: Parameters<Engine['setBackend']>[0]) => engine.setBackend(choice),
-  loadModel: (url: string) => engine.loadModel(url),
-  loadModelFiles: (files: Parameters<Engine['loadModelFiles']>[0]) => engine.loadModelFiles(files),
-  importImages: (...a: Parameters<Engine['importImages']>) => engine.importImages(...a),
-  importCsv: (...a: Parameters<Engine['importCsv']>) => engine.importCsv(...a),
-  loadTabularModel: (hidden?: number[]) => engine.loadTabularModel(hidden),
-  setSplit: (split: Parameters<Engine['setSplit']>[0]) => engine.setSplit(split),
-  setPlan: (...a: Parameters<Engine['setPlan']>) => engine.setPlan(...a),
-  train: (config: Parameters<Engine['train']>[0]) => engine.train(config),
-  stop: () => engine.stop(),
-  pause: () => engine.pause(),
-  resume: () => engine.resume(),
-  predict: (image: Blob) => engine.predict(image),
-  predictRow: (values: Record<string, string>) => engine.predictRow(values),
-  lmLoadModel: (...a: Parameters<Engine['lmLoadModel']>) => engine.lmLoadModel(...a),
-  lmImportText: (...a: Parameters<Engine['lmImportText']>) => engine.lmImportText(...a),
-  lmSetPlan: (...a: Parameters<Engine['lmSetPlan']>) => engine.lmSetPlan(...a),
-  lmTrain: (...a: Parameters<Engine['lmTrain']>) => engine.lmTrain(...a),
-  lmGenerate: (...a: Parameters<Engine['lmGenerate']>) => engine.lmGenerate(...a),
-  lmSetAdapterStrength: (...a: Parameters<Engine['lmSetAdapterStrength']>) => engine.lmSetAdapterStrength(...a),
-  lmExportAdapter: () => engine.lmExportAdapter(),
-  lmExportMerged: () => engine.lmExportMerged(),
-  lmImportAdapter: (...a: Parameters<Engine['lmImportAdapter']>) => engine.lmImportAdapter(...a),
-  exportWeights: () => engine.exportWeights(),
-  exportBundle: () => engine.exportBundle(),
-  importRun: (files: Parameters<Engine['importRun']>[0]) => engine.importRun(files),
-  listCheckpoints: () => engine.listCheckpoints(),
-  deleteCheckpoint: (runId: string) => engine.deleteCheckpoint(runId),
-};
+/** Calls `method` on the session: the method table says which names may arrive, SessionApi what they take. */
+function dispatch<M extends RemoteMethod>(method: M, args: RemoteArgs<M>): Promise<RemoteResult<M>> {
+  if (!Object.hasOwn(REMOTE_METHODS, method)) return Promise.reject(new EngineError('bad-request', `The engine has no method "${String(method)}".`));
+  const fn = session[method] as (...a: RemoteArgs<M>) => Promise<RemoteResult<M>>;
+  return fn.apply(session, args);
+}
 
 self.onmessage = async (e: MessageEvent<RequestMessage>) => {
   const { id, method, args } = e.data;
   try {
-    const handler = handlers[method];
-    const result = await (handler as (...a: unknown[]) => unknown)(...(args as unknown[]));
+    const result = await dispatch(method, args);
     // Exported bytes move to the page instead of being copied.
     const transfer = transferablesOf(result);
     post({ kind: 'response', id, ok: true, result }, transfer);

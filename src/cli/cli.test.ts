@@ -165,7 +165,7 @@ describe.concurrent('tabtune command line', () => {
     expect(cls.stdout).toMatch(/epoch 3\/3 .* val acc/);
     const metrics = JSON.parse(readFileSync(join(TMP, 'plants-cls', 'metrics.json'), 'utf8'));
     // the MLP is not pre-trained, so with no plan flags its layers train
-    expect(metrics.plan).toEqual({ dense_1: { kind: 'train' }, dense_2: { kind: 'train' } });
+    expect(metrics.plan).toEqual({ dense_1: { kind: 'full' }, dense_2: { kind: 'full' } });
     expect(metrics.classes).toEqual(['cactus', 'fern', 'sunflower']);
     expect(JSON.parse(readFileSync(join(TMP, 'plants-cls', 'tabtune.json'), 'utf8')).preprocessing.encoder.featureNames).toHaveLength(10);
 

@@ -21,7 +21,7 @@ export async function logits(args: string[], io: Io): Promise<number> {
     await engine.lmLoadModel(lmSourceOf(model));
     const adapter = str(p, 'adapter');
     if (adapter) await engine.lmImportAdapter(readDatasetFolder(adapter));
-    const { lm, lora } = engine.lmCurrent();
+    const { lm, lora } = engine.lm.current();
     const bad = ids.find((id) => id >= lm.config.vocabSize);
     if (bad !== undefined) throw new EngineError('bad-input', `token id ${bad} is outside the vocabulary (0 to ${lm.config.vocabSize - 1}).`);
     const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D, { lora: lora ?? undefined }).logits.squeeze([0])); // [T, V]

@@ -1,5 +1,5 @@
 /**
- * `tabtune`: the studio's Engine on the command line (Node, WASM backend by default).
+ * `tabtune`: the studio's engine (one Session) on the command line (Node, WASM backend by default).
  * Every failure ends as one line on stderr and exit code 1 (2 for a usage mistake), never a stack.
  */
 import { fileURLToPath } from 'node:url';

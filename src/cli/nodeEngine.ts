@@ -1,11 +1,11 @@
-/** The Engine as the command line runs it: Node fetch, PNG decoding, a backend picked by flag. */
+/** The Session as the command line runs it: Node fetch, PNG decoding, a backend picked by flag. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { BackendChoice, BackendReport, DatasetFile, EngineEvent } from '../api.ts';
 import type { ImageDecoder } from '../data/decodeImage.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
-import { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
+import { Session } from '../session/session.ts';
 import { installDawnGpu } from './dawnGpu.ts';
 import { nodeFetch } from './nodePlatform.ts';
 
@@ -42,11 +42,11 @@ export function readDatasetFolder(dir: string): DatasetFile[] {
   return out;
 }
 
-export async function startEngine(backend: BackendChoice, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Engine; report: BackendReport }> {
+export async function startEngine(backend: BackendChoice, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Session; report: BackendReport }> {
   // `auto` may pick a GPU and `webgpu` needs one: both see WebGPU through Dawn. The machine's own
   // Vulkan drivers are used unless VK_ICD_FILENAMES says otherwise.
   if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: !hasGpuDevice() });
-  const engine = new Engine({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
+  const engine = new Session({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
   const report = await engine.setBackend(backend);
   return { engine, report };
 }

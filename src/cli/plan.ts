@@ -1,5 +1,5 @@
-/** Turns the train command's plan flags into a LayerPlan for the loaded model. */
-import type { LayerPlan, ModelSummary } from '../api.ts';
+/** Turns the train command's plan flags into a TrainPlan for the loaded model. */
+import type { TrainPlan, ModelSummary } from '../api.ts';
 import { UsageError } from './args.ts';
 
 export interface PlanFlags {
@@ -23,21 +23,21 @@ export interface PlanFlags {
  * layer; combined with --full or --freeze-first, LoRA layers get LoRA and the others train or freeze.
  * --lora-dropout X and --rslora apply to every LoRA layer (left out of the plan at their defaults, 0 and off).
  */
-export function planFromFlags(model: ModelSummary, f: PlanFlags): LayerPlan {
+export function planFromFlags(model: ModelSummary, f: PlanFlags): TrainPlan {
   const modes = [f.headOnly, f.full, f.freezeFirst !== undefined].filter(Boolean).length;
   if (modes > 1) throw new UsageError('use only one of --head-only, --freeze-first N and --full.');
   if (f.headOnly && f.loraR !== undefined) throw new UsageError('--head-only trains the head alone; drop it to use --lora-r.');
   if (f.loraR === undefined && (f.loraAlpha !== undefined || f.loraTargets !== undefined || f.loraDropout !== undefined || f.rslora === true)) {
     throw new UsageError('--lora-alpha, --lora-targets, --lora-dropout and --rslora need --lora-r R.');
   }
-  const plan: LayerPlan = {};
+  const plan: TrainPlan = {};
   const weighted = model.layers.filter((l) => l.params > 0);
-  if (f.full) for (const l of weighted) plan[l.name] = { kind: 'train' };
+  if (f.full) for (const l of weighted) plan[l.name] = { kind: 'full' };
   if (f.freezeFirst !== undefined) {
     if (f.freezeFirst > weighted.length) {
       throw new UsageError(`--freeze-first ${f.freezeFirst}: the model has ${weighted.length} layers with weights up to its feature layer.`);
     }
-    for (const l of weighted.slice(f.freezeFirst)) plan[l.name] = { kind: 'train' };
+    for (const l of weighted.slice(f.freezeFirst)) plan[l.name] = { kind: 'full' };
   }
   if (f.loraR !== undefined) {
     const alpha = f.loraAlpha ?? 2 * f.loraR;

@@ -1,8 +1,8 @@
-/** `tabtune train`: the Engine's run in Node, with metrics, head and bundle written to --out. */
+/** `tabtune train`: the session's classifier run in Node, with metrics, head and bundle written to --out. */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EpochPoint, type StepPoint, type TrainConfig } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, DEFAULT_SPLIT, type ClassifierTrainConfig, type EvalPoint, type StepPoint } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError } from './args.ts';
 import type { Io } from './main.ts';
@@ -54,12 +54,13 @@ export async function train(args: string[], io: Io): Promise<number> {
   const hidden = hiddenText?.split(',').map((w) => Number(w.trim()));
   if (hidden && hidden.some((w) => !Number.isInteger(w) || w < 1)) throw new UsageError(`--hidden takes layer widths like 64,32, not "${hiddenText}".`);
   if (!isCsv && (task !== undefined || hidden || str(p, 'label') !== undefined)) throw new UsageError('--label, --task and --hidden apply to CSV data only.');
-  const seed = num(p, 'seed', 'int') ?? DEFAULT_TRAIN_CONFIG.seed;
-  const config: TrainConfig = {
-    learningRate: num(p, 'lr', 'number') ?? DEFAULT_TRAIN_CONFIG.learningRate,
-    batchSize: num(p, 'batch', 'positive-int') ?? DEFAULT_TRAIN_CONFIG.batchSize,
-    epochs: num(p, 'epochs', 'positive-int') ?? DEFAULT_TRAIN_CONFIG.epochs,
-    weightDecay: num(p, 'weight-decay', 'number') ?? DEFAULT_TRAIN_CONFIG.weightDecay,
+  const seed = num(p, 'seed', 'int') ?? DEFAULT_CLASSIFIER_TRAIN_CONFIG.seed;
+  const config: ClassifierTrainConfig = {
+    task: 'classifier',
+    learningRate: num(p, 'lr', 'number') ?? DEFAULT_CLASSIFIER_TRAIN_CONFIG.learningRate,
+    batchSize: num(p, 'batch', 'positive-int') ?? DEFAULT_CLASSIFIER_TRAIN_CONFIG.batchSize,
+    epochs: num(p, 'epochs', 'positive-int') ?? DEFAULT_CLASSIFIER_TRAIN_CONFIG.epochs,
+    weightDecay: num(p, 'weight-decay', 'number') ?? DEFAULT_CLASSIFIER_TRAIN_CONFIG.weightDecay,
     seed,
   };
   const split = { validationFraction: num(p, 'val-split', 'fraction') ?? DEFAULT_SPLIT.validationFraction, seed };
@@ -84,17 +85,17 @@ export async function train(args: string[], io: Io): Promise<number> {
   const quiet = p.values.quiet === true;
 
   const steps: StepPoint[] = [];
-  const epochs: EpochPoint[] = [];
+  const epochs: EvalPoint[] = [];
   let started = 0;
   const { engine, report } = await startEngine(backendOf(p), (e) => {
     if (e.type === 'step') steps.push(e.point);
-    if (e.type === 'epoch') {
+    if (e.type === 'eval') {
       epochs.push(e.point);
       if (!quiet) {
         const q = e.point;
         const secs = ((performance.now() - started) / 1000).toFixed(1);
-        const metric = q.validationRmse !== undefined ? `val rmse ${q.validationRmse.toPrecision(4)}` : `val acc ${(q.validationAccuracy * 100).toFixed(1)}%`;
-        io.out(`epoch ${q.epoch}/${config.epochs}  step ${q.step}  train loss ${q.trainLoss.toFixed(4)}  val loss ${q.validationLoss.toFixed(4)}  ${metric}  (${secs} s)`);
+        const metric = q.validationRmse !== undefined ? `val rmse ${q.validationRmse.toPrecision(4)}` : `val acc ${((q.validationAccuracy ?? Number.NaN) * 100).toFixed(1)}%`;
+        io.out(`epoch ${q.epoch}/${config.epochs}  step ${q.step}  train loss ${(q.trainLoss ?? Number.NaN).toFixed(4)}  val loss ${q.validationLoss.toFixed(4)}  ${metric}  (${secs} s)`);
       }
     }
   });
@@ -122,10 +123,10 @@ export async function train(args: string[], io: Io): Promise<number> {
     // An MLP built for a table is not pre-trained: with no plan flags, train its layers rather than only a head on random features.
     const noPlanFlags = !flags.headOnly && !flags.full && flags.freezeFirst === undefined && flags.loraR === undefined;
     const plan = planFromFlags(summary, isCsv && !url && noPlanFlags ? { ...flags, full: true } : flags);
-    const planSummary = engine.setPlan(plan, config.batchSize);
+    const planSummary = await engine.setPlan(plan, config.batchSize);
     if (!quiet) {
       const lora = Object.entries(plan).filter(([, m]) => m.kind === 'lora').map(([name]) => name);
-      const trained = Object.entries(plan).filter(([, m]) => m.kind === 'train').map(([name]) => name);
+      const trained = Object.entries(plan).filter(([, m]) => m.kind === 'full').map(([name]) => name);
       const what = [lora.length ? `LoRA on ${lora.join(', ')}` : '', trained.length ? `training ${trained.join(', ')}` : ''].filter(Boolean).join('; ') || 'head only';
       io.out(`backend ${report.name} (${report.reason})`);
       io.out(`model ${summary.name}, ${described}`);
@@ -134,7 +135,7 @@ export async function train(args: string[], io: Io): Promise<number> {
     }
     started = performance.now();
     const result = await engine.train(config);
-    const last = result.epochs.at(-1);
+    const last = result.evals.at(-1);
     const metrics = {
       steps,
       epochs,

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type LmEvalPoint, type LmModelSource, type LmPlan, type LmStepPoint, type LmTrainConfig } from '../api.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmModelSource, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError } from './args.ts';
 import type { Io } from './main.ts';
@@ -62,7 +62,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
   const data = str(p, 'data');
   const out = str(p, 'out');
   if (!model || !data || !out) throw new UsageError(`--model, --data and --out are required; usage: ${TRAIN_LM_USAGE}`);
-  const schedule = str(p, 'schedule') ?? DEFAULT_LM_TRAIN_CONFIG.schedule;
+  const schedule = str(p, 'schedule') ?? DEFAULT_LM_TRAIN_CONFIG.schedule?.kind ?? 'cosine';
   if (!['cosine', 'linear', 'constant'].includes(schedule)) throw new UsageError(`--schedule ${schedule}: use cosine, linear or constant.`);
   const seed = num(p, 'seed', 'int') ?? DEFAULT_LM_TRAIN_CONFIG.seed;
   const steps = num(p, 'steps', 'positive-int') ?? DEFAULT_LM_TRAIN_CONFIG.steps;
@@ -72,8 +72,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     batchSize: num(p, 'batch', 'positive-int') ?? DEFAULT_LM_TRAIN_CONFIG.batchSize,
     gradAccumulation: num(p, 'grad-accum', 'positive-int') ?? 1,
     steps,
-    warmupSteps: num(p, 'warmup', 'int') ?? Math.round(steps / 10),
-    schedule: schedule as LmTrainConfig['schedule'],
+    schedule: schedule === 'constant' ? { kind: 'constant' } : { kind: schedule as 'cosine' | 'linear', warmupSteps: Math.min(num(p, 'warmup', 'int') ?? Math.round(steps / 10), steps) },
     weightDecay: num(p, 'weight-decay', 'number') ?? DEFAULT_LM_TRAIN_CONFIG.weightDecay,
     clipNorm: num(p, 'clip', 'number') ?? DEFAULT_LM_TRAIN_CONFIG.clipNorm,
     evalEvery: num(p, 'eval-every', 'int') ?? Math.max(1, Math.round(steps / 5)),
@@ -85,16 +84,16 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
   const outDir = resolve(out);
   const quiet = p.values.quiet === true;
 
-  const steps_: LmStepPoint[] = [];
-  const evals: LmEvalPoint[] = [];
+  const steps_: StepPoint[] = [];
+  const evals: EvalPoint[] = [];
   const { engine, report } = await startEngine(backendOf(p), (e) => {
-    if (e.type === 'lmStep') {
+    if (e.type === 'step') {
       steps_.push(e.point);
       if (!quiet && (e.point.step % 10 === 0 || e.point.step === e.totalSteps)) {
-        io.out(`step ${e.point.step}/${e.totalSteps}  loss ${e.point.loss.toFixed(4)}  lr ${e.point.learningRate.toExponential(2)}  ${Math.round(e.point.tokensPerSecond)} tok/s`);
+        io.out(`step ${e.point.step}/${e.totalSteps}  loss ${e.point.loss.toFixed(4)}  lr ${e.point.learningRate.toExponential(2)}  ${Math.round(e.point.tokensPerSecond ?? 0)} tok/s`);
       }
     }
-    if (e.type === 'lmEval') {
+    if (e.type === 'eval') {
       evals.push(e.point);
       if (!quiet) io.out(`eval at step ${e.point.step}: validation loss ${e.point.validationLoss.toFixed(4)}`);
     }
@@ -114,7 +113,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     const dropout = num(p, 'lora-dropout', 'fraction') ?? 0;
     const targets = str(p, 'lora-targets')?.split(',').map((t) => t.trim()).filter(Boolean) ?? summary.defaultTargets;
     const all = targets.length === 1 && targets[0] === 'all-linear';
-    const plan: LmPlan = {};
+    const plan: TrainPlan = {};
     for (const m of summary.modules) {
       if (all || targets.includes(m.name) || targets.includes(m.path)) {
         plan[m.path] = { kind: 'lora', r, alpha, ...(dropout > 0 ? { dropout } : {}), ...(p.values.rslora ? { rslora: true } : {}) };
@@ -132,7 +131,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
       for (const issue of dataset.issues) io.err(`  skipped: ${issue.message}`);
     }
     const started = performance.now();
-    const result = await engine.lmTrain(config);
+    const result = await engine.train(config);
     mkdirSync(join(outDir, 'adapter'), { recursive: true });
     const adapter = await engine.lmExportAdapter();
     for (const [name, bytes] of Object.entries(adapter.files)) writeFileSync(join(outDir, 'adapter', name), bytes);

@@ -8,7 +8,7 @@
  *                                    a TF.js LayersModel that tf.loadLayersModel loads as is
  */
 import { strToU8, zipSync } from 'fflate';
-import type { ExportedBundle, ExportedWeights, LayerPlan } from '../api.ts';
+import type { ExportedBundle, ExportedWeights, TrainPlan } from '../api.ts';
 import type { LoraAdapters } from '../lora/loraAdapter.ts';
 import { mergedModel } from '../lora/merge.ts';
 import { exportPeftAdapter } from '../lora/peftAdapter.ts';
@@ -19,7 +19,7 @@ import { layersModelFiles } from './layersModelFiles.ts';
 
 export interface BundleInput {
   base: BaseModel;
-  plan: LayerPlan;
+  plan: TrainPlan;
   adapters: LoraAdapters;
   /** Head weights, Keras layout: kernel [F, K], bias [K]. */
   kernel: Float32Array;

@@ -1,4 +1,4 @@
-import type { ExportedWeights, LayerPlan, TrainConfig, TrainResult } from '../api.ts';
+import type { ExportedWeights, TrainPlan, TrainConfig, TrainResult } from '../api.ts';
 import { outputSize, type TrainingSet } from '../data/trainingSet.ts';
 import type { BaseModel } from '../models/baseModel.ts';
 import { writeSafetensors } from './safetensors.ts';
@@ -6,7 +6,7 @@ import { writeSafetensors } from './safetensors.ts';
 export interface HeadExportInput {
   base: BaseModel;
   dataset: TrainingSet;
-  plan: LayerPlan;
+  plan: TrainPlan;
   /** Head weights as trained, Keras layout: kernel [F, K], bias [K]. */
   kernel: Float32Array;
   bias: Float32Array;
@@ -50,7 +50,7 @@ export async function exportHead(input: HeadExportInput): Promise<ExportedWeight
   );
   const stem = `tabtune-${slug(base.summary.name)}-${slug(dataset.name)}`;
   const weightsName = `${stem}.safetensors`;
-  const last = input.result.epochs.at(-1);
+  const last = input.result.evals.at(-1);
   const manifest = {
     format: 'tabtune-classifier',
     version: 1,
@@ -82,7 +82,7 @@ export async function exportHead(input: HeadExportInput): Promise<ExportedWeight
       kind: Object.values(input.plan).every((m) => m.kind === 'frozen') ? 'head-only' : 'layer-plan',
       layers: Object.fromEntries(base.summary.layers.map((l) => [l.name, input.plan[l.name] ?? { kind: 'frozen' }])),
       frozen: base.summary.layers.filter((l) => (input.plan[l.name]?.kind ?? 'frozen') === 'frozen').map((l) => l.name),
-      trained: ['head', ...base.summary.layers.filter((l) => input.plan[l.name]?.kind === 'train').map((l) => l.name)],
+      trained: ['head', ...base.summary.layers.filter((l) => input.plan[l.name]?.kind === 'full').map((l) => l.name)],
       lora: base.summary.layers.filter((l) => input.plan[l.name]?.kind === 'lora').map((l) => l.name),
       head: {
         type: 'linear',

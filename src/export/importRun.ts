@@ -4,7 +4,7 @@
  * run can be evaluated, tried, exported again or trained further.
  */
 import { Inflate } from 'fflate';
-import type { DatasetFile, LayerPlan } from '../api.ts';
+import type { DatasetFile, TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import type { LoraAdapters } from '../lora/loraAdapter.ts';
 import { importPeftAdapter } from '../lora/peftAdapter.ts';
@@ -13,7 +13,7 @@ import { transpose } from './headExport.ts';
 import { readSafetensors, toFloat32 } from './safetensors.ts';
 
 export interface ImportedRun {
-  plan: LayerPlan;
+  plan: TrainPlan;
   adapters: LoraAdapters;
   /** Keras layout: kernel [F, K], bias [K]. */
   kernel: Float32Array;

@@ -4,11 +4,11 @@
  * adapted model is exactly the base model.
  */
 import type { Rng } from '../data/rng.ts';
-import { loraScale, type LmPlan } from '../lora/hfPeftTargets.ts';
+import { loraScale, type TrainPlan } from '../lora/hfPeftTargets.ts';
 import type { LinearModule, LmLora } from '../models/hf/hfTypes.ts';
 import { tf } from '../tf.ts';
 
-export function createLmLora(plan: LmPlan, modules: LinearModule[], rng: Rng): LmLora {
+export function createLmLora(plan: TrainPlan, modules: LinearModule[], rng: Rng): LmLora {
   const lora: LmLora = new Map();
   for (const m of modules) {
     const mode = plan[m.path];

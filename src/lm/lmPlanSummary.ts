@@ -1,5 +1,5 @@
 /** The language model as the studio shows it, and checks of an adapter plan against it. */
-import type { LmModelSummary, LmPlan } from '../api.ts';
+import type { LmModelSummary, TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { defaultTargetModules } from '../lora/hfPeftTargets.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
@@ -38,7 +38,7 @@ export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenize
 }
 
 /** Every planned path must be a projection of the model, with a sane rank and alpha. */
-export function validateLmPlan(lm: HfCausalLm, plan: LmPlan): void {
+export function validateLmPlan(lm: HfCausalLm, plan: TrainPlan): void {
   const paths = new Set(lm.modules.map((m) => m.path));
   for (const [path, mode] of Object.entries(plan)) {
     if (!paths.has(path)) {

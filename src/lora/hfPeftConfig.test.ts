@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { LinearModule } from '../models/hf/hfTypes.ts';
 import { adapterConfigFor, serializePeftConfig } from './hfPeftConfig.ts';
 import { parsePeftConfig, planFromPeftConfig, type PeftLoraConfig } from './hfPeftConfigRead.ts';
-import { loraScale, planFromTargets, type LmPlan } from './hfPeftTargets.ts';
+import { loraScale, planFromTargets, type TrainPlan } from './hfPeftTargets.ts';
 import { gpt2Modules, tinyGpt2Modules, tinyLlamaModules } from './hfPeftTestModules.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/hf-tiny/${name}/adapter/adapter_config.json`, import.meta.url), 'utf8');
 
 /** Writes the plan's config, serialises and parses it again, and checks every module resolves to the same r and scale. */
-function roundTrip(plan: LmPlan, modules: LinearModule[], arch: 'gpt2' | 'llama' = 'gpt2'): PeftLoraConfig {
+function roundTrip(plan: TrainPlan, modules: LinearModule[], arch: 'gpt2' | 'llama' = 'gpt2'): PeftLoraConfig {
   const config = adapterConfigFor(plan, modules, { arch, baseModelNameOrPath: 'openai-community/gpt2' });
   const back = planFromPeftConfig(parsePeftConfig(serializePeftConfig(config), 'test'), modules);
   for (const m of modules) {
@@ -73,20 +73,20 @@ describe('adapter_config.json', () => {
   it('falls back to a full-match regex when names and blocks cannot say it', () => {
     const modules = gpt2Modules(4, 16, 50);
     // attn.c_proj but not mlp.c_proj; and c_attn in other blocks than c_proj.
-    const plan: LmPlan = {
+    const plan: TrainPlan = {
       ...planFromTargets(modules, { targets: '.*h\\.[01]\\.attn\\.c_proj|.*h\\.[23]\\.attn\\.c_attn', r: 4, alpha: 8 }),
     };
     const config = roundTrip(plan, modules);
     expect(config.target_modules).toBe('transformer\\.h\\.(?:0|1)\\.attn\\.c_proj|transformer\\.h\\.(?:2|3)\\.attn\\.c_attn');
     expect(config.layers_to_transform).toBeNull();
     // lm_head and a single block both work.
-    const head: LmPlan = { lm_head: { kind: 'lora', r: 4, alpha: 8 }, 'transformer.h.2.mlp.c_fc': { kind: 'lora', r: 4, alpha: 8 } };
+    const head: TrainPlan = { lm_head: { kind: 'lora', r: 4, alpha: 8 }, 'transformer.h.2.mlp.c_fc': { kind: 'lora', r: 4, alpha: 8 } };
     const headConfig = roundTrip(head, modules);
     expect(headConfig.target_modules).toEqual(['c_fc', 'lm_head']);
     expect(headConfig.layers_to_transform).toEqual([2]);
-    const headAndTwo: LmPlan = { ...head, 'transformer.h.1.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 } };
+    const headAndTwo: TrainPlan = { ...head, 'transformer.h.1.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 } };
     expect(roundTrip(headAndTwo, modules).target_modules).toBe('lm_head|transformer\\.h\\.1\\.attn\\.c_attn|transformer\\.h\\.2\\.mlp\\.c_fc');
-    const oneProj: LmPlan = { 'transformer.h.2.mlp.c_proj': { kind: 'lora', r: 4, alpha: 8 } };
+    const oneProj: TrainPlan = { 'transformer.h.2.mlp.c_proj': { kind: 'lora', r: 4, alpha: 8 } };
     const c = roundTrip(oneProj, modules);
     expect(c.target_modules).toBe('transformer\\.h\\.2\\.mlp\\.c_proj'); // c_proj in block 2 would take attn.c_proj too
     expect(c.layers_to_transform).toBeNull();
@@ -116,7 +116,7 @@ describe('adapter_config.json', () => {
 
   it('refuses fully trained modules and empty plans', () => {
     const modules = tinyGpt2Modules();
-    const plan: LmPlan = { 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 }, 'transformer.h.0.mlp.c_fc': { kind: 'full' } };
+    const plan: TrainPlan = { 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 }, 'transformer.h.0.mlp.c_fc': { kind: 'full' } };
     expect(() => adapterConfigFor(plan, modules, { arch: 'gpt2' })).toThrow(/trained in full.*merged model/);
     expect(() => adapterConfigFor({}, modules, { arch: 'gpt2' })).toThrow(/no LoRA modules/);
     expect(() => adapterConfigFor({ 'x.y': { kind: 'lora', r: 1, alpha: 1 } }, modules, { arch: 'gpt2' })).toThrow(/does not have/);

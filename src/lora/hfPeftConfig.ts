@@ -15,7 +15,7 @@
 import { EngineError } from '../errors.ts';
 import type { HfArchitecture, LinearModule } from '../models/hf/hfTypes.ts';
 import { planFromPeftConfig, type PeftLoraConfig } from './hfPeftConfigRead.ts';
-import { loraScale, peftTargetsModule, type LmLoraMode, type LmPlan, type PeftTargetFields } from './hfPeftTargets.ts';
+import { loraScale, peftTargetsModule, type LmLoraMode, type TrainPlan, type PeftTargetFields } from './hfPeftTargets.ts';
 
 export interface AdapterConfigOptions {
   arch: HfArchitecture;
@@ -40,7 +40,7 @@ const closeTo = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Mat
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The LoRA modules of the plan, in module order; refuses plans PEFT cannot express. */
-export function loraModulesOf(plan: LmPlan, modules: LinearModule[]): { module: LinearModule; mode: LmLoraMode }[] {
+export function loraModulesOf(plan: TrainPlan, modules: LinearModule[]): { module: LinearModule; mode: LmLoraMode }[] {
   const byPath = new Map(modules.map((m) => [m.path, m]));
   for (const [path, mode] of Object.entries(plan)) {
     if (!byPath.has(path)) throw new EngineError('peft-plan-invalid', `the plan names module "${path}", which this model does not have; rebuild the plan from the loaded model.`);
@@ -106,7 +106,7 @@ function targetFields(adapted: LinearModule[], modules: LinearModule[]): PeftTar
 }
 
 /** adapter_config.json's fields for the plan's LoRA modules (see the file comment). */
-export function adapterConfigFor(plan: LmPlan, modules: LinearModule[], options: AdapterConfigOptions): PeftLoraConfig {
+export function adapterConfigFor(plan: TrainPlan, modules: LinearModule[], options: AdapterConfigOptions): PeftLoraConfig {
   const lora = loraModulesOf(plan, modules);
   const useRslora = mostCommon(lora.map(({ mode }) => mode.rslora ?? false));
   const effAlpha = (mode: LmLoraMode): number => {

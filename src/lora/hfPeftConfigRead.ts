@@ -6,7 +6,7 @@
  */
 import { EngineError, showValue } from '../errors.ts';
 import type { LinearModule } from '../models/hf/hfTypes.ts';
-import { ALL_LINEAR, expandAllLinear, peftTargetsModule, resolvePattern, type LmLoraMode, type LmPlan } from './hfPeftTargets.ts';
+import { ALL_LINEAR, expandAllLinear, peftTargetsModule, resolvePattern, type LmLoraMode, type TrainPlan } from './hfPeftTargets.ts';
 
 /** adapter_config.json: the LoraConfig fields we read and write (PEFT 0.21 writes all of these). */
 export interface PeftLoraConfig {
@@ -122,11 +122,11 @@ export function parsePeftConfig(text: string, label: string): PeftLoraConfig {
 }
 
 /** The plan PEFT builds from this config on these modules: which get LoRA, with which r and alpha. */
-export function planFromPeftConfig(config: PeftLoraConfig, modules: LinearModule[]): LmPlan {
+export function planFromPeftConfig(config: PeftLoraConfig, modules: LinearModule[]): TrainPlan {
   const target =
     typeof config.target_modules === 'string' && config.target_modules.toLowerCase() === ALL_LINEAR ? expandAllLinear(modules) : config.target_modules;
   const fields = { ...config, target_modules: target };
-  const plan: LmPlan = {};
+  const plan: TrainPlan = {};
   for (const m of modules) {
     if (!peftTargetsModule(fields, m.path)) {
       plan[m.path] = { kind: 'frozen' };

@@ -6,7 +6,7 @@ import { readSafetensors, writeSafetensors, type TensorToWrite } from '../export
 import type { LinearModule, LmLora } from '../models/hf/hfTypes.ts';
 import { tf } from '../tf.ts';
 import { loraFromTensors, readPeftAdapter, writePeftAdapter } from './hfPeftFiles.ts';
-import { planFromTargets, type LmPlan } from './hfPeftTargets.ts';
+import { planFromTargets, type TrainPlan } from './hfPeftTargets.ts';
 import { tinyGpt2Modules, tinyLlamaModules } from './hfPeftTestModules.ts';
 
 beforeAll(async () => {
@@ -64,7 +64,7 @@ describe('PEFT adapter files', () => {
 
   it('round-trips mixed ranks and alphas through the files', async () => {
     const modules = tinyLlamaModules();
-    const plan: LmPlan = planFromTargets(modules, { targets: ['q_proj', 'v_proj', 'down_proj'], r: 4, alpha: 8, dropout: 0.1, rankPattern: { 'layers.1.self_attn.v_proj': 2, down_proj: 6 }, alphaPattern: { q_proj: 3 } });
+    const plan: TrainPlan = planFromTargets(modules, { targets: ['q_proj', 'v_proj', 'down_proj'], r: 4, alpha: 8, dropout: 0.1, rankPattern: { 'layers.1.self_attn.v_proj': 2, down_proj: 6 }, alphaPattern: { q_proj: 3 } });
     const lora: LmLora = new Map();
     for (const m of modules) {
       const mode = plan[m.path];
@@ -94,7 +94,7 @@ describe('PEFT adapter files', () => {
 
   it('refuses a fully trained module and a missing adapter on export', async () => {
     const modules = tinyGpt2Modules();
-    const plan: LmPlan = { 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 }, lm_head: { kind: 'full' } };
+    const plan: TrainPlan = { 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 }, lm_head: { kind: 'full' } };
     await expect(writePeftAdapter(new Map(), plan, modules, { arch: 'gpt2' })).rejects.toThrow(/lm_head.*trained in full.*merged model/);
     await expect(writePeftAdapter(new Map(), { 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 4, alpha: 8 } }, modules, { arch: 'gpt2' })).rejects.toThrow(/no adapter weights/);
   });

@@ -16,7 +16,7 @@ import type { LinearModule, LmLora } from '../models/hf/hfTypes.ts';
 import { tf } from '../tf.ts';
 import { adapterConfigFor, loraModulesOf, serializePeftConfig, type AdapterConfigOptions } from './hfPeftConfig.ts';
 import { parsePeftConfig, planFromPeftConfig, type PeftLoraConfig } from './hfPeftConfigRead.ts';
-import { loraScale, type LmPlan } from './hfPeftTargets.ts';
+import { loraScale, type TrainPlan } from './hfPeftTargets.ts';
 
 export const PEFT_WEIGHTS_FILE = 'adapter_model.safetensors';
 export const PEFT_PREFIX = 'base_model.model.';
@@ -30,7 +30,7 @@ export interface PeftAdapterTensors {
 }
 
 export interface ReadPeftAdapter {
-  plan: LmPlan;
+  plan: TrainPlan;
   tensors: Map<string, PeftAdapterTensors>;
   config: PeftLoraConfig;
 }
@@ -38,7 +38,7 @@ export interface ReadPeftAdapter {
 /** Writes the plan's LoRA modules as PEFT's adapter_config.json text and adapter_model.safetensors bytes. */
 export async function writePeftAdapter(
   lora: LmLora,
-  plan: LmPlan,
+  plan: TrainPlan,
   modules: LinearModule[],
   options: AdapterConfigOptions,
 ): Promise<{ config: string; safetensors: Uint8Array }> {
@@ -139,7 +139,7 @@ export function readPeftAdapter(configText: string, safetensorsBytes: Uint8Array
 }
 
 /** Trainable tf.Variables from read adapter tensors; dropout comes from the plan (0 when absent). */
-export function loraFromTensors(tensors: Map<string, PeftAdapterTensors>, plan?: LmPlan): LmLora {
+export function loraFromTensors(tensors: Map<string, PeftAdapterTensors>, plan?: TrainPlan): LmLora {
   const lora: LmLora = new Map();
   for (const [path, t] of tensors) {
     const inF = t.A.length / t.r;

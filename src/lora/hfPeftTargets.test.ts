@@ -8,7 +8,7 @@ import {
   peftTargetsModule,
   planFromTargets,
   resolvePattern,
-  type LmPlan,
+  type TrainPlan,
 } from './hfPeftTargets.ts';
 import { gpt2Modules, tinyGpt2Modules, tinyLlamaModules } from './hfPeftTestModules.ts';
 
@@ -71,7 +71,7 @@ describe('PEFT target rules', () => {
     const modules = gpt2Modules(12, 768, 50257);
     const plan = planFromTargets(modules, { targets: defaultTargetModules('gpt2'), r: 8, alpha: 16 });
     expect(countLmTrainable(modules, plan)).toBe(294_912);
-    const withFull: LmPlan = { ...plan, 'transformer.h.0.mlp.c_fc': { kind: 'full' }, lm_head: { kind: 'full' } };
+    const withFull: TrainPlan = { ...plan, 'transformer.h.0.mlp.c_fc': { kind: 'full' }, lm_head: { kind: 'full' } };
     expect(countLmTrainable(modules, withFull)).toBe(294_912 + 768 * 3072 + 3072 + 768 * 50257);
   });
 

@@ -21,10 +21,10 @@ export interface LmLoraMode {
   /** rsLoRA: scale alpha / sqrt(r) instead of alpha / r. */
   rslora?: boolean;
 }
-export type LmModuleMode = { kind: 'frozen' } | { kind: 'full' } | LmLoraMode;
+export type ModuleMode = { kind: 'frozen' } | { kind: 'full' } | LmLoraMode;
 
 /** Module path -> what training does to it. Modules the plan does not name are frozen. */
-export type LmPlan = Record<string, LmModuleMode>;
+export type TrainPlan = Record<string, ModuleMode>;
 
 /** PEFT's string shorthand for every linear layer but the output head. */
 export const ALL_LINEAR = 'all-linear';
@@ -131,9 +131,9 @@ export interface PlanFromTargetsOptions {
 }
 
 /** The plan PEFT's LoraConfig(target_modules, r, lora_alpha, rank_pattern, alpha_pattern) gives these modules. */
-export function planFromTargets(modules: LinearModule[], options: PlanFromTargetsOptions): LmPlan {
+export function planFromTargets(modules: LinearModule[], options: PlanFromTargetsOptions): TrainPlan {
   const targets = typeof options.targets === 'string' && options.targets.toLowerCase() === ALL_LINEAR ? expandAllLinear(modules) : options.targets;
-  const plan: LmPlan = {};
+  const plan: TrainPlan = {};
   for (const m of modules) {
     if (!matchesTarget(m.path, targets)) {
       plan[m.path] = { kind: 'frozen' };
@@ -157,7 +157,7 @@ export function loraScale(r: number, alpha: number, rslora = false): number {
 }
 
 /** Trainable parameters: r * (in + out) per LoRA module, in * out (+ out for a bias) per fully trained module. */
-export function countLmTrainable(modules: LinearModule[], plan: LmPlan): number {
+export function countLmTrainable(modules: LinearModule[], plan: TrainPlan): number {
   let total = 0;
   for (const m of modules) {
     const mode = plan[m.path];

@@ -20,7 +20,7 @@ describe('LoRA adapters', () => {
     const ads = createLoraAdapters(model, {
       conv2: { kind: 'lora', r: 3, alpha: 6 },
       dense1: { kind: 'lora', r: 4, alpha: 8, rslora: true, dropout: 0.2 },
-      head: { kind: 'train' },
+      head: { kind: 'full' },
     }, createRng(1));
     expect([...ads.keys()]).toEqual(['conv2', 'dense1']);
     expect(tf.memory().numTensors - before).toBe(4);

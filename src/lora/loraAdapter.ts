@@ -11,7 +11,7 @@
 import type { Rng } from '../data/rng.ts';
 import { EngineError } from '../errors.ts';
 import { tf, type LayersModel, type Variable } from '../tf.ts';
-import { findLayer, loraLayerDims, loraScale, validatePlan, type LayerPlan, type LoraKind, type LoraMode } from './plan.ts';
+import { findLayer, loraLayerDims, loraScale, validatePlan, type TrainPlan, type LoraKind, type LoraMode } from './plan.ts';
 
 export interface LoraAdapter {
   layerName: string;
@@ -76,7 +76,7 @@ export function loraAdapterFromValues(layer: tf.layers.Layer, mode: LoraMode, a:
  * Fresh adapters for the plan's LoRA layers (validates the plan first). The RNG is consumed in the
  * model's layer order, so the same seed and plan give the same A on every machine.
  */
-export function createLoraAdapters(model: LayersModel, plan: LayerPlan, rng: Rng): LoraAdapters {
+export function createLoraAdapters(model: LayersModel, plan: TrainPlan, rng: Rng): LoraAdapters {
   validatePlan(model, plan);
   const adapters: LoraAdapters = new Map();
   try {

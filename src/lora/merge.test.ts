@@ -3,7 +3,7 @@ import { createRng } from '../data/rng.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters } from './loraAdapter.ts';
 import { mergedModel, mergedWeights } from './merge.ts';
-import type { LayerPlan } from './plan.ts';
+import type { TrainPlan } from './plan.ts';
 import { runModel } from './runModel.ts';
 import { branchedNet, maxAbsDiff, seededInput, sequentialConvNet } from './testModels.ts';
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-async function checkMerge(model: LayersModel, plan: LayerPlan, inputShape: number[]): Promise<void> {
+async function checkMerge(model: LayersModel, plan: TrainPlan, inputShape: number[]): Promise<void> {
   const ads = createLoraAdapters(model, plan, createRng(21));
   let s = 30;
   for (const ad of ads.values()) ad.B.assign(tf.randomNormal(ad.B.shape, 0, 0.5, 'float32', s++));
@@ -36,7 +36,7 @@ async function checkMerge(model: LayersModel, plan: LayerPlan, inputShape: numbe
 describe('merging LoRA into the kernels', () => {
   it('Dense: W + scale * A.B in [in, out]', async () => {
     const model = branchedNet();
-    const plan: LayerPlan = { left: { kind: 'lora', r: 2, alpha: 6 } };
+    const plan: TrainPlan = { left: { kind: 'lora', r: 2, alpha: 6 } };
     const ads = createLoraAdapters(model, plan, createRng(4));
     const ad = ads.get('left')!;
     ad.B.assign(tf.randomNormal([2, 4], 0, 1, 'float32', 1));
@@ -57,7 +57,7 @@ describe('merging LoRA into the kernels', () => {
 
   it('Conv2D: W[y,x,i,o] + scale * sum_r A[y,x,i,r] B[r,o]', async () => {
     const model = sequentialConvNet();
-    const plan: LayerPlan = { conv2: { kind: 'lora', r: 2, alpha: 2, rslora: true } };
+    const plan: TrainPlan = { conv2: { kind: 'lora', r: 2, alpha: 2, rslora: true } };
     const ads = createLoraAdapters(model, plan, createRng(4));
     const ad = ads.get('conv2')!;
     ad.B.assign(tf.randomNormal([2, 5], 0, 1, 'float32', 1));
@@ -85,7 +85,7 @@ describe('merging LoRA into the kernels', () => {
 
   it('the merged functional model with a branch predicts what the adapted model computes (1e-5)', async () => {
     const model = branchedNet();
-    await checkMerge(model, { trunk: { kind: 'lora', r: 2, alpha: 4 }, right: { kind: 'lora', r: 4, alpha: 4 }, out: { kind: 'train' } }, [5, 8]);
+    await checkMerge(model, { trunk: { kind: 'lora', r: 2, alpha: 4 }, right: { kind: 'lora', r: 4, alpha: 4 }, out: { kind: 'full' } }, [5, 8]);
     model.dispose();
   });
 });

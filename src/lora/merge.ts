@@ -7,7 +7,7 @@
  */
 import { tf, type LayersModel, type Tensor, type Tensor2D } from '../tf.ts';
 import type { LoraAdapters } from './loraAdapter.ts';
-import { findLayer, validatePlan, type LayerPlan } from './plan.ts';
+import { findLayer, validatePlan, type TrainPlan } from './plan.ts';
 
 export interface MergedKernel {
   /** TF layout: Dense [in, out], Conv2D [kh, kw, in, out]. */
@@ -16,7 +16,7 @@ export interface MergedKernel {
 }
 
 /** Merged kernel per LoRA layer of the plan (biases are unchanged: LoRA has none). */
-export async function mergedWeights(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters): Promise<Map<string, MergedKernel>> {
+export async function mergedWeights(model: LayersModel, plan: TrainPlan, adapters: LoraAdapters): Promise<Map<string, MergedKernel>> {
   validatePlan(model, plan);
   const out = new Map<string, MergedKernel>();
   for (const [name, mode] of Object.entries(plan)) {
@@ -43,7 +43,7 @@ export async function mergedWeights(model: LayersModel, plan: LayerPlan, adapter
  * kernels and every other weight copied as it is now ('train' layers included). Its plain `predict`
  * equals runModel(model, x, { plan, adapters }) up to float rounding. The caller disposes it.
  */
-export async function mergedModel(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters): Promise<LayersModel> {
+export async function mergedModel(model: LayersModel, plan: TrainPlan, adapters: LoraAdapters): Promise<LayersModel> {
   const merged = await mergedWeights(model, plan, adapters);
   const copy = await tf.models.modelFromJSON(model.toJSON(null, false) as Parameters<typeof tf.models.modelFromJSON>[0]);
   try {

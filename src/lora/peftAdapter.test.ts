@@ -4,7 +4,7 @@ import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './loraAdapter.ts';
 import { exportPeftAdapter, importPeftAdapter, type PeftAdapterFiles, type PeftLoraConfig } from './peftAdapter.ts';
-import type { LayerPlan } from './plan.ts';
+import type { TrainPlan } from './plan.ts';
 import { runModel } from './runModel.ts';
 import { maxAbsDiff, seededInput, sequentialConvNet } from './testModels.ts';
 
@@ -19,11 +19,11 @@ describe('PEFT adapter export and import', () => {
   let adapters: LoraAdapters;
   let files: PeftAdapterFiles;
   // conv1 r=2 a=4, conv2 r=2 a=4 rsLoRA (-> a = 4*sqrt(2) under use_rslora false), dense1 r=3 a=6, head trained in full
-  const plan: LayerPlan = {
+  const plan: TrainPlan = {
     conv1: { kind: 'lora', r: 2, alpha: 4, dropout: 0.1 },
     conv2: { kind: 'lora', r: 2, alpha: 4, rslora: true, dropout: 0.1 },
     dense1: { kind: 'lora', r: 3, alpha: 6 },
-    head: { kind: 'train' },
+    head: { kind: 'full' },
   };
 
   beforeAll(async () => {
@@ -96,7 +96,7 @@ describe('PEFT adapter export and import', () => {
     const before = tf.memory().numTensors;
     const imported = await importPeftAdapter(files, model);
     expect(Object.keys(imported.plan)).toEqual(['conv1', 'conv2', 'dense1', 'head']);
-    expect(imported.plan.head).toEqual({ kind: 'train' });
+    expect(imported.plan.head).toEqual({ kind: 'full' });
     expect(imported.baseModelName).toBe('tabtune/seqnet');
     const again = await exportPeftAdapter(model, imported.plan, imported.adapters, { baseModelName: imported.baseModelName });
     expect(again['adapter_config.json']).toBe(files['adapter_config.json']);

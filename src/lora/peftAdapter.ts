@@ -26,7 +26,7 @@ import { EngineError, showValue } from '../errors.ts';
 import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from '../export/safetensors.ts';
 import { tf, type LayersModel, type Tensor } from '../tf.ts';
 import { loraAdapterFromValues, disposeLoraAdapters, type LoraAdapter, type LoraAdapters } from './loraAdapter.ts';
-import { loraKindOf, loraLayerDims, validatePlan, type LayerPlan, type LoraMode } from './plan.ts';
+import { loraKindOf, loraLayerDims, validatePlan, type TrainPlan, type LoraMode } from './plan.ts';
 
 export const PEFT_CONFIG_FILE = 'adapter_config.json';
 export const PEFT_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -64,7 +64,7 @@ export interface PeftExportOptions {
 
 export interface ImportedPeftAdapter {
   /** LoRA entries for the target modules, 'train' for modules_to_save, in the model's layer order. */
-  plan: LayerPlan;
+  plan: TrainPlan;
   adapters: LoraAdapters;
   baseModelName: string | null;
   config: PeftLoraConfig;
@@ -90,7 +90,7 @@ async function f32(t: Tensor): Promise<TensorToWrite> {
 }
 
 /** Writes the plan's adapters (and 'train' Dense/Conv2D layers as modules_to_save) as PEFT files. */
-export async function exportPeftAdapter(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters, options: PeftExportOptions = {}): Promise<PeftAdapterFiles> {
+export async function exportPeftAdapter(model: LayersModel, plan: TrainPlan, adapters: LoraAdapters, options: PeftExportOptions = {}): Promise<PeftAdapterFiles> {
   validatePlan(model, plan);
   const loraLayers: LoraAdapter[] = [];
   const trained: tf.layers.Layer[] = [];
@@ -100,7 +100,7 @@ export async function exportPeftAdapter(model: LayersModel, plan: LayerPlan, ada
       const ad = adapters.get(layer.name);
       if (!ad) throw invalid(`layer "${layer.name}" is planned as LoRA but has no adapter to export.`);
       loraLayers.push(ad);
-    } else if (mode?.kind === 'train') {
+    } else if (mode?.kind === 'full') {
       if (!loraKindOf(layer)) {
         throw new EngineError('peft-export-unsupported', `layer "${layer.name}" (${layer.getClassName()}) is trained in full; PEFT export can save fully trained Dense and Conv2D layers only (modules_to_save). Freeze it or use LoRA on a supported layer.`);
       }
@@ -245,7 +245,7 @@ export async function importPeftAdapter(files: PeftAdapterFiles, model: LayersMo
     if (t.dtype !== 'F32') throw invalid(`${PEFT_WEIGHTS_FILE}: tensor "${name}" is ${t.dtype}; only F32 adapters can be imported.`);
   }
 
-  const plan: LayerPlan = {};
+  const plan: TrainPlan = {};
   const adapters: LoraAdapters = new Map();
   try {
     for (const layer of model.layers) {
@@ -276,7 +276,7 @@ export async function importPeftAdapter(files: PeftAdapterFiles, model: LayersMo
         tf.dispose([aTf, bTf]);
         adapters.set(name, loraAdapterFromValues(layer, mode, aValues, bValues));
       } else if (saved.has(name)) {
-        plan[name] = { kind: 'train' };
+        plan[name] = { kind: 'full' };
       }
     }
     for (const t of targets) if (!layerByName.has(t)) throw invalid(`target module "${t}" is not a layer of this model.`);

@@ -7,10 +7,10 @@
 import { EngineError } from '../errors.ts';
 import { tf, type LayersModel } from '../tf.ts';
 
-import type { LayerMode, LayerPlan } from '../api.ts';
+import type { ModuleMode, TrainPlan } from '../api.ts';
 
-export type { LayerMode, LayerPlan };
-export type LoraMode = Extract<LayerMode, { kind: 'lora' }>;
+export type { ModuleMode, TrainPlan };
+export type LoraMode = Extract<ModuleMode, { kind: 'lora' }>;
 
 export type LoraKind = 'dense' | 'conv2d';
 
@@ -77,20 +77,20 @@ export function findLayer(model: LayersModel, name: string, what = 'the plan nam
 }
 
 /** Checks every entry of `plan` against `model`; throws an EngineError naming the first bad layer. */
-export function validatePlan(model: LayersModel, plan: LayerPlan): void {
+export function validatePlan(model: LayersModel, plan: TrainPlan): void {
   if (plan === null || typeof plan !== 'object' || Array.isArray(plan)) throw planError('the layer plan must be an object of layer name -> mode.');
   for (const [name, mode] of Object.entries(plan)) {
     const layer = findLayer(model, name);
     const kind = (mode as { kind?: unknown } | null)?.kind;
     if (kind === 'frozen') continue;
-    if (kind === 'train') {
+    if (kind === 'full') {
       if (layer.weights.length === 0) throw planError(`layer "${name}" (${layer.getClassName()}) has no weights to train; set it to "frozen" or leave it out of the plan.`);
       continue;
     }
-    if (kind !== 'lora') throw planError(`layer "${name}": unknown mode ${JSON.stringify(kind)}; use "frozen", "train" or "lora".`);
+    if (kind !== 'lora') throw planError(`layer "${name}": unknown mode ${JSON.stringify(kind)}; use "frozen", "full" or "lora".`);
     const lora = mode as LoraMode;
     if (!loraSupported(layer)) {
-      throw planError(`layer "${name}" is a ${layer.getClassName()}; LoRA works on Dense and Conv2D layers only. Set it to "train" or "frozen".`);
+      throw planError(`layer "${name}" is a ${layer.getClassName()}; LoRA works on Dense and Conv2D layers only. Set it to "full" or "frozen".`);
     }
     const dims = loraLayerDims(layer);
     const maxRank = Math.min(dims.fanIn, dims.outDim);
@@ -122,13 +122,13 @@ const sizeOf = (shape: readonly (number | null)[]): number => shape.reduce<numbe
  * Parameter counts under a plan: trainable = LoRA A+B (Dense r*(in+out), Conv2D r*in*kh*kw + out*r)
  * plus the trainable weights of 'train' layers; total = the model's parameters plus the LoRA ones.
  */
-export function countTrainableParams(model: LayersModel, plan: LayerPlan): { trainable: number; total: number } {
+export function countTrainableParams(model: LayersModel, plan: TrainPlan): { trainable: number; total: number } {
   validatePlan(model, plan);
   let trainable = 0;
   let lora = 0;
   for (const [name, mode] of Object.entries(plan)) {
     const layer = findLayer(model, name);
-    if (mode.kind === 'train') {
+    if (mode.kind === 'full') {
       trainable += trainableWeightsOf(layer).reduce((a, w) => a + sizeOf(w.shape), 0);
     } else if (mode.kind === 'lora') {
       const d = loraLayerDims(layer);

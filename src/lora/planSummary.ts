@@ -1,4 +1,4 @@
-import type { LayerPlan, MemoryEstimate, PlanSummary } from '../api.ts';
+import type { TrainPlan, MemoryEstimate, PlanSummary } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import type { BaseModel } from '../models/baseModel.ts';
 import { countTrainableParams, validatePlan } from './plan.ts';
@@ -6,7 +6,7 @@ import { countTrainableParams, validatePlan } from './plan.ts';
 const F32 = 4;
 
 /** The plan may only name layers the run uses: the base up to its feature layer (the old head is dropped). */
-export function validatePlanForBase(base: BaseModel, plan: LayerPlan): void {
+export function validatePlanForBase(base: BaseModel, plan: TrainPlan): void {
   validatePlan(base.model, plan);
   const usable = new Set(base.summary.layers.map((l) => l.name));
   for (const name of Object.keys(plan)) {
@@ -22,7 +22,7 @@ export function validatePlanForBase(base: BaseModel, plan: LayerPlan): void {
  * `numClasses` outputs. Activations: with the base frozen only features [B, F] are kept; otherwise
  * backprop keeps every layer output from the first planned layer on, plus its gradient (x2).
  */
-export function summarizePlan(base: BaseModel, plan: LayerPlan, numClasses: number, batchSize: number): PlanSummary {
+export function summarizePlan(base: BaseModel, plan: TrainPlan, numClasses: number, batchSize: number): PlanSummary {
   validatePlanForBase(base, plan);
   const F = base.summary.featureSize;
   const head = F * numClasses + numClasses;
@@ -49,13 +49,13 @@ export function summarizePlan(base: BaseModel, plan: LayerPlan, numClasses: numb
 }
 
 /** True when the plan changes nothing in the base: the fast path of cached features applies. */
-export function isHeadOnly(plan: LayerPlan): boolean {
+export function isHeadOnly(plan: TrainPlan): boolean {
   return Object.values(plan).every((m) => m.kind === 'frozen');
 }
 
 /** One spelling per plan: frozen entries dropped, LoRA defaults written out (dropout 0, no rsLoRA). */
-export function normalizePlan(plan: LayerPlan): LayerPlan {
-  const out: LayerPlan = {};
+export function normalizePlan(plan: TrainPlan): TrainPlan {
+  const out: TrainPlan = {};
   for (const [name, mode] of Object.entries(plan)) {
     if (mode.kind === 'frozen') continue;
     out[name] = mode.kind === 'lora' ? { kind: 'lora', r: mode.r, alpha: mode.alpha, dropout: mode.dropout ?? 0, rslora: mode.rslora ?? false } : { kind: mode.kind };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './loraAdapter.ts';
-import type { LayerPlan } from './plan.ts';
+import type { TrainPlan } from './plan.ts';
 import { runModel, runModelOutputs } from './runModel.ts';
 import { branchedNet, maxAbsDiff, sameValues, seededInput, sequentialConvNet } from './testModels.ts';
 
@@ -13,11 +13,11 @@ beforeAll(async () => {
 describe('runModel on a Sequential Conv2D + Dense model', () => {
   let model: LayersModel;
   let adapters: LoraAdapters;
-  const plan: LayerPlan = {
+  const plan: TrainPlan = {
     conv1: { kind: 'lora', r: 2, alpha: 4 },
     conv2: { kind: 'lora', r: 3, alpha: 3, dropout: 0.5 },
     dense1: { kind: 'lora', r: 2, alpha: 8, rslora: true },
-    head: { kind: 'train' },
+    head: { kind: 'full' },
   };
   beforeAll(() => {
     model = sequentialConvNet();
@@ -47,7 +47,7 @@ describe('runModel on a Sequential Conv2D + Dense model', () => {
 
   it('uses the adapters: non-zero B changes the output, and scaling B scales the LoRA delta', () => {
     const x = seededInput([5, 6, 6, 2]);
-    const single: LayerPlan = { dense1: { kind: 'lora', r: 2, alpha: 8, rslora: true } };
+    const single: TrainPlan = { dense1: { kind: 'lora', r: 2, alpha: 8, rslora: true } };
     const ads = createLoraAdapters(model, single, createRng(3));
     const ad = ads.get('dense1')!;
     // features entering dense1, and its pre-activation without LoRA, computed by hand
@@ -98,7 +98,7 @@ describe('runModel on a Sequential Conv2D + Dense model', () => {
 describe('runModel on a functional model with a branch', () => {
   it('at step 0 equals predict exactly, and stopAt reaches the merge point', () => {
     const model = branchedNet();
-    const plan: LayerPlan = { trunk: { kind: 'lora', r: 2, alpha: 2 }, left: { kind: 'lora', r: 1, alpha: 1 }, right: { kind: 'lora', r: 4, alpha: 8 }, out: { kind: 'lora', r: 3, alpha: 6 } };
+    const plan: TrainPlan = { trunk: { kind: 'lora', r: 2, alpha: 2 }, left: { kind: 'lora', r: 1, alpha: 1 }, right: { kind: 'lora', r: 4, alpha: 8 }, out: { kind: 'lora', r: 3, alpha: 6 } };
     const ads = createLoraAdapters(model, plan, createRng(9));
     const x = seededInput([6, 8]);
     const a = model.predict(x) as tf.Tensor;
@@ -123,7 +123,7 @@ describe('runModel edge cases', () => {
     const y1 = shared.apply(cat) as tf.SymbolicTensor;
     const y2 = tf.layers.dense({ name: 'y2', units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(y1) as tf.SymbolicTensor;
     const model = tf.model({ inputs: [a, b], outputs: [y1, y2] });
-    const plan: LayerPlan = { shared: { kind: 'lora', r: 2, alpha: 2 } };
+    const plan: TrainPlan = { shared: { kind: 'lora', r: 2, alpha: 2 } };
     const ads = createLoraAdapters(model, plan, createRng(1));
     const xa = seededInput([2, 3], 1);
     const xb = seededInput([2, 4], 2);
@@ -139,7 +139,7 @@ describe('runModel edge cases', () => {
 
   it("trains a 'train' BatchNormalization in training mode without leaking tensors", () => {
     const model = sequentialConvNet();
-    const plan: LayerPlan = { conv1: { kind: 'lora', r: 1, alpha: 1 }, bn: { kind: 'train' } };
+    const plan: TrainPlan = { conv1: { kind: 'lora', r: 1, alpha: 1 }, bn: { kind: 'full' } };
     const ads = createLoraAdapters(model, plan, createRng(1));
     const x = seededInput([4, 6, 6, 2]);
     const vars = [ads.get('conv1')!.A, ads.get('conv1')!.B, ...model.getLayer('bn').trainableWeights.map((w) => w.read() as tf.Variable)];

@@ -20,10 +20,10 @@ import type { Rng } from '../data/rng.ts';
 import { EngineError } from '../errors.ts';
 import { tf, type LayersModel, type Tensor, type Tensor2D, type Tensor4D } from '../tf.ts';
 import type { LoraAdapter, LoraAdapters } from './loraAdapter.ts';
-import { findLayer, type LayerPlan } from './plan.ts';
+import { findLayer, type TrainPlan } from './plan.ts';
 
 export interface RunOptions {
-  plan?: LayerPlan;
+  plan?: TrainPlan;
   /** Adapters for the plan's LoRA layers (createLoraAdapters / importPeftAdapter). */
   adapters?: LoraAdapters;
   /** Dropout on (Dropout layers, LoRA dropout, 'train' layers' own training behaviour). Default false. */
@@ -169,7 +169,7 @@ export function runModelOutputs(model: LayersModel, inputs: Tensor | Tensor[], o
         const x = ins[0] as Tensor;
         out = adapter.kind === 'dense' ? loraDense(layer, adapter, x, training, rng) : loraConv2d(layer, adapter, x, training, rng);
       } else {
-        const layerTraining = training && (mode?.kind === 'train' || layer.weights.length === 0);
+        const layerTraining = training && (mode?.kind === 'full' || layer.weights.length === 0);
         out = layer.apply(ins.length === 1 ? (ins[0] as Tensor) : ins, { training: layerTraining }) as Tensor | Tensor[];
       }
       const outs = Array.isArray(out) ? out : [out];

@@ -2,7 +2,7 @@
  * A finished run as plain numbers, so it survives a backend switch (tensors live on their backend):
  * the head, each LoRA adapter's A and B, and the weights of fully trained layers.
  */
-import type { LayerPlan } from '../api.ts';
+import type { TrainPlan } from '../api.ts';
 import type { BaseModel } from '../models/baseModel.ts';
 import { tf } from '../tf.ts';
 import { headFromValues, type Head } from '../train/head.ts';
@@ -10,19 +10,19 @@ import { loraAdapterFromValues, type LoraAdapters } from './loraAdapter.ts';
 import { findLayer, type LoraMode } from './plan.ts';
 
 export interface RunSnapshot {
-  plan: LayerPlan;
+  plan: TrainPlan;
   head: { kernel: Float32Array; bias: Float32Array };
   adapters: Map<string, { a: Float32Array; b: Float32Array }>;
   trainedLayers: Map<string, { shape: number[]; values: Float32Array }[]>;
 }
 
-export async function snapshotRun(run: { head: Head; plan: LayerPlan; adapters: LoraAdapters; base: BaseModel }): Promise<RunSnapshot> {
+export async function snapshotRun(run: { head: Head; plan: TrainPlan; adapters: LoraAdapters; base: BaseModel }): Promise<RunSnapshot> {
   const read = async (t: tf.Tensor) => Float32Array.from(await t.data());
   const adapters = new Map<string, { a: Float32Array; b: Float32Array }>();
   for (const [name, ad] of run.adapters) adapters.set(name, { a: await read(ad.A), b: await read(ad.B) });
   const trainedLayers = new Map<string, { shape: number[]; values: Float32Array }[]>();
   for (const [name, mode] of Object.entries(run.plan)) {
-    if (mode.kind !== 'train') continue;
+    if (mode.kind !== 'full') continue;
     const weights = findLayer(run.base.model, name).getWeights();
     trainedLayers.set(name, await Promise.all(weights.map(async (w) => ({ shape: w.shape, values: await read(w) }))));
   }

@@ -3,7 +3,7 @@ import { createRng } from '../data/rng.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { AdamW } from '../train/adamw.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './loraAdapter.ts';
-import type { LayerPlan } from './plan.ts';
+import type { TrainPlan } from './plan.ts';
 import { runModel } from './runModel.ts';
 import { seededInput, sequentialConvNet } from './testModels.ts';
 import { trainableParams } from './trainableParams.ts';
@@ -22,11 +22,11 @@ describe('training under a plan with AdamW', () => {
   let model: LayersModel;
   let adapters: LoraAdapters;
   // conv1 LoRA, bn frozen, conv2 frozen, dense1 LoRA, head fully trained
-  const plan: LayerPlan = {
+  const plan: TrainPlan = {
     conv1: { kind: 'lora', r: 2, alpha: 4, dropout: 0.1 },
     conv2: { kind: 'frozen' },
     dense1: { kind: 'lora', r: 3, alpha: 3 },
-    head: { kind: 'train' },
+    head: { kind: 'full' },
   };
   beforeAll(() => {
     model = sequentialConvNet();

@@ -8,14 +8,14 @@
 import type { AdamWParam } from '../train/adamw.ts';
 import type { LayersModel, Variable } from '../tf.ts';
 import type { LoraAdapters } from './loraAdapter.ts';
-import { findLayer, trainableWeightsOf, validatePlan, type LayerPlan } from './plan.ts';
+import { findLayer, trainableWeightsOf, validatePlan, type TrainPlan } from './plan.ts';
 
 /**
  * Side effect: a 'train' layer is marked `layer.trainable = true`, because TF.js's variableGrads skips
  * variables whose trainable flag is off, and a model-wide freeze (`model.trainable = false`, as
  * asBaseModel does) turns it off on every weight.
  */
-export function trainableParams(model: LayersModel, plan: LayerPlan, adapters: LoraAdapters): AdamWParam[] {
+export function trainableParams(model: LayersModel, plan: TrainPlan, adapters: LoraAdapters): AdamWParam[] {
   validatePlan(model, plan);
   const params: AdamWParam[] = [];
   for (const layer of model.layers) {
@@ -24,7 +24,7 @@ export function trainableParams(model: LayersModel, plan: LayerPlan, adapters: L
       const ad = adapters.get(layer.name);
       if (!ad) throw new Error(`layer "${layer.name}" is planned as LoRA but has no adapter.`);
       params.push({ variable: ad.A, decay: true }, { variable: ad.B, decay: true });
-    } else if (mode?.kind === 'train') {
+    } else if (mode?.kind === 'full') {
       findLayer(model, layer.name).trainable = true;
       for (const w of trainableWeightsOf(layer)) {
         params.push({ variable: w.read() as Variable, decay: w.shape.length >= 2 });

@@ -6,7 +6,7 @@
  */
 import type { DatasetFile } from '../../api.ts';
 import { EngineError } from '../../errors.ts';
-import type { LmModelSource } from '../../lmApi.ts';
+import type { LmModelSource } from '../../api.ts';
 import { noCache, type FileCache } from '../../storage/fileCache.ts';
 import { parseHfConfig } from './hfConfig.ts';
 import { checkFits, estimateHfMemory, type DeviceLimits, type HfMemoryEstimate } from './hfMemory.ts';

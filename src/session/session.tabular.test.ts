@@ -6,23 +6,23 @@
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent } from './api.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { errorOf } from './testing/errorOf.ts';
-import { tf } from './tf.ts';
+import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent } from '../api.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { errorOf } from '../testing/errorOf.ts';
+import { tf } from '../tf.ts';
 
 const CSV = readFileSync(new URL('../public/datasets/plants-sample.csv', import.meta.url));
 const csvBlob = () => new Blob([CSV]);
 const events: EngineEvent[] = [];
-const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
 
 beforeAll(async () => {
   await engine.setBackend('wasm');
 });
 afterAll(() => engine.dispose());
 
-describe('Engine on a CSV table (WASM)', () => {
+describe('Session on a CSV table (WASM)', () => {
   it('classifies species with an MLP built for the table, training its layers', async () => {
     const summary = await engine.importCsv('plants', csvBlob(), { split: DEFAULT_SPLIT });
     expect(summary.task).toBe('classification');
@@ -37,16 +37,16 @@ describe('Engine on a CSV table (WASM)', () => {
     expect(model.inputKind).toBe('vector');
     expect(model.inputShape).toEqual([10]);
     expect(model.layers.map((l) => l.name)).toEqual(['dense_1', 'dense_2']);
-    const plan = engine.setPlan({ dense_1: { kind: 'train' }, dense_2: { kind: 'train' } }, 32);
+    const plan = await engine.setPlan({ dense_1: { kind: 'full' }, dense_2: { kind: 'full' } }, 32);
     // dense_1 10x64+64, dense_2 64x32+32, head 32x3+3
     expect(plan.trainableParams).toBe(704 + 2080 + 99);
 
     const before = tf.memory().numTensors;
-    const result = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 15, batchSize: 32, learningRate: 0.01 });
+    const result = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 15, batchSize: 32, learningRate: 0.01 });
     expect(result.state).toBe('done');
     expect(result.evaluation!.accuracy).toBeGreaterThan(0.9);
     expect(result.evaluation!.confusion).toHaveLength(3);
-    expect(result.epochs.at(-1)!.validationRmse).toBeUndefined();
+    expect(result.evals.at(-1)!.validationRmse).toBeUndefined();
     // the baseline (random frozen MLP features + new head) is reported beside it
     expect(result.baseline).not.toBeNull();
 
@@ -80,16 +80,16 @@ describe('Engine on a CSV table (WASM)', () => {
     // species is now a feature: 3 numeric + soil 3 + watering 3 + species 3
     expect(summary.featureCount).toBe(12);
     // the old 10-input model does not fit the new table, and the engine says so
-    expect((await errorOf(engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 }))).message).toMatch(/takes 10 inputs; the table encodes to 12 features/);
+    expect((await errorOf(engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1 }))).message).toMatch(/takes 10 inputs; the table encodes to 12 features/);
     await engine.loadTabularModel([32]);
 
-    engine.setPlan({}, 32);
-    const headOnly = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 10, batchSize: 32 });
-    engine.setPlan({ dense_1: { kind: 'train' } }, 32);
-    const trained = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 25, batchSize: 32, learningRate: 0.01 });
+    await engine.setPlan({}, 32);
+    const headOnly = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 10, batchSize: 32 });
+    await engine.setPlan({ dense_1: { kind: 'full' } }, 32);
+    const trained = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 25, batchSize: 32, learningRate: 0.01 });
     const reg = trained.evaluation!.regression!;
     expect(Number.isNaN(trained.evaluation!.accuracy)).toBe(true);
-    expect(trained.epochs.at(-1)!.validationRmse).toBeCloseTo(reg.rmse, 6);
+    expect(trained.evals.at(-1)!.validationRmse).toBeCloseTo(reg.rmse, 6);
     // The target's spread is ~60 g; noise is 8 g. A working pipeline gets well under the spread.
     expect(reg.rmse).toBeLessThan(20);
     expect(reg.r2).toBeGreaterThan(0.85);
@@ -106,8 +106,8 @@ describe('Engine on a CSV table (WASM)', () => {
   });
 
   it('the regression bundle folds the target scale into the merged model', async () => {
-    engine.setPlan({}, 32);
-    await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 2, batchSize: 32 });
+    await engine.setPlan({}, 32);
+    await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 2, batchSize: 32 });
     const files = unzipSync((await engine.exportBundle()).zip);
     const manifest = JSON.parse(strFromU8(files['tabtune.json']!));
     expect(manifest.task).toBe('regression');

@@ -7,15 +7,15 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type DatasetFile } from './api.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { layersModelFiles } from './export/layersModelFiles.ts';
-import { readFolder } from './testing/readFolder.ts';
-import { tf } from './tf.ts';
+import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type DatasetFile } from '../api.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { layersModelFiles } from '../export/layersModelFiles.ts';
+import { readFolder } from '../testing/readFolder.ts';
+import { tf } from '../tf.ts';
 
 const SAMPLE = fileURLToPath(new URL('../public/datasets/shapes-sample', import.meta.url));
-const engine = new Engine({ decodeImage: decodeImagePng });
+const engine = new Session({ decodeImage: decodeImagePng });
 let files: DatasetFile[] = [];
 
 beforeAll(async () => {
@@ -55,15 +55,15 @@ describe('a model the project has never seen', () => {
     const data = await engine.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
     expect(data.issues).toEqual([]);
     // A trained BatchNorm trains gamma and beta (2 x 8), not its moving statistics; plus the head 16 x 4 + 4.
-    expect(engine.setPlan({ bn: { kind: 'train' } }, 16).trainableParams).toBe(16 + 68);
-    engine.setPlan({ c1: { kind: 'lora', r: 2, alpha: 4 }, fc: { kind: 'train' } }, 16);
+    expect((await engine.setPlan({ bn: { kind: 'full' } }, 16)).trainableParams).toBe(16 + 68);
+    await engine.setPlan({ c1: { kind: 'lora', r: 2, alpha: 4 }, fc: { kind: 'full' } }, 16);
     // TF.js' WASM backend has no DepthwiseConv2D gradient: the run stops with a sentence, not a kernel name.
-    await expect(engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 })).rejects.toThrow(
+    await expect(engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1 })).rejects.toThrow(
       'The wasm backend cannot train through DepthwiseConv2D layers (TF.js has no DepthwiseConv2dNativeBackpropInput kernel for it). Switch the backend to WebGPU or CPU, or freeze every layer up to and including it (LoRA or training only after it).',
     );
     await engine.setBackend('cpu');
-    const result = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 });
-    expect(result.epochs.at(-1)!.trainLoss).toBeLessThan(result.epochs[0]!.trainLoss);
+    const result = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 });
+    expect(result.evals.at(-1)!.trainLoss!).toBeLessThan(result.evals[0]!.trainLoss!);
 
     const image = readFolder(SAMPLE).find((f) => f.path.includes('/star/'))!;
     const prediction = await engine.predict(image.file);

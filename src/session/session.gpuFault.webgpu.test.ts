@@ -4,13 +4,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent } from './api.ts';
-import { currentWebGpuDevice } from './backend/registerWebGpuBackend.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { installDawnGpu } from './testing/dawnGpu.ts';
-import { readFolder } from './testing/readFolder.ts';
-import { serveFolder } from './testing/serveFolder.ts';
+import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent } from '../api.ts';
+import { currentWebGpuDevice } from '../backend/registerWebGpuBackend.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { installDawnGpu } from '../testing/dawnGpu.ts';
+import { readFolder } from '../testing/readFolder.ts';
+import { serveFolder } from '../testing/serveFolder.ts';
 
 const hasGpu = await installDawnGpu();
 const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
@@ -18,7 +18,7 @@ const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
 // Skipped only where no Vulkan driver exists (no Debian chromium package); CI installs it.
 describe.skipIf(!hasGpu)('a lost GPU device', () => {
   const events: EngineEvent[] = [];
-  const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+  const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
   afterAll(() => engine.dispose());
 
   it('is reported, stops the run, and is replaced by a new device once', async () => {
@@ -27,7 +27,7 @@ describe.skipIf(!hasGpu)('a lost GPU device', () => {
       await engine.setBackend('webgpu');
       await engine.loadModel(`${server.url}models/shapes-cnn/model.json`);
       await engine.importImages('shapes-sample', readFolder(`${PUBLIC}datasets/shapes-sample`), DEFAULT_SPLIT);
-      const run = engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 200 });
+      const run = engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 200 });
       // Lose the device mid-run, as a driver reset would.
       while (!events.some((e) => e.type === 'step')) await new Promise((r) => setTimeout(r, 20));
       const lostDevice = currentWebGpuDevice();
@@ -38,7 +38,7 @@ describe.skipIf(!hasGpu)('a lost GPU device', () => {
       expect(faults()[0]!.message).toMatch(/GPU device was lost/);
       expect(currentWebGpuDevice()).not.toBe(lostDevice);
       // The model is back on the new device; a new run trains there.
-      const again = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 });
+      const again = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1 });
       expect(again.state).toBe('done');
       expect(again.steps).toBeGreaterThan(0);
     } finally {

@@ -5,22 +5,22 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent, type LayerPlan } from './api.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { normalizePlan } from './lora/planSummary.ts';
-import { readSafetensors } from './export/safetensors.ts';
-import { readFolder } from './testing/readFolder.ts';
-import { serveFolder } from './testing/serveFolder.ts';
-import { tf } from './tf.ts';
+import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent, type TrainPlan } from '../api.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { normalizePlan } from '../lora/planSummary.ts';
+import { readSafetensors } from '../export/safetensors.ts';
+import { readFolder } from '../testing/readFolder.ts';
+import { serveFolder } from '../testing/serveFolder.ts';
+import { tf } from '../tf.ts';
 
 const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
 const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
-const PLAN: LayerPlan = { conv3: { kind: 'lora', r: 4, alpha: 8 }, embedding: { kind: 'lora', r: 2, alpha: 4 } };
+const PLAN: TrainPlan = { conv3: { kind: 'lora', r: 4, alpha: 8 }, embedding: { kind: 'lora', r: 2, alpha: 4 } };
 
 let server: Awaited<ReturnType<typeof serveFolder>>;
 const events: EngineEvent[] = [];
-const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
 
 beforeAll(async () => {
   server = await serveFolder(PUBLIC);
@@ -33,30 +33,30 @@ afterAll(async () => {
   await server.close();
 });
 
-describe('Engine with a LoRA plan (WASM)', () => {
-  it('counts what the plan trains, as PEFT would', () => {
-    const summary = engine.setPlan(PLAN, 16);
+describe('Session with a LoRA plan (WASM)', () => {
+  it('counts what the plan trains, as PEFT would', async () => {
+    const summary = await engine.setPlan(PLAN, 16);
     // head 64x4 + 4; conv3 LoRA r=4: 4 x (32*3*3 + 64); embedding LoRA r=2: 2 x (64 + 64)
     expect(summary.trainableParams).toBe(260 + 4 * (288 + 64) + 2 * 128);
     expect(summary.memory.optimizer).toBe(summary.trainableParams * 8);
-    expect(() => engine.setPlan({ gap: { kind: 'lora', r: 2, alpha: 2 } }, 16)).toThrow(/gap/);
-    expect(() => engine.setPlan({ head: { kind: 'train' } }, 16)).toThrow(/after the feature layer/);
+    await expect(engine.setPlan({ gap: { kind: 'lora', r: 2, alpha: 2 } }, 16)).rejects.toThrow(/gap/);
+    await expect(engine.setPlan({ head: { kind: 'full' } }, 16)).rejects.toThrow(/after the feature layer/);
   });
 
   it('trains with a falling loss and a flat tensor count, then exports adapter, head and a merged model', async () => {
-    engine.setPlan(PLAN, 16);
+    await engine.setPlan(PLAN, 16);
     events.length = 0;
-    const result = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 4, learningRate: 0.01 });
+    const result = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 4, learningRate: 0.01 });
     expect(result.state).toBe('done');
     const steps = events.flatMap((e) => (e.type === 'step' ? [e.point.loss] : []));
     expect(steps).toHaveLength(result.steps);
-    expect(result.epochs.at(-1)!.trainLoss).toBeLessThan(result.epochs[0]!.trainLoss);
+    expect(result.evals.at(-1)!.trainLoss!).toBeLessThan(result.evals[0]!.trainLoss!);
     // Per-class evaluation of the fine-tuned model, and the classic-transfer baseline beside it.
     const evaluation = result.evaluation!;
     const validationSize = 16; // 4 per class at 15% of 24
     expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(validationSize);
     expect(evaluation.confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([4, 4, 4, 4]);
-    expect(evaluation.accuracy).toBeCloseTo(result.epochs.at(-1)!.validationAccuracy, 6);
+    expect(evaluation.accuracy).toBeCloseTo(result.evals.at(-1)!.validationAccuracy!, 6);
     expect(evaluation.perClassAccuracy).toHaveLength(4);
     expect(result.baseline?.classes).toEqual(evaluation.classes);
     expect(result.baseline!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(validationSize);
@@ -95,14 +95,14 @@ describe('Engine with a LoRA plan (WASM)', () => {
   });
 
   it('takes an exported run back: same evaluation and predictions, identical re-export, and training goes on from it', async () => {
-    engine.setPlan(PLAN, 16);
+    await engine.setPlan(PLAN, 16);
     events.length = 0;
-    const original = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 5, learningRate: 0.01 });
+    const original = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 5, learningRate: 0.01 });
     const bundle = await engine.exportBundle();
     const image = readFolder(SAMPLE).find((f) => f.path.includes('/heart/'))!;
     const expected = await engine.predict(image.file);
 
-    const fresh = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+    const fresh = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
     try {
       await fresh.setBackend('wasm');
       await fresh.loadModel(`${server.url}models/shapes-cnn/model.json`);
@@ -117,9 +117,9 @@ describe('Engine with a LoRA plan (WASM)', () => {
 
       // Continuing starts from the imported weights: the first loss is that of a trained model.
       events.length = 0;
-      await fresh.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1, learningRate: 0.01, continueFromLastRun: true });
+      await fresh.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1, learningRate: 0.01, continueFromLastRun: true });
       const firstLoss = events.find((e) => e.type === 'step')!;
-      expect(firstLoss.type === 'step' && firstLoss.point.loss).toBeLessThan(original.epochs[0]!.trainLoss);
+      expect(firstLoss.type === 'step' && firstLoss.point.loss).toBeLessThan(original.evals[0]!.trainLoss!);
 
       // A run for other classes is refused with the reason.
       await fresh.importImages('two', readFolder(SAMPLE).filter((f) => /\/(ring|star)\//.test(f.path)), DEFAULT_SPLIT);
@@ -130,8 +130,8 @@ describe('Engine with a LoRA plan (WASM)', () => {
   });
 
   it('keeps a LoRA run with a trained layer across a backend switch', async () => {
-    engine.setPlan({ ...PLAN, conv2: { kind: 'train' } }, 16);
-    await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 2 });
+    await engine.setPlan({ ...PLAN, conv2: { kind: 'full' } }, 16);
+    await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 2 });
     const image = readFolder(SAMPLE).find((f) => f.path.includes('/ring/'))!;
     const before = await engine.predict(image.file);
     const adapterBefore = unzipSync((await engine.exportBundle()).zip)['adapter/adapter_model.safetensors'];
@@ -143,8 +143,8 @@ describe('Engine with a LoRA plan (WASM)', () => {
   });
 
   it('a plan with trained layers and no LoRA exports the merged model without an adapter', async () => {
-    engine.setPlan({ embedding: { kind: 'train' } }, 16);
-    await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 1 });
+    await engine.setPlan({ embedding: { kind: 'full' } }, 16);
+    await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1 });
     const bundle = await engine.exportBundle();
     expect(bundle.files.sort()).toEqual(['head.safetensors', 'merged/model.json', 'merged/weights.bin', 'tabtune.json']);
     const manifest = JSON.parse(strFromU8(unzipSync(bundle.zip)['tabtune.json']!));
@@ -153,13 +153,13 @@ describe('Engine with a LoRA plan (WASM)', () => {
 
   it('leaks no tensors across steps of a LoRA run', async () => {
     const counts: number[] = [];
-    const local = new Engine({ decodeImage: decodeImagePng }, (e) => {
+    const local = new Session({ decodeImage: decodeImagePng }, (e) => {
       if (e.type === 'step') counts.push(tf.memory().numTensors);
     });
     await local.loadModel(`${server.url}models/shapes-cnn/model.json`);
     await local.importImages('shapes-sample', readFolder(SAMPLE), DEFAULT_SPLIT);
-    local.setPlan(PLAN, 16);
-    await local.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 2 });
+    await local.setPlan(PLAN, 16);
+    await local.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 2 });
     expect(counts.length).toBeGreaterThan(5);
     expect(new Set(counts.slice(1)).size).toBe(1);
     local.dispose();

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent, type LmPlan, type LmTrainConfig, type TrainConfig } from './api.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { memoryCheckpointStore, type CheckpointStore } from './storage/checkpointStore.ts';
-import { errorOf } from './testing/errorOf.ts';
-import { readFolder } from './testing/readFolder.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent, type TrainPlan, type LmTrainConfig, type TrainConfig } from '../api.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { memoryCheckpointStore, type CheckpointStore } from '../storage/checkpointStore.ts';
+import { errorOf } from '../testing/errorOf.ts';
+import { readFolder } from '../testing/readFolder.ts';
 
 const CSV = readFileSync(new URL('../public/datasets/plants-sample.csv', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/hf-tiny/', import.meta.url));
@@ -38,7 +38,7 @@ function cuttableStore(): CheckpointStore & { cut: boolean; puts: number } {
 const store = cuttableStore();
 const events: EngineEvent[] = [];
 let onEvent: (e: EngineEvent) => void = () => {};
-const engine = new Engine({ decodeImage: decodeImagePng, checkpoints: store }, (e) => {
+const engine = new Session({ decodeImage: decodeImagePng, checkpoints: store }, (e) => {
   events.push(e);
   onEvent(e);
 });
@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(() => engine.dispose());
 
 /** Runs `train`, stopping after step `stopAt` (and cutting the store off after `cutAfterPuts` writes). */
-async function interrupted<R>(train: () => Promise<R>, stepType: 'step' | 'lmStep', stopAt: number, cutAfterPuts = Infinity): Promise<{ result: R; losses: number[] }> {
+async function interrupted<R>(train: () => Promise<R>, stepType: 'step' | 'step', stopAt: number, cutAfterPuts = Infinity): Promise<{ result: R; losses: number[] }> {
   const losses: number[] = [];
   const base = store.puts;
   onEvent = (e) => {
@@ -68,13 +68,13 @@ async function interrupted<R>(train: () => Promise<R>, stepType: 'step' | 'lmSte
 }
 
 describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
-  const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, epochs: 3, batchSize: 16, learningRate: 0.01, schedule: { kind: 'linear', warmupSteps: 2 }, checkpoint: { everySteps: 4, everySeconds: 0 } };
+  const config: TrainConfig = { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 3, batchSize: 16, learningRate: 0.01, schedule: { kind: 'linear', warmupSteps: 2 }, checkpoint: { everySteps: 4, everySeconds: 0 } };
   let full: number[] = [];
 
   it('trains uninterrupted, saving checkpoints and a finished one at the end', async () => {
     await engine.importCsv('plants', new Blob([CSV]), { split: DEFAULT_SPLIT });
     await engine.loadTabularModel();
-    engine.setPlan({ dense_1: { kind: 'lora', r: 4, alpha: 8, dropout: 0.2 }, dense_2: { kind: 'train' } }, 16);
+    await engine.setPlan({ dense_1: { kind: 'lora', r: 4, alpha: 8, dropout: 0.2 }, dense_2: { kind: 'full' } }, 16);
     const { result, losses } = await interrupted(() => engine.train(config), 'step', -1);
     full = losses;
     expect(result.state).toBe('done');
@@ -92,7 +92,7 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
     expect(result.state).toBe('stopped');
     const saved = (await engine.listCheckpoints()).find((r) => r.runId === result.runId)!;
     expect(saved).toMatchObject({ step: 8, finished: false });
-    const resumed = await interrupted(() => engine.train({ ...DEFAULT_TRAIN_CONFIG, resumeFrom: saved.runId, checkpoint: config.checkpoint }), 'step', -1);
+    const resumed = await interrupted(() => engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, resumeFrom: saved.runId, checkpoint: config.checkpoint }), 'step', -1);
     expect(resumed.result.state).toBe('done');
     expect(resumed.losses).toHaveLength(full.length - 8);
     const diff = maxDiff(resumed.losses, full.slice(8));
@@ -124,23 +124,23 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   const config: LmTrainConfig = {
     ...DEFAULT_LM_TRAIN_CONFIG,
     steps: 12,
-    warmupSteps: 2,
+    schedule: { kind: 'cosine', warmupSteps: 2 },
     batchSize: 4,
     gradAccumulation: 2,
     evalEvery: 4,
     learningRate: 5e-3,
     checkpoint: { everySteps: 5, everySeconds: 0 },
   };
-  const evalLosses = () => events.flatMap((e) => (e.type === 'lmEval' ? [e.point.validationLoss] : []));
+  const evalLosses = () => events.flatMap((e) => (e.type === 'eval' ? [e.point.validationLoss] : []));
 
   it('trains tiny-gpt2 uninterrupted', async () => {
     const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ prompt: `count ${i}:`, completion: ` ${i + 1} ${i + 2}` })).join('\n');
     const summary = await engine.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-gpt2/base`) });
     await engine.lmImportText('count.jsonl', new Blob([lines]), { ...DEFAULT_LM_DATASET_OPTIONS, maxLength: 24 });
-    const plan: LmPlan = Object.fromEntries(summary.modules.filter((m) => m.name === 'c_attn').map((m) => [m.path, { kind: 'lora', r: 4, alpha: 8, dropout: 0.1 }]));
-    engine.lmSetPlan(plan, 4, 24);
+    const plan: TrainPlan = Object.fromEntries(summary.modules.filter((m) => m.name === 'c_attn').map((m) => [m.path, { kind: 'lora', r: 4, alpha: 8, dropout: 0.1 }]));
+    await engine.lmSetPlan(plan, 4, 24);
     events.length = 0;
-    const { result, losses } = await interrupted(() => engine.lmTrain(config), 'lmStep', -1);
+    const { result, losses } = await interrupted(() => engine.train(config), 'step', -1);
     full = losses;
     fullEvals = evalLosses();
     expect(result.state).toBe('done');
@@ -148,9 +148,9 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   });
 
   it('resumes after a cut-off at the step-5 checkpoint with the same losses', async () => {
-    const { result } = await interrupted(() => engine.lmTrain(config), 'lmStep', 7, 1);
+    const { result } = await interrupted(() => engine.train(config), 'step', 7, 1);
     expect((await engine.listCheckpoints()).find((r) => r.runId === result.runId)).toMatchObject({ kind: 'lm', step: 5, finished: false });
-    const resumed = await interrupted(() => engine.lmTrain({ ...config, resumeFrom: result.runId }), 'lmStep', -1);
+    const resumed = await interrupted(() => engine.train({ ...config, resumeFrom: result.runId }), 'step', -1);
     const diff = maxDiff(resumed.losses, full.slice(5));
     console.log(`LM resume from step 5: max |loss diff| = ${diff}`);
     expect(resumed.losses).toHaveLength(7);
@@ -159,9 +159,9 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   });
 
   it('resumes a run stopped just before an evaluation, evaluating first', async () => {
-    const { result } = await interrupted(() => engine.lmTrain(config), 'lmStep', 8);
+    const { result } = await interrupted(() => engine.train(config), 'step', 8);
     events.length = 0;
-    const resumed = await interrupted(() => engine.lmTrain({ ...config, resumeFrom: result.runId }), 'lmStep', -1);
+    const resumed = await interrupted(() => engine.train({ ...config, resumeFrom: result.runId }), 'step', -1);
     expect(maxDiff(resumed.losses, full.slice(8))).toBeLessThan(1e-6);
     expect(resumed.result.evals.map((e) => e.step)).toEqual([4, 8, 12]);
     expect(maxDiff(resumed.result.evals.map((e) => e.validationLoss), fullEvals)).toBeLessThan(1e-6);
@@ -169,6 +169,6 @@ describe('checkpoints and resume on a language model (CPU)', () => {
 
   it('refuses a language-model checkpoint for an image or table run', async () => {
     const lmRun = (await engine.listCheckpoints()).find((r) => r.kind === 'lm')!;
-    expect(await errorOf(engine.train({ ...DEFAULT_TRAIN_CONFIG, resumeFrom: lmRun.runId }))).toMatchObject({ code: 'resume-mismatch' });
+    expect(await errorOf(engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, resumeFrom: lmRun.runId }))).toMatchObject({ code: 'resume-mismatch' });
   });
 });

@@ -2,16 +2,16 @@
  * Predictions of a finished run for one input: an image, or a table row given as raw cells.
  * Classification gives probabilities per class; regression gives the value in the target's units.
  */
-import type { Prediction } from './api.ts';
-import { parseNumber } from './data/csv/inferSchema.ts';
-import { encodeTabularRecord } from './data/csv/fitTabularEncoder.ts';
-import { outputSize, type TrainingSet } from './data/trainingSet.ts';
-import { EngineError } from './errors.ts';
-import { isHeadOnly } from './lora/planSummary.ts';
-import { tf, type Tensor, type Tensor2D } from './tf.ts';
-import { headLogits } from './train/head.ts';
-import { plannedLogits, targetScaleOf } from './train/planTask.ts';
-import { unstandardize } from './train/regression.ts';
+import type { Prediction } from '../api.ts';
+import { parseNumber } from '../data/csv/inferSchema.ts';
+import { encodeTabularRecord } from '../data/csv/fitTabularEncoder.ts';
+import { outputSize, type TrainingSet } from '../data/trainingSet.ts';
+import { EngineError } from '../errors.ts';
+import { isHeadOnly } from '../lora/planSummary.ts';
+import { tf, type Tensor, type Tensor2D } from '../tf.ts';
+import { headLogits } from '../train/head.ts';
+import { plannedLogits, targetScaleOf } from '../train/planTask.ts';
+import { unstandardize } from '../train/regression.ts';
 import type { Trained } from './trainedRun.ts';
 
 /** Outputs [1, K] of the run for one input [1, ...]. */

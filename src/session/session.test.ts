@@ -4,21 +4,21 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT, DEFAULT_TRAIN_CONFIG, type EngineEvent } from './api.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { EngineError } from './errors.ts';
-import { readSafetensors, toFloat32 } from './export/safetensors.ts';
-import { readFolder } from './testing/readFolder.ts';
-import { serveFolder } from './testing/serveFolder.ts';
-import { tf } from './tf.ts';
+import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent } from '../api.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { EngineError } from '../errors.ts';
+import { readSafetensors, toFloat32 } from '../export/safetensors.ts';
+import { readFolder } from '../testing/readFolder.ts';
+import { serveFolder } from '../testing/serveFolder.ts';
+import { tf } from '../tf.ts';
 
 const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
 const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
 
 let server: Awaited<ReturnType<typeof serveFolder>>;
 const events: EngineEvent[] = [];
-const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
 
 beforeAll(async () => {
   server = await serveFolder(PUBLIC);
@@ -30,9 +30,9 @@ afterAll(async () => {
   await server.close();
 });
 
-describe('Engine on the built-in model and sample dataset', () => {
+describe('Session on the built-in model and sample dataset', () => {
   it('refuses to train before a dataset is loaded, with a clear message', async () => {
-    await expect(engine.train(DEFAULT_TRAIN_CONFIG)).rejects.toThrow(/No dataset is loaded/);
+    await expect(engine.train(DEFAULT_CLASSIFIER_TRAIN_CONFIG)).rejects.toThrow(/No dataset is loaded/);
   });
 
   it('imports, trains with a falling loss, predicts and exports', async () => {
@@ -43,13 +43,13 @@ describe('Engine on the built-in model and sample dataset', () => {
 
     events.length = 0;
     const tensorsBefore = tf.memory().numTensors;
-    const result = await engine.train({ ...DEFAULT_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 });
+    const result = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 });
     expect(result.state).toBe('done');
     const losses = events.flatMap((e) => (e.type === 'step' ? [e.point.loss] : []));
     expect(losses).toHaveLength(result.steps);
-    const firstEpoch = result.epochs[0]!;
-    const lastEpoch = result.epochs.at(-1)!;
-    expect(lastEpoch.trainLoss).toBeLessThan(firstEpoch.trainLoss);
+    const firstEpoch = result.evals[0]!;
+    const lastEpoch = result.evals.at(-1)!;
+    expect(lastEpoch.trainLoss!).toBeLessThan(firstEpoch.trainLoss!);
     // Transfer is visible: frozen features of shapes the base never saw still separate the classes.
     expect(lastEpoch.validationAccuracy).toBeGreaterThan(0.7);
     expect(events.map((e) => (e.type === 'runState' ? e.state : null)).filter(Boolean)).toEqual(['preparing', 'training', 'done']);
@@ -118,7 +118,7 @@ describe('Engine on the built-in model and sample dataset', () => {
     const before = await engine.exportWeights();
     const bad = [{ path: 'junk/a/readme.txt', file: new Blob(['hi']) }];
     await expect(engine.importImages('junk', bad, DEFAULT_SPLIT)).rejects.toBeInstanceOf(EngineError);
-    const summary = engine.setSplit({ validationFraction: 0.3, seed: 1 });
+    const summary = await engine.setSplit({ validationFraction: 0.3, seed: 1 });
     expect(summary.name).toBe('shapes-sample');
     // The trained head is untouched by a failed import.
     expect((await engine.exportWeights()).safetensors).toEqual(before.safetensors);
@@ -144,6 +144,6 @@ describe('Engine on the built-in model and sample dataset', () => {
   });
 
   it('rejects impossible settings before doing any work', async () => {
-    await expect(engine.train({ ...DEFAULT_TRAIN_CONFIG, batchSize: 0 })).rejects.toThrow(/batchSize is 0/);
+    await expect(engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, batchSize: 0 })).rejects.toThrow(/batchSize is 0/);
   });
 });

@@ -6,18 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EngineEvent, type LmPlan } from './api.ts';
-import { decodeImagePng } from './data/decodeImagePng.ts';
-import { Engine } from './engine.ts';
-import { readSafetensors } from './export/safetensors.ts';
-import { causalLmLogits } from './models/hf/causalLmLogits.ts';
-import { readFolder } from './testing/readFolder.ts';
-import { tf, type Tensor2D } from './tf.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EngineEvent, type TrainPlan } from '../api.ts';
+import { decodeImagePng } from '../data/decodeImagePng.ts';
+import { Session } from './session.ts';
+import { readSafetensors } from '../export/safetensors.ts';
+import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { readFolder } from '../testing/readFolder.ts';
+import { tf, type Tensor2D } from '../tf.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/hf-tiny/', import.meta.url));
 const reference = JSON.parse(readFileSync(`${FIXTURES}tiny-llama/reference.json`, 'utf8')) as { ids: number[][]; adapted: number[][][] };
 const events: EngineEvent[] = [];
-const engine = new Engine({ decodeImage: decodeImagePng }, (e) => events.push(e));
+const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
 
 /**
  * 40 prompt/completion pairs teaching one reply pattern: after training, the adapted model's greedy
@@ -36,7 +36,7 @@ function chatJsonl(): string {
 }
 
 async function logitsOf(ids: number[]): Promise<number[][]> {
-  const { lm, lora } = engine.lmCurrent();
+  const { lm, lora } = engine.lm.current();
   const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D, { lora: lora ?? undefined }).logits.squeeze([0]));
   const rows = (await out.array()) as number[][];
   out.dispose();
@@ -50,7 +50,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine.dispose());
 
-describe('Engine with a language model (WASM)', () => {
+describe('Session with a language model (WASM)', () => {
   it('loads a Hugging Face folder and describes it as PEFT would target it', async () => {
     const summary = await engine.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
     expect(summary.architecture).toBe('llama');
@@ -89,26 +89,26 @@ describe('Engine with a language model (WASM)', () => {
     expect(data.issues.map((i) => i.line)).toEqual([8, 9]);
     expect(data.trainedTokens).toBeLessThan(data.totalTokens); // prompts are masked
 
-    const summary = engine.lmCurrent();
-    const plan: LmPlan = {};
+    const summary = engine.lm.current();
+    const plan: TrainPlan = {};
     for (const m of summary.lm.modules) {
       if (m.name === 'q_proj') plan[m.path] = { kind: 'lora', r: 4, alpha: 8 };
       if (m.name === 'v_proj') plan[m.path] = { kind: 'lora', r: 2, alpha: 4 };
     }
     // per block: q 4 x (32 + 32), v 2 x (32 + 16)
-    expect((engine.lmSetPlan(plan, 4, 48)).trainableParams).toBe(2 * (4 * 64 + 2 * 48));
+    expect((await engine.lmSetPlan(plan, 4, 48)).trainableParams).toBe(2 * (4 * 64 + 2 * 48));
 
     const before = tf.memory().numTensors;
     events.length = 0;
-    const result = await engine.lmTrain({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 30, evalEvery: 10, learningRate: 2e-2, batchSize: 8, gradAccumulation: 2, samplePrompts: ['name a cat:'] });
+    const result = await engine.train({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 30, evalEvery: 10, learningRate: 2e-2, batchSize: 8, gradAccumulation: 2, samplePrompts: ['name a cat:'] });
     expect(result.state).toBe('done');
-    const steps = events.filter((e) => e.type === 'lmStep');
+    const steps = events.filter((e) => e.type === 'step');
     expect(steps).toHaveLength(30);
-    const first = steps[0]!.type === 'lmStep' ? steps[0]!.point.loss : 0;
+    const first = steps[0]!.type === 'step' ? steps[0]!.point.loss : 0;
     expect(result.finalLoss).toBeLessThan(first * 0.7);
     expect(result.evals.length).toBe(3);
     expect(result.evals.at(-1)!.validationLoss).toBeLessThan(result.baseValidationLoss);
-    expect(result.evals.at(-1)!.samples[0]!.prompt).toBe('name a cat:');
+    expect(result.evals.at(-1)!.samples![0]!.prompt).toBe('name a cat:');
     // adapters (2 x 4 variables) are all that remain
     expect(tf.memory().numTensors).toBe(before + 8);
 
@@ -144,12 +144,12 @@ describe('Engine with a language model (WASM)', () => {
 
 describe('a language model across a backend switch', () => {
   it('keeps the model, the dataset and the trained adapter (same logits on cpu)', async () => {
-    const e = new Engine({ decodeImage: decodeImagePng });
+    const e = new Session({ decodeImage: decodeImagePng });
     await e.setBackend('wasm');
     await e.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-gpt2/base`) });
     await e.lmImportAdapter(readFolder(`${FIXTURES}tiny-gpt2/adapter`));
     await e.setBackend('cpu');
-    const { lm, lora } = e.lmCurrent();
+    const { lm, lora } = e.lm.current();
     const ref = JSON.parse(readFileSync(`${FIXTURES}tiny-gpt2/reference.json`, 'utf8')) as { ids: number[][]; adapted: number[][][] };
     const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ref.ids[0]!), [1, ref.ids[0]!.length], 'int32') as Tensor2D, { lora: lora! }).logits.squeeze([0]));
     expect(maxDiff((await out.array()) as number[][], ref.adapted[0]!)).toBeLessThan(1e-4);
@@ -160,31 +160,31 @@ describe('a language model across a backend switch', () => {
 
 describe('a language model with a projection trained in full', () => {
   it('trains the copy, keeps the base as it was, and merges what was trained', async () => {
-    const e = new Engine({ decodeImage: decodeImagePng });
+    const e = new Session({ decodeImage: decodeImagePng });
     await e.setBackend('wasm');
     await e.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
     await e.lmImportText('pairs.jsonl', new Blob([chatJsonl()]), { ...DEFAULT_LM_DATASET_OPTIONS, maxLength: 48 });
     const baseLogits = await (async () => {
-      const { lm } = e.lmCurrent();
+      const { lm } = e.lm.current();
       const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(reference.ids[0]!), [1, reference.ids[0]!.length], 'int32') as Tensor2D).logits.squeeze([0]));
       const rows = (await out.array()) as number[][];
       out.dispose();
       return rows;
     })();
-    const plan: LmPlan = { 'model.layers.0.self_attn.o_proj': { kind: 'full' }, 'model.layers.1.self_attn.q_proj': { kind: 'lora', r: 2, alpha: 4 } };
+    const plan: TrainPlan = { 'model.layers.0.self_attn.o_proj': { kind: 'full' }, 'model.layers.1.self_attn.q_proj': { kind: 'lora', r: 2, alpha: 4 } };
     // o_proj 32 x 32 in full, q_proj LoRA 2 x (32 + 32)
-    expect(e.lmSetPlan(plan, 4, 48).trainableParams).toBe(32 * 32 + 2 * 64);
-    const result = await e.lmTrain({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 6, evalEvery: 0, learningRate: 1e-2, batchSize: 8 });
+    expect((await e.lmSetPlan(plan, 4, 48)).trainableParams).toBe(32 * 32 + 2 * 64);
+    const result = await e.train({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 6, evalEvery: 0, learningRate: 1e-2, batchSize: 8 });
     expect(result.steps).toBe(6);
     // "base" is still the base: the trained o_proj lives in a copy.
     const request = { prompt: 'name a owl:', chat: false, maxNewTokens: 6, temperature: 0, topK: 0, topP: 1, seed: 1 };
     const base = await e.lmGenerate({ ...request, model: 'base', requestId: 1 });
-    const fresh = new Engine({ decodeImage: decodeImagePng });
+    const fresh = new Session({ decodeImage: decodeImagePng });
     await fresh.setBackend('wasm');
     await fresh.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
     expect((await fresh.lmGenerate({ ...request, model: 'base', requestId: 2 })).text).toBe(base.text);
     // The adapted model differs from the base, and the merged folder reproduces it.
-    const { lm, lora } = e.lmCurrent();
+    const { lm, lora } = e.lm.current();
     const ids = reference.ids[0]!;
     const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D, { lora: lora ?? undefined }).logits.squeeze([0]));
     const adapted = (await out.array()) as number[][];
@@ -192,7 +192,7 @@ describe('a language model with a projection trained in full', () => {
     expect(maxDiff(adapted, baseLogits)).toBeGreaterThan(1e-3);
     const merged = await e.lmExportMerged();
     await fresh.lmLoadModel({ kind: 'files', files: Object.entries(merged.files).map(([name, bytes]) => ({ path: `m/${name}`, file: new Blob([bytes.slice()]) })) });
-    const m = fresh.lmCurrent();
+    const m = fresh.lm.current();
     const out2 = tf.tidy(() => causalLmLogits(m.lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D).logits.squeeze([0]));
     expect(maxDiff((await out2.array()) as number[][], adapted)).toBeLessThan(1e-4);
     out2.dispose();

@@ -2,29 +2,31 @@
  * A run as the engine keeps it after training or import (what predict, export and "continue" use),
  * and the small pure helpers around it.
  */
-import type { Evaluation, LayerMode, LayerPlan, TrainConfig, TrainResult } from './api.ts';
-import type { TrainingSet } from './data/trainingSet.ts';
-import type { LoraAdapters } from './lora/loraAdapter.ts';
-import type { BaseModel } from './models/baseModel.ts';
-import { accuracy, confusionMatrix, perClassAccuracy } from './train/confusionMatrix.ts';
-import type { Head } from './train/head.ts';
-import type { TrainData, ValidationPass } from './train/loop.ts';
+import type { ClassifierTrainConfig, Evaluation, ModuleMode, TrainPlan, TrainResult } from '../api.ts';
+import type { TrainingSet } from '../data/trainingSet.ts';
+import type { LoraAdapters } from '../lora/loraAdapter.ts';
+import type { BaseModel } from '../models/baseModel.ts';
+import { accuracy, confusionMatrix, perClassAccuracy } from '../train/confusionMatrix.ts';
+import type { Head } from '../train/head.ts';
+import type { TrainData, ValidationPass } from '../train/headTask.ts';
 
 /** A finished (or stopped) run: what predict and export use. Survives new imports until the next run ends. */
 export interface Trained {
   head: Head;
   /** The model it was trained on: the loaded base, or (with a plan) a private copy whose trained layers changed. */
   base: BaseModel;
-  plan: LayerPlan;
+  plan: TrainPlan;
   adapters: LoraAdapters;
   dataset: TrainingSet;
-  config: TrainConfig;
+  config: ClassifierTrainConfig;
   result: TrainResult;
   backend: string;
+  /** The model and dataset loaded when it was trained (or imported): a new load makes the run stale. */
+  loadedWith: { base: BaseModel; dataset: TrainingSet };
 }
 
 /** A (normalized) plan's entries with keys sorted: two plans that train the same things compare equal. */
-export function sortedPlan(plan: LayerPlan): [string, LayerMode][] {
+export function sortedPlan(plan: TrainPlan): [string, ModuleMode][] {
   return Object.entries(plan).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
@@ -34,7 +36,7 @@ export function disposeSplit(data: TrainData): void {
 
 /** A placeholder until the run's real result exists. */
 export function emptyResult(dataset: TrainingSet): TrainResult {
-  return { state: 'stopped', stoppedEarly: false, classes: dataset.classes, steps: 0, epochs: [], finalLoss: Number.NaN, evaluation: null, baseline: null };
+  return { task: 'classifier', state: 'stopped', stoppedEarly: false, classes: dataset.classes, steps: 0, evals: [], finalLoss: Number.NaN, evaluation: null, baseline: null };
 }
 
 /** A validation pass as the per-class report the UI shows. */

@@ -1,0 +1,50 @@
+/** Small helpers around a loaded language model's weights: trained copies, swaps and stop ids. */
+import type { TrainPlan } from '../api.ts';
+import type { HfCausalLm } from '../models/hf/hfTypes.ts';
+import { tf, type Variable } from '../tf.ts';
+import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
+
+/** Ids that end a generation: EOS ids of config.json and generation_config.json, and ChatML's <|im_end|>. */
+export function stopIdsOf(lm: HfCausalLm, tokenizer: LmTokenizer, generationConfig: Uint8Array | undefined): Set<number> {
+  const ids = new Set<number>();
+  const add = (v: unknown): void => {
+    if (typeof v === 'number') ids.add(v);
+    if (Array.isArray(v)) v.forEach(add);
+  };
+  add(lm.config.eosTokenId);
+  if (generationConfig) {
+    try {
+      add((JSON.parse(new TextDecoder().decode(generationConfig)) as { eos_token_id?: unknown }).eos_token_id);
+    } catch {
+      // generation_config.json is optional advice; a broken one only loses its stop ids.
+    }
+  }
+  const imEnd = tokenizer.tokenToId('<|im_end|>');
+  if (imEnd !== null) ids.add(imEnd);
+  return ids;
+}
+
+/** Trainable copies of the weights (and biases) of the plan's fully trained projections. */
+export function fullCopies(lm: HfCausalLm, plan: TrainPlan): Map<string, Variable> {
+  const out = new Map<string, Variable>();
+  for (const m of lm.modules) {
+    if (plan[m.path]?.kind !== 'full') continue;
+    for (const name of [`${m.path}.weight`, ...(m.hasBias ? [`${m.path}.bias`] : [])]) out.set(name, tf.variable(lm.weights.get(name)!, true));
+  }
+  return out;
+}
+
+/** The model with some weights replaced (same config and modules; nothing copied). */
+export function withWeights(lm: HfCausalLm, replaced: Map<string, Variable>): HfCausalLm {
+  return replaced.size === 0 ? lm : { ...lm, weights: new Map([...lm.weights, ...replaced]) };
+}
+
+export function disposeFull(full: Map<string, Variable>): void {
+  for (const v of full.values()) v.dispose();
+  full.clear();
+}
+
+/** A file-name-safe name for exports: "HuggingFaceTB/SmolLM2-135M" -> "huggingfacetb-smollm2-135m". */
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/^https?:\/\//, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
+}

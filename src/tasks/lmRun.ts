@@ -1,0 +1,71 @@
+/**
+ * Setting up a language-model run for the one training loop: LoRA adapters and trainable copies of
+ * fully trained projections, the causal-LM loss on completions (lmLoopSpec), and sample generations
+ * at each evaluation. Starting from the last run's adapter (same plan) continues it.
+ */
+import type { LmTrainConfig, LmTrainResult, TrainPlan } from '../api.ts';
+import { createRng } from '../data/rng.ts';
+import { EngineError } from '../errors.ts';
+import { createLmLora, disposeLmLora } from '../lm/createLmLora.ts';
+import { generateText } from '../lm/generateText.ts';
+import { lmLoopSpec } from '../lm/lmLoopSpec.ts';
+import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
+import { lmValidationLoss } from '../lm/lmValidation.ts';
+import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
+import type { PreparedRun } from '../session/task.ts';
+import { promptIds } from './lmTry.ts';
+import type { LmTask } from './lmTask.ts';
+
+/** Tokens of each sample generation at an evaluation. */
+const SAMPLE_TOKENS = 24;
+
+export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: TrainPlan): Promise<PreparedRun<LmTrainResult>> {
+  const loaded = task.requireModel();
+  const { lm, tokenizer } = loaded;
+  const data = task.requireData();
+  validateLmPlan(lm, plan);
+  const hasLora = Object.values(plan).some((m) => m.kind === 'lora');
+  const hasFull = Object.values(plan).some((m) => m.kind === 'full');
+  if (!hasLora && !hasFull) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults), or train one in full.');
+  const continuing = config.continueFromLastRun && (task.lora || task.full.size > 0) && JSON.stringify(task.loraPlan) === JSON.stringify(plan);
+  const lora = continuing && task.lora ? task.lora : createLmLora(plan, lm.modules, createRng(config.seed ^ 0x5bd1e995));
+  const full = continuing ? task.full : fullCopies(lm, plan);
+  const trainLm = withWeights(lm, full);
+  const params = [...planParams(lora), ...[...full].map(([name, variable]) => ({ variable, decay: !name.endsWith('.bias') }))];
+  const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
+  const samples = async () => {
+    const out = [];
+    for (const prompt of config.samplePrompts.slice(0, 4)) {
+      const ids = promptIds(tokenizer, prompt, tokenizer.chatTemplateSource !== 'default');
+      const g = await generateText(trainLm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: loaded.stopIds });
+      out.push({ prompt, text: g.text });
+    }
+    return out;
+  };
+  let kept = false;
+  return {
+    spec: lmLoopSpec({ lm: trainLm, lora, params, train: data.train, validation: data.validation, ...rows }, config, samples),
+    async finish(outcome) {
+      const baseValidationLoss = data.validation.length > 0 ? await lmValidationLoss(lm, undefined, rows, data.validation, config.batchSize) : Number.NaN;
+      if (outcome.steps > 0) {
+        task.keepTrained(lora, full, plan, data);
+        kept = true;
+      }
+      return {
+        task: 'lm',
+        state: outcome.state,
+        stoppedEarly: outcome.stoppedEarly,
+        steps: outcome.steps,
+        finalLoss: outcome.finalLoss,
+        evals: outcome.evals,
+        ...(outcome.rolledBack ? { rolledBack: outcome.rolledBack } : {}),
+        baseValidationLoss,
+      };
+    },
+    dispose() {
+      if (kept) return;
+      if (lora !== task.lora) disposeLmLora(lora);
+      if (full !== task.full) disposeFull(full);
+    },
+  };
+}
