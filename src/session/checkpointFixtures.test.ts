@@ -4,15 +4,15 @@
  * same model, dataset, split and plan are loaded as manifest.json says, and the run resumed to its end
  * must give the per-step losses of the same run uninterrupted (to 1e-6), on the CPU backend.
  *
- * The engine is called only in `resume` below: an engine with a new API adapts that function alone.
+ * The session is called only in `resume` below.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, LayerPlan, LmPlan, LmTrainConfig, SavedRun, TrainConfig } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, DEFAULT_LM_TRAIN_CONFIG, type EngineEvent, type SavedRun, type TrainConfig, type TrainPlan } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
-import { Engine } from '../engine.ts';
+import { Session } from './session.ts';
 import { memoryCheckpointStore } from '../storage/checkpointStore.ts';
 import { readFolder } from '../testing/readFolder.ts';
 
@@ -32,7 +32,8 @@ interface Fixture {
   step: number;
   totalSteps: number;
   position: { kind: 'epochs'; epoch: number; batch: number } | { kind: 'lm'; cursor: number };
-  config: TrainConfig | LmTrainConfig;
+  /** The v1 config (no `task`; the LM's schedule as a string): the saved checkpoint carries it too. */
+  config: Record<string, unknown>;
   /** setBackend, then importCsv/loadTabularModel/setPlan or lmLoadModel/lmImportText/lmSetPlan. */
   engineCalls: EngineCall[];
   resumeCall: EngineCall;
@@ -63,45 +64,54 @@ function argsOf(fixture: Fixture, method: string): unknown[] {
 
 const maxDiff = (a: number[], b: number[]) => Math.max(0, ...a.map((x, i) => Math.abs(x - b[i]!)));
 
-// Engine-specific (v1 API) -------------------------------------------------------------------------
+// Session-specific ------------------------------------------------------------------------------
 
-/** Loads the fixture into a fresh store and engine, rebuilds its model, dataset, split and plan, resumes it to the end. */
+/** The v1 plan as the session takes it now: "trained in full" is 'full' (v1 wrote 'train'). */
+function planNow(plan: Record<string, { kind: string }>): TrainPlan {
+  return Object.fromEntries(Object.entries(plan).map(([k, m]) => [k, m.kind === 'train' ? { ...m, kind: 'full' } : m])) as TrainPlan;
+}
+
+/**
+ * Loads the fixture into a fresh store and session, rebuilds its model, dataset, split and plan, and
+ * resumes it to the end the way the studio does now: the default config of the task, with
+ * `resumeFrom` and the checkpoint settings (the saved run's own settings are used).
+ */
 async function resume(fixture: Fixture, bytes: Uint8Array): Promise<{ state: string; losses: number[]; evals: { step: number; validationLoss: number }[] }> {
   const store = memoryCheckpointStore();
   await store.put(fixture.summary.runId, bytes, fixture.summary);
   const losses: number[] = [];
   const evals: { step: number; validationLoss: number }[] = [];
-  const engine = new Engine({ decodeImage: decodeImagePng, checkpoints: store }, (e: EngineEvent) => {
-    if (e.type === 'step' || e.type === 'lmStep') losses.push(e.point.loss);
-    if (e.type === 'lmEval') evals.push({ step: e.point.step, validationLoss: e.point.validationLoss });
+  const session = new Session({ decodeImage: decodeImagePng, checkpoints: store }, (e: EngineEvent) => {
+    if (e.type === 'step') losses.push(e.point.loss);
+    if (e.type === 'eval' && e.task === 'lm') evals.push({ step: e.point.step, validationLoss: e.point.validationLoss });
   });
+  const asked = fixture.resumeCall.args[0] as { resumeFrom: string; checkpoint: TrainConfig['checkpoint'] };
   try {
-    await engine.setBackend('cpu');
+    await session.setBackend('cpu');
     if (fixture.kind === 'table') {
-      const [name, csv, options] = argsOf(fixture, 'importCsv') as Parameters<Engine['importCsv']>;
-      await engine.importCsv(name, csv, options);
-      await engine.loadTabularModel();
-      const [plan, batchSize] = argsOf(fixture, 'setPlan') as [LayerPlan, number];
-      engine.setPlan(plan, batchSize);
-      const result = await engine.train(fixture.resumeCall.args[0] as TrainConfig);
+      const [name, csv, options] = argsOf(fixture, 'importCsv') as Parameters<Session['importCsv']>;
+      await session.importCsv(name, csv, options);
+      await session.loadTabularModel();
+      const [plan, batchSize] = argsOf(fixture, 'setPlan') as [Record<string, { kind: string }>, number];
+      await session.setPlan(planNow(plan), batchSize);
+      const result = await session.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, resumeFrom: asked.resumeFrom, checkpoint: asked.checkpoint });
       return { state: result.state, losses, evals };
     }
-    const [source] = argsOf(fixture, 'lmLoadModel') as Parameters<Engine['lmLoadModel']>;
-    await engine.lmLoadModel(source);
-    const [name, text, options] = argsOf(fixture, 'lmImportText') as Parameters<Engine['lmImportText']>;
-    await engine.lmImportText(name, text, options);
-    const [plan, batchSize, maxLength] = argsOf(fixture, 'lmSetPlan') as [LmPlan, number, number];
-    engine.lmSetPlan(plan, batchSize, maxLength);
-    const result = await engine.lmTrain(fixture.resumeCall.args[0] as LmTrainConfig);
+    const [source] = argsOf(fixture, 'lmLoadModel') as Parameters<Session['lmLoadModel']>;
+    await session.lmLoadModel(source);
+    const [name, text, options] = argsOf(fixture, 'lmImportText') as Parameters<Session['lmImportText']>;
+    await session.lmImportText(name, text, options);
+    const [plan, batchSize, maxLength] = argsOf(fixture, 'lmSetPlan') as [TrainPlan, number, number];
+    await session.lmSetPlan(plan, batchSize, maxLength);
+    const result = await session.train({ ...DEFAULT_LM_TRAIN_CONFIG, resumeFrom: asked.resumeFrom, checkpoint: asked.checkpoint });
     return { state: result.state, losses, evals };
   } finally {
-    engine.dispose();
+    session.dispose();
   }
 }
 
-// ---------------------------------------------------------------------------------------------------
 
-describe('checkpoints written by the v1 engine resume with the uninterrupted losses (CPU)', () => {
+describe('checkpoints written by the v1 engine (before the Session) resume with the uninterrupted losses (CPU)', () => {
   it('has a table and a language-model fixture in TTCK format 1', () => {
     expect(manifest.format).toEqual({ magic: 'TTCK', version: 1 });
     expect(Object.values(manifest.fixtures).map((f) => f.kind).sort()).toEqual(['lm', 'table']);
