@@ -1,23 +1,18 @@
 import { useEffect } from 'react';
 import { BackendBadge } from './features/backend/BackendBadge.tsx';
 import { BackendSelect } from './features/backend/BackendSelect.tsx';
-import { DatasetPanel } from './features/dataset/DatasetPanel.tsx';
-import { EvaluationPanel } from './features/evaluation/EvaluationPanel.tsx';
-import { ExportPanel } from './features/export/ExportPanel.tsx';
-import { LmStudio } from './features/lm/LmStudio.tsx';
-import { ModeTabs, modeFromSearch, modePanelId, modeTabId } from './features/lm/ModeTabs.tsx';
-import { ModelPanel } from './features/model/ModelPanel.tsx';
 import { Notices } from './features/notices/Notices.tsx';
 import { OtherTabBanner } from './features/notices/OtherTabBanner.tsx';
 import { StartupStatus } from './features/session/StartupStatus.tsx';
-import { TrainingPanel } from './features/training/TrainingPanel.tsx';
-import { TryPanel } from './features/try/TryPanel.tsx';
+import { ClassifierStudio } from './features/studio/ClassifierStudio.tsx';
+import { LmStudio } from './features/studio/LmStudio.tsx';
+import { ModeTabs, modeFromSearch, modePanelId, modeTabId } from './features/studio/ModeTabs.tsx';
 import { selectReadyAttr } from './store/selectors.ts';
 import { studioStore, useStudio } from './store/studioStore.ts';
 
 export function App() {
   const ready = useStudio(selectReadyAttr);
-  const mode = useStudio((s) => s.mode);
+  const mode = useStudio((s) => s.session.mode);
   useEffect(() => {
     const fromUrl = modeFromSearch(window.location.search);
     if (fromUrl) studioStore.getState().setMode(fromUrl);
@@ -44,14 +39,7 @@ export function App() {
         <StartupStatus />
         {/* Both halves stay mounted (hidden, not unmounted): switching never loses either one's state. */}
         <div role="tabpanel" id={modePanelId('images')} aria-labelledby={modeTabId('images')} hidden={mode !== 'images'} data-testid="images-studio">
-          <div className="grid">
-            <ModelPanel />
-            <DatasetPanel />
-            <TrainingPanel />
-            <EvaluationPanel />
-            <TryPanel />
-            <ExportPanel />
-          </div>
+          <ClassifierStudio />
         </div>
         <div role="tabpanel" id={modePanelId('lm')} aria-labelledby={modeTabId('lm')} hidden={mode !== 'lm'}>
           <LmStudio />

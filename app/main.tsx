@@ -7,7 +7,9 @@ import { backendFromSearch } from './engine/backendChoice.ts';
 import { connectBridge } from './engine/bridge.ts';
 import { describeError } from './engine/describeError.ts';
 import { EngineProvider, type EngineHandle } from './engine/EngineProvider.tsx';
+import { createPageHold } from './engine/pageHold.ts';
 import { runStartup } from './engine/startup.ts';
+import { watchCheckpoints } from './features/checkpoints/checkpointActions.ts';
 import { studioStore } from './store/studioStore.ts';
 import './styles.css';
 
@@ -22,25 +24,30 @@ const container = document.getElementById('root');
 if (!container) throw new Error('index.html must contain <div id="root">.');
 const root = createRoot(container);
 
-let handle: EngineHandle | null = null;
-try {
-  // The engine lives outside React: exactly one Worker per page, whatever StrictMode replays.
-  const engine = createEngine();
-  const bridge = connectBridge(engine, studioStore);
-  handle = { engine, flushEvents: bridge.flush };
-  window.addEventListener('pagehide', (e) => {
-    // A page kept in the back/forward cache keeps its engine; one being unloaded frees the Worker now.
-    if (!e.persisted) {
-      bridge.dispose();
-      engine.dispose();
-    }
-  });
-} catch (error) {
-  const s = studioStore.getState();
-  s.pushError(describeError('The engine could not start in this browser', error));
-  s.setPhase('error');
+/** The engine lives outside React: exactly one Worker per page, whatever StrictMode replays. Null when it cannot start. */
+function startEngine(): EngineHandle | null {
+  try {
+    const engine = createEngine();
+    const bridge = connectBridge(engine, studioStore);
+    const stopWatching = watchCheckpoints(engine);
+    window.addEventListener('pagehide', (e) => {
+      // A page kept in the back/forward cache keeps its engine; one being unloaded frees the Worker now.
+      if (!e.persisted) {
+        stopWatching();
+        bridge.dispose();
+        engine.dispose();
+      }
+    });
+    return { engine, flushEvents: bridge.flush, held: createPageHold() };
+  } catch (error) {
+    const s = studioStore.getState();
+    s.pushError(describeError('The engine could not start in this browser', error));
+    s.setPhase('error');
+    return null;
+  }
 }
 
+const handle = startEngine();
 if (handle) {
   root.render(
     <StrictMode>

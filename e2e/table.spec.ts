@@ -25,8 +25,8 @@ test('a CSV trains as classification and as regression; bad rows are named by li
   await expect(page.locator('[data-testid="table-column"][data-column="soil"]')).toHaveAttribute('data-role', 'feature');
   // The image model cannot read rows: an MLP sized to the 10 features replaces it, its layers set to train.
   await expect(page.getByTestId('model-origin')).toHaveText('Using: An MLP built for the table');
-  await expect(page.getByTestId('plan-mode-dense_1')).toHaveValue('train');
-  await expect(page.getByTestId('plan-mode-dense_2')).toHaveValue('train');
+  await expect(page.getByTestId('plan-mode-dense_1')).toHaveValue('full');
+  await expect(page.getByTestId('plan-mode-dense_2')).toHaveValue('full');
 
   await page.getByTestId('epochs-input').fill('8');
   await page.getByTestId('batch-input').fill('32');

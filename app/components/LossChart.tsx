@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { lossChartOptions } from './chartOptions.ts';
 
 export interface LossChartProps {
   /** Aligned columns: x (global step) and one value-or-null per x for each series. */
@@ -8,75 +9,23 @@ export interface LossChartProps {
   trainLoss: readonly (number | null)[];
   trainLossSmoothed: readonly (number | null)[];
   validationLoss: readonly (number | null)[];
-  validationAccuracy: readonly (number | null)[];
+  /** Drawn (with its own axis) only when given: tasks without an accuracy leave it out. */
+  validationAccuracy?: readonly (number | null)[];
   height?: number;
 }
 
-const COLORS = { train: '#2563eb', trainRaw: 'rgba(37, 99, 235, 0.28)', validation: '#ea580c', accuracy: '#059669', grid: '#e5e7eb', axis: '#475569' };
-
 function toAligned({ x, trainLoss, trainLossSmoothed, validationLoss, validationAccuracy }: Omit<LossChartProps, 'height'>): uPlot.AlignedData {
   // uPlot's types want mutable arrays; it never writes to them.
-  return [
-    x as number[],
-    trainLoss as (number | null)[],
-    trainLossSmoothed as (number | null)[],
-    validationLoss as (number | null)[],
-    validationAccuracy as (number | null)[],
-  ];
+  const columns = [x, trainLoss, trainLossSmoothed, validationLoss, ...(validationAccuracy ? [validationAccuracy] : [])];
+  return columns as uPlot.AlignedData;
 }
 
-function options(width: number, height: number): uPlot.Options {
-  const axis = { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid, width: 1 } };
-  return {
-    width,
-    height,
-    // Live data: keep redraws cheap and let the y range follow the falling loss.
-    scales: { x: { time: false }, loss: { auto: true }, accuracy: { auto: false, range: [0, 1] } },
-    cursor: { drag: { x: true, y: false } },
-    legend: { live: true },
-    axes: [
-      { ...axis, label: 'step' },
-      { ...axis, scale: 'loss', label: 'loss' },
-      {
-        ...axis,
-        scale: 'accuracy',
-        side: 1,
-        label: 'val. accuracy',
-        grid: { show: false },
-        values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`),
-      },
-    ],
-    series: [
-      { label: 'step' },
-      { label: 'train loss', scale: 'loss', stroke: COLORS.trainRaw, width: 1, points: { show: false } },
-      { label: 'smoothed', scale: 'loss', stroke: COLORS.train, width: 2, spanGaps: true, points: { show: false } },
-      {
-        label: 'val. loss',
-        scale: 'loss',
-        stroke: COLORS.validation,
-        width: 2,
-        spanGaps: true,
-        points: { show: true, size: 7, fill: COLORS.validation },
-      },
-      {
-        label: 'val. accuracy',
-        scale: 'accuracy',
-        stroke: COLORS.accuracy,
-        width: 2,
-        dash: [6, 4],
-        spanGaps: true,
-        points: { show: true, size: 7, fill: COLORS.accuracy },
-        value: (_u, v) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`),
-      },
-    ],
-  };
-}
-
-/** A uPlot line chart of training loss per step with validation loss and accuracy per epoch. */
+/** A uPlot line chart of training loss per step with validation loss (and accuracy, when the task has it) per evaluation. */
 export function LossChart({ x, trainLoss, trainLossSmoothed, validationLoss, validationAccuracy, height = 280 }: LossChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const latest = useRef<uPlot.AlignedData>([[], [], [], [], []]);
+  const accuracy = validationAccuracy !== undefined;
+  const latest = useRef<uPlot.AlignedData>(accuracy ? [[], [], [], [], []] : [[], [], [], []]);
 
   // New data (at most once per frame, the bridge coalesces events): redraw without rebuilding the chart.
   useEffect(() => {
@@ -85,11 +34,11 @@ export function LossChart({ x, trainLoss, trainLossSmoothed, validationLoss, val
     chart.current?.setData(data);
   }, [x, trainLoss, trainLossSmoothed, validationLoss, validationAccuracy]);
 
-  // One chart per mount; it follows the container's width.
+  // One chart per mount and series set; it follows the container's width.
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const plot = new uPlot(options(el.clientWidth || 600, height), latest.current, el);
+    const plot = new uPlot(lossChartOptions(el.clientWidth || 600, height, { accuracy }), latest.current, el);
     chart.current = plot;
     const observer = new ResizeObserver(() => {
       const width = el.clientWidth;
@@ -101,7 +50,7 @@ export function LossChart({ x, trainLoss, trainLossSmoothed, validationLoss, val
       plot.destroy();
       chart.current = null;
     };
-  }, [height]);
+  }, [height, accuracy]);
 
   return <div ref={container} className="loss-chart" />;
 }

@@ -1,11 +1,14 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { EngineApi } from '../../src/index.ts';
+import type { SessionApi } from '../../src/index.ts';
 import type { Bridge } from './bridge.ts';
+import type { PageHold } from './pageHold.ts';
 
 export interface EngineHandle {
-  engine: EngineApi;
+  engine: SessionApi;
   /** Delivers buffered engine events to the store now. */
   flushEvents: Bridge['flush'];
+  /** The page's Blobs and import chain (not snapshots, so not in the store). */
+  held: PageHold;
 }
 
 const EngineContext = createContext<EngineHandle | null>(null);

@@ -46,7 +46,8 @@ function fakeEngine() {
 
 const step = (n: number, loss = 1 / n): EngineEvent => ({
   type: 'step',
-  point: { step: n, epoch: 1, loss },
+  task: 'classifier',
+  point: { step: n, epoch: 1, loss, learningRate: 0.01 },
   totalSteps: 1000,
   elapsedMs: n * 2,
 });
@@ -121,18 +122,18 @@ describe('connectBridge', () => {
     const updates = vi.fn();
     store.subscribe(updates);
 
-    engine.emit({ type: 'runState', state: 'training' });
+    engine.emit({ type: 'runState', task: 'classifier', state: 'training' });
     for (let n = 1; n <= 300; n++) engine.emit(step(n));
-    engine.emit({ type: 'epoch', point: { epoch: 1, step: 300, validationLoss: 0.5, validationAccuracy: 0.8, trainLoss: 0.6 } });
+    engine.emit({ type: 'eval', task: 'classifier', point: { epoch: 1, step: 300, validationLoss: 0.5, validationAccuracy: 0.8, trainLoss: 0.6 } });
     expect(updates).not.toHaveBeenCalled();
 
     frames.frame();
     expect(updates).toHaveBeenCalledTimes(1);
-    const t = store.getState().training;
+    const t = store.getState().runs.classifier;
     expect(t.runState).toBe('training');
     expect(t.steps).toHaveLength(300);
     expect(t.steps.map((p: StepPoint) => p.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
-    expect(t.epochs).toHaveLength(1);
+    expect(t.evals).toHaveLength(1);
     expect(t.totalSteps).toBe(1000);
     expect(t.timing).toEqual({ firstStepsDone: 1, firstElapsedMs: 2, lastStepsDone: 300, lastElapsedMs: 600 });
   });
@@ -144,11 +145,11 @@ describe('connectBridge', () => {
     connectBridge(engine, store, frames.schedule);
     engine.emit(step(1));
     frames.frame();
-    const before = store.getState().training.steps;
+    const before = store.getState().runs.classifier.steps;
     engine.emit(step(2));
     frames.frame();
     expect(before).toHaveLength(1);
-    expect(store.getState().training.steps).toHaveLength(2);
+    expect(store.getState().runs.classifier.steps).toHaveLength(2);
   });
 
   it('routes warnings to notices and unsubscribes on dispose', () => {

@@ -1,4 +1,4 @@
-import type { EngineApi, EngineEvent } from '../../src/index.ts';
+import type { EngineEvent, SessionApi } from '../../src/index.ts';
 import type { StudioStore } from '../store/studioStore.ts';
 import { applyEngineEvents } from './applyEngineEvents.ts';
 
@@ -78,7 +78,7 @@ export interface Bridge {
 
 /** Routes engine events into the store, coalesced so a fast run costs one store update per frame. */
 export function connectBridge(
-  engine: Pick<EngineApi, 'subscribe'>,
+  engine: Pick<SessionApi, 'subscribe'>,
   store: StudioStore,
   schedule: ScheduleFrame = scheduleAnimationFrame,
 ): Bridge {

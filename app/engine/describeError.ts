@@ -1,4 +1,4 @@
-import type { UiError } from '../store/types.ts';
+import type { UiError } from '../store/noticeSlice.ts';
 
 const FALLBACK = 'Something unexpected went wrong. Try again, or reload the page.';
 

@@ -1,7 +1,7 @@
 import type { BackendChoice } from '../../src/index.ts';
 import { importDataset } from '../features/dataset/importDataset.ts';
 import { studioStore } from '../store/studioStore.ts';
-import type { StartupPhase } from '../store/types.ts';
+import type { StartupPhase } from '../store/sessionSlice.ts';
 import { describeError } from './describeError.ts';
 import type { EngineHandle } from './EngineProvider.tsx';
 import { fetchSampleDataset, MODEL_PATH, SAMPLE_MANIFEST_PATH } from './sampleDataset.ts';
@@ -11,8 +11,6 @@ const FAILURE_TITLES: Partial<Record<StartupPhase, string>> = {
   model: 'Could not load the built-in model',
   dataset: 'Could not load the sample dataset',
 };
-
-let running = false;
 
 /**
  * Opens the studio: backend, then the built-in model, then the sample dataset. Each step shows its
@@ -25,9 +23,9 @@ export async function runStartup(
   baseUri: string = document.baseURI,
   fetchFn: typeof fetch = (input, init) => fetch(input, init),
 ): Promise<void> {
-  if (running) return;
-  running = true;
+  if (studioStore.getState().session.starting) return;
   const store = studioStore.getState();
+  store.setStarting(true);
   let phase: StartupPhase = 'backend';
   try {
     store.setPhase(phase);
@@ -42,29 +40,29 @@ export async function runStartup(
     phase = 'model';
     store.setPhase(phase);
     store.setModelLoading(true);
-    store.setActivity({ task: 'load-model', done: 0, total: 1, label: 'Loading the built-in model' });
+    store.setProgress({ task: 'load-model', done: 0, total: 1, label: 'Loading the built-in model' });
     try {
       store.setModelSummary(await handle.engine.loadModel(new URL(MODEL_PATH, baseUri).href));
     } finally {
       handle.flushEvents();
       studioStore.getState().setModelLoading(false);
-      studioStore.getState().setActivity(null);
+      studioStore.getState().setProgress(null);
     }
 
     phase = 'dataset';
     store.setPhase(phase);
     const sample = await fetchSampleDataset(new URL(SAMPLE_MANIFEST_PATH, baseUri).href, fetchFn, (done, total) =>
-      studioStore.getState().setActivity({ task: 'download', done, total, label: 'Downloading the sample images' }),
+      studioStore.getState().setProgress({ task: 'download', done, total, label: 'Downloading the sample images' }),
     );
     // importDataset reports its own failure in the banner; startup only records that it failed.
     const ok = await importDataset(handle, sample.name, sample.files);
     studioStore.getState().setPhase(ok ? 'ready' : 'error');
   } catch (error) {
     const s = studioStore.getState();
-    s.setActivity(null);
+    s.setProgress(null);
     s.pushError(describeError(FAILURE_TITLES[phase] ?? 'The studio could not start', error));
     s.setPhase('error');
   } finally {
-    running = false;
+    studioStore.getState().setStarting(false);
   }
 }

@@ -1,6 +1,26 @@
 import type { StateCreator } from 'zustand';
-import { DEFAULT_SPLIT } from '../../src/index.ts';
-import type { DatasetSlice, StudioState } from './types.ts';
+import { DEFAULT_SPLIT, type DatasetSummary, type SplitOptions, type TabularDatasetSummary } from '../../src/index.ts';
+import type { StudioState } from './state.ts';
+
+export interface DatasetState {
+  /** An image dataset; null while a table (or nothing) is loaded. */
+  summary: DatasetSummary | null;
+  /** A CSV table; null while images (or nothing) are loaded. */
+  table: TabularDatasetSummary | null;
+  /** Object URLs (strings) of up to a few images per class, keyed by class name. */
+  thumbnails: Record<string, string[]>;
+  /** The split the next import uses; the summary records the one the current dataset used. */
+  split: SplitOptions;
+  importing: boolean;
+}
+
+export interface DatasetSlice {
+  dataset: DatasetState;
+  setDatasetImporting: (importing: boolean) => void;
+  setDataset: (summary: DatasetSummary, thumbnails: Record<string, string[]>) => void;
+  setTable: (table: TabularDatasetSummary) => void;
+  setSplit: (split: Partial<SplitOptions>) => void;
+}
 
 export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (set) => ({
   dataset: { summary: null, table: null, thumbnails: {}, split: { ...DEFAULT_SPLIT }, importing: false },

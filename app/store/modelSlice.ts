@@ -1,5 +1,21 @@
 import type { StateCreator } from 'zustand';
-import type { ModelSlice, StudioState } from './types.ts';
+import type { ModelSummary } from '../../src/index.ts';
+import type { StudioState } from './state.ts';
+
+/** Where the loaded base model came from: the built-in one, dropped files, a URL the user typed, or an MLP built for a table. */
+export type ModelOrigin = 'builtin' | 'files' | 'url' | 'table';
+
+export interface ModelState {
+  summary: ModelSummary | null;
+  loading: boolean;
+  origin: ModelOrigin;
+}
+
+export interface ModelSlice {
+  model: ModelState;
+  setModelLoading: (loading: boolean) => void;
+  setModelSummary: (summary: ModelSummary, origin?: ModelOrigin) => void;
+}
 
 export const createModelSlice: StateCreator<StudioState, [], [], ModelSlice> = (set) => ({
   model: { summary: null, loading: false, origin: 'builtin' },

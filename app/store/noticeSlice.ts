@@ -1,26 +1,54 @@
 import type { StateCreator } from 'zustand';
-import type { NoticeSlice, StudioState } from './types.ts';
+import type { StudioState } from './state.ts';
+
+export interface UiError {
+  id: number;
+  /** What the studio was doing, e.g. "Could not import the dataset". */
+  title: string;
+  /** The engine's sentence for a person (never a stack trace). */
+  message: string;
+  code: string | null;
+}
+
+export interface UiNotice {
+  id: number;
+  message: string;
+}
+
+export interface NoticeState {
+  errors: UiError[];
+  notices: UiNotice[];
+  /** The id the next error or notice gets. */
+  nextId: number;
+}
+
+export interface NoticeSlice {
+  notice: NoticeState;
+  pushError: (error: Omit<UiError, 'id'>) => void;
+  dismissError: (id: number) => void;
+  pushNotice: (message: string) => void;
+  dismissNotice: (id: number) => void;
+}
 
 /** Older messages beyond these are dropped: a banner wall helps nobody. */
 const MAX_ERRORS = 5;
 const MAX_NOTICES = 3;
 
-let nextId = 1;
-
 export const createNoticeSlice: StateCreator<StudioState, [], [], NoticeSlice> = (set) => ({
-  notice: { errors: [], notices: [] },
+  notice: { errors: [], notices: [], nextId: 1 },
   pushError: (error) =>
     set((s) => {
       // The same failure repeated (e.g. a re-import on every keystroke) is shown once.
       const rest = s.notice.errors.filter((e) => e.title !== error.title || e.message !== error.message);
-      return { notice: { ...s.notice, errors: [...rest, { ...error, id: nextId++ }].slice(-MAX_ERRORS) } };
+      const id = s.notice.nextId;
+      return { notice: { ...s.notice, errors: [...rest, { ...error, id }].slice(-MAX_ERRORS), nextId: id + 1 } };
     }),
   dismissError: (id) => set((s) => ({ notice: { ...s.notice, errors: s.notice.errors.filter((e) => e.id !== id) } })),
   pushNotice: (message) =>
     set((s) => {
       const rest = s.notice.notices.filter((n) => n.message !== message);
-      return { notice: { ...s.notice, notices: [...rest, { id: nextId++, message }].slice(-MAX_NOTICES) } };
+      const id = s.notice.nextId;
+      return { notice: { ...s.notice, notices: [...rest, { id, message }].slice(-MAX_NOTICES), nextId: id + 1 } };
     }),
-  dismissNotice: (id) =>
-    set((s) => ({ notice: { ...s.notice, notices: s.notice.notices.filter((n) => n.id !== id) } })),
+  dismissNotice: (id) => set((s) => ({ notice: { ...s.notice, notices: s.notice.notices.filter((n) => n.id !== id) } })),
 });

@@ -1,30 +1,35 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createBackendSlice } from './backendSlice.ts';
-import { createLmSlice } from './lmSlice.ts';
+import { createCheckpointSlice } from './checkpointSlice.ts';
 import { createDatasetSlice } from './datasetSlice.ts';
+import { createGenerationSlice } from './generationSlice.ts';
+import { createLmSlice } from './lmSlice.ts';
 import { createModelSlice } from './modelSlice.ts';
 import { createNoticeSlice } from './noticeSlice.ts';
 import { createPlanSlice } from './planSlice.ts';
+import { createRunSlice } from './runSlice.ts';
 import { createSessionSlice } from './sessionSlice.ts';
-import { createTrainingSlice } from './trainingSlice.ts';
+import type { StudioState } from './state.ts';
 import { createTryItSlice } from './tryItSlice.ts';
-import type { StudioState } from './types.ts';
 
+export type { StudioState } from './state.ts';
 export type StudioStore = StoreApi<StudioState>;
 
 /** A fresh store (tests make their own; the app uses `studioStore`). */
 export function createStudioStore(): StudioStore {
   return createStore<StudioState>()((...a) => ({
     ...createBackendSlice(...a),
+    ...createSessionSlice(...a),
+    ...createNoticeSlice(...a),
     ...createModelSlice(...a),
     ...createPlanSlice(...a),
     ...createDatasetSlice(...a),
-    ...createTrainingSlice(...a),
+    ...createRunSlice(...a),
     ...createTryItSlice(...a),
-    ...createNoticeSlice(...a),
-    ...createSessionSlice(...a),
     ...createLmSlice(...a),
+    ...createGenerationSlice(...a),
+    ...createCheckpointSlice(...a),
   }));
 }
 

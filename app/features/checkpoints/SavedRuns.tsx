@@ -1,11 +1,9 @@
-import { useEffect } from 'react';
-import type { SavedRun } from '../../../src/index.ts';
+import type { SavedRun, TaskKind } from '../../../src/index.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatBytes, formatInteger } from '../../format.ts';
-import { deleteSavedRun, discardRun, resumeRun, watchCheckpoints } from './checkpointActions.ts';
-import { halfOf, pendingResume, useSavedRuns, type StudioHalf } from './savedRunsStore.ts';
-
-let watching = false;
+import { pendingResume, taskOf } from '../../store/checkpointSlice.ts';
+import { useStudio } from '../../store/studioStore.ts';
+import { deleteSavedRun, discardRun, resumeRun } from './checkpointActions.ts';
 
 function when(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -17,23 +15,18 @@ function describeRun(run: SavedRun): string {
 
 /**
  * On startup: "An unfinished run ... can be resumed" with Resume and Discard; then the saved runs
- * of this half of the studio with their size and Delete. `canResume`: a model and dataset are loaded
+ * of this task with their size and Delete. `canResume`: a model and dataset are loaded
  * and nothing runs (the engine still checks they are the run's own).
  */
-export function SavedRuns({ half, canResume }: { half: StudioHalf; canResume: boolean }) {
+export function SavedRuns({ task, canResume }: { task: TaskKind; canResume: boolean }) {
   const handle = useEngine();
-  useEffect(() => {
-    if (watching) return;
-    watching = true;
-    watchCheckpoints(handle.engine);
-  }, [handle]);
-  const pending = useSavedRuns((s) => pendingResume(s, half));
-  const allRuns = useSavedRuns((s) => s.runs);
-  const resuming = useSavedRuns((s) => s.resuming);
-  const runs = allRuns.filter((r) => halfOf(r) === half);
+  const pending = useStudio((s) => pendingResume(s.checkpoints, task));
+  const allRuns = useStudio((s) => s.checkpoints.runs);
+  const resuming = useStudio((s) => s.checkpoints.resuming);
+  const runs = allRuns.filter((r) => taskOf(r) === task);
 
   return (
-    <div className="saved-runs" data-testid={`${half}-saved-runs`}>
+    <div className="saved-runs" data-testid={`${task === 'lm' ? 'lm' : 'images'}-saved-runs`}>
       {pending && (
         <div className="notice resume-notice" role="status" data-testid="resume-notice">
           <p>

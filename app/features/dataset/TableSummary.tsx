@@ -5,7 +5,7 @@ import { formatInteger } from '../../format.ts';
 import { selectIsTraining } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { loadTableModel, modelFitsTable } from '../model/modelActions.ts';
-import { heldTable, importTable } from './importDataset.ts';
+import { importTable } from './importDataset.ts';
 
 /**
  * A CSV as the engine read it: the label column and task (changeable: the file is read again), each
@@ -18,7 +18,7 @@ export function TableSummary({ table }: { table: TabularDatasetSummary }) {
   const busy = useStudio((s) => s.dataset.importing || s.model.loading || selectIsTraining(s));
 
   const rechoose = async (choice: { labelColumn: string; task?: TabularTask }): Promise<void> => {
-    const held = heldTable();
+    const held = handle.held.csv;
     if (!held) return;
     if (!(await importTable(handle, held.name, held.file, choice))) return;
     // Another label changes which columns are features: the MLP is rebuilt when the width changed.

@@ -58,5 +58,3 @@ export class DatasetHolder {
     }
   }
 }
-
-export const datasetHolder = new DatasetHolder();

@@ -2,16 +2,10 @@ import type { CsvImportOptions, DatasetFile, SplitOptions, TabularTask } from '.
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { describeError } from '../../engine/describeError.ts';
 import { studioStore } from '../../store/studioStore.ts';
-import { datasetHolder } from './heldDataset.ts';
 import { pickThumbnails } from './pickThumbnails.ts';
 
-/** Imports and re-splits run one after another, so the engine's dataset and the store's always match the last request. */
-let queue: Promise<unknown> = Promise.resolve();
 /** Typing "25" asks for 2% and then 25%: wait for the typing to settle before re-splitting. */
 const SPLIT_SETTLE_MS = 300;
-
-/** Bumped by every split change; a queued re-split that is no longer the latest is skipped. */
-let latestSplitRequest = 0;
 
 /**
  * Imports a dataset into the engine and, only once that succeeded, makes it the studio's dataset.
@@ -24,8 +18,13 @@ export function importDataset(
   files: DatasetFile[],
   split?: SplitOptions,
 ): Promise<boolean> {
-  const run = queue.then(() => runImport(handle, name, files, split ?? studioStore.getState().dataset.split));
-  queue = run;
+  return enqueue(handle, () => runImport(handle, name, files, split ?? studioStore.getState().dataset.split));
+}
+
+/** Imports and re-splits run one after another (the page's import chain), so the engine's dataset and the store's always match the last request. */
+function enqueue<T>({ held }: EngineHandle, work: () => Promise<T>): Promise<T> {
+  const run = held.importQueue.then(work);
+  held.importQueue = run;
   return run;
 }
 
@@ -46,27 +45,24 @@ async function runImport(
   }
   return importing(handle, name, { total: files.length, label: `Importing ${files.length} files from "${name}"` }, async () => {
     const summary = await handle.engine.importImages(name, files, split);
-    const { thumbnails, urlByBlob } = datasetHolder.thumbnailUrls(pickThumbnails(files, summary));
-    datasetHolder.replace({ name, files, urlByBlob });
+    const { thumbnails, urlByBlob } = handle.held.dataset.thumbnailUrls(pickThumbnails(files, summary));
+    handle.held.dataset.replace({ name, files, urlByBlob });
     studioStore.getState().setDataset(summary, thumbnails);
   });
 }
 
 /**
- * The frame every import shares: the busy flag and activity bar while it runs; on success the last
- * run is dropped (it was trained on other data); on failure the engine's sentence, and the
- * previous dataset is kept. Resolves to whether it succeeded; never rejects.
+ * The frame every import shares: the busy flag and progress bar while it runs; on success the
+ * prediction on show goes (the engine says, with its trainedRun event, what became of the last run);
+ * on failure the engine's sentence, and the previous dataset is kept. Resolves to whether it succeeded; never rejects.
  */
 async function importing(handle: EngineHandle, name: string, activity: { total: number; label: string }, work: () => Promise<void>): Promise<boolean> {
   const store = studioStore.getState();
   store.setDatasetImporting(true);
-  store.setActivity({ task: 'import', done: 0, ...activity });
+  store.setProgress({ task: 'import', done: 0, ...activity });
   try {
     await work();
-    const s = studioStore.getState();
-    // The head is trained for a dataset's classes and split; a new dataset needs a new run.
-    s.invalidateTrainedModel();
-    s.setPrediction(null);
+    studioStore.getState().setPrediction(null);
     return true;
   } catch (error) {
     studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error));
@@ -75,7 +71,7 @@ async function importing(handle: EngineHandle, name: string, activity: { total: 
     handle.flushEvents();
     const s = studioStore.getState();
     s.setDatasetImporting(false);
-    s.setActivity(null);
+    s.setProgress(null);
   }
 }
 
@@ -85,16 +81,16 @@ async function importing(handle: EngineHandle, name: string, activity: { total: 
  */
 export async function changeSplit(handle: EngineHandle, patch: Partial<SplitOptions>): Promise<void> {
   studioStore.getState().setSplit(patch);
-  const request = ++latestSplitRequest;
+  // A ticket per change: a queued re-split that is no longer the latest is skipped.
+  const request = studioStore.getState().nextTicket('split');
+  const isLatest = (): boolean => studioStore.getState().isLatestTicket('split', request);
   await new Promise((resolve) => setTimeout(resolve, SPLIT_SETTLE_MS));
-  if (request !== latestSplitRequest) return; // a newer value is on its way
-  await queue;
-  if (request !== latestSplitRequest) return;
+  if (!isLatest()) return; // a newer value is on its way
+  await handle.held.importQueue;
+  if (!isLatest()) return;
   const { summary, table } = studioStore.getState().dataset;
   if (!summary && !table) return; // nothing imported yet: the split applies to the next import
-  const run = queue.then(() => runResplit(handle));
-  queue = run;
-  await run;
+  await enqueue(handle, () => runResplit(handle));
 }
 
 async function runResplit({ engine }: EngineHandle): Promise<boolean> {
@@ -114,13 +110,6 @@ async function runResplit({ engine }: EngineHandle): Promise<boolean> {
   }
 }
 
-/** The CSV on show, kept (on the main thread) so a new label column or task re-reads it without a new pick. */
-let heldCsv: { name: string; file: Blob } | null = null;
-
-export function heldTable(): { name: string; file: Blob } | null {
-  return heldCsv;
-}
-
 /**
  * Streams a CSV into the engine as a table (label column and task optional: the engine infers them).
  * Only once that succeeded does it replace the studio's dataset; a failure keeps the previous one.
@@ -132,18 +121,16 @@ export function importTable(
   file: Blob,
   choice: { labelColumn?: string; task?: TabularTask } = {},
 ): Promise<boolean> {
-  const run = queue.then(() => runTableImport(handle, name, file, choice));
-  queue = run;
-  return run;
+  return enqueue(handle, () => runTableImport(handle, name, file, choice));
 }
 
 async function runTableImport(handle: EngineHandle, name: string, file: Blob, choice: { labelColumn?: string; task?: TabularTask }): Promise<boolean> {
   const options: CsvImportOptions = { split: studioStore.getState().dataset.split, ...choice };
   return importing(handle, name, { total: file.size, label: `Reading ${name}` }, async () => {
     const table = await handle.engine.importCsv(name, file, options);
-    heldCsv = { name, file };
+    handle.held.csv = { name, file };
     // The image dataset (and its thumbnail URLs) is no longer the one on show.
-    datasetHolder.replace({ name, files: [], urlByBlob: new Map() });
+    handle.held.dataset.replace({ name, files: [], urlByBlob: new Map() });
     studioStore.getState().setTable(table);
   });
 }

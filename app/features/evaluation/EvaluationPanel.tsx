@@ -1,7 +1,8 @@
-import type { Evaluation } from '../../../src/index.ts';
+import type { Evaluation, TaskKind } from '../../../src/index.ts';
 import { Panel } from '../../components/Panel.tsx';
 import { formatLoss, formatPercent } from '../../format.ts';
 import { useStudio } from '../../store/studioStore.ts';
+import { LmEvaluation } from './LmEvaluation.tsx';
 import { cellBackground, cellShade, matrixMax, rowTotals } from './confusion.ts';
 
 /** Rows = true class, columns = predicted; the shade says how many images landed in each cell. */
@@ -125,32 +126,42 @@ function Score({ label, evaluation, testId }: { label: string; evaluation: Evalu
   );
 }
 
-/** How the last run (or an imported one) does on the validation split, and what the plan gained over a new head alone. */
-export function EvaluationPanel() {
-  const result = useStudio((s) => s.training.result);
-  const imported = useStudio((s) => s.training.imported);
+/** How the last run (or an imported one) does on the validation split: the task's own view of it, and the engine's word when it is stale. */
+export function EvaluationPanel({ task }: { task: TaskKind }) {
+  const stale = useStudio((s) => (s.session.trainedRun[task].stale ? s.session.trainedRun[task].reason : null));
+  return (
+    <Panel title="Evaluation" className={task === 'lm' ? 'panel--evaluation panel--lm-evaluation' : 'panel--evaluation'} testId={task === 'lm' ? 'lm-evaluation-panel' : 'evaluation-panel'}>
+      {stale && (
+        <p className="notice notice--info" data-testid={task === 'lm' ? 'lm-run-stale' : 'run-stale'}>
+          {stale}
+        </p>
+      )}
+      {task === 'lm' ? <LmEvaluation /> : <ClassifierEvaluation />}
+    </Panel>
+  );
+}
+
+function ClassifierEvaluation() {
+  const result = useStudio((s) => s.runs.classifier.result);
+  const imported = useStudio((s) => s.runs.classifier.imported);
   const evaluation = result?.evaluation ?? null;
   const baseline = result?.baseline ?? null;
-
+  if (!evaluation) {
+    return <p className="muted">After a run: accuracy on the validation split, class by class, and where the model confuses them (for regression: RMSE, MAE and R²).</p>;
+  }
   return (
-    <Panel title="Evaluation" className="panel--evaluation" testId="evaluation-panel">
-      {!evaluation ? (
-        <p className="muted">After a run: accuracy on the validation split, class by class, and where the model confuses them (for regression: RMSE, MAE and R²).</p>
-      ) : (
-        <div className="evaluation">
-          <div className="evaluation__scores" aria-label="Validation accuracy">
-            {baseline && <Score label="Base model, new head only" evaluation={baseline} testId="baseline-accuracy" />}
-            <Score label={baseline ? 'Fine-tuned (your plan)' : imported ? 'Imported run' : 'Your run'} evaluation={evaluation} testId="eval-accuracy" />
-          </div>
-          {result?.stoppedEarly && <p className="muted">Early stopping ended this run before its last epoch.</p>}
-          {!evaluation.regression && (
-            <div className="evaluation__tables">
-              <PerClassTable evaluation={evaluation} baseline={baseline} />
-              <ConfusionMatrix evaluation={evaluation} />
-            </div>
-          )}
+    <div className="evaluation">
+      <div className="evaluation__scores" aria-label="Validation accuracy">
+        {baseline && <Score label="Base model, new head only" evaluation={baseline} testId="baseline-accuracy" />}
+        <Score label={baseline ? 'Fine-tuned (your plan)' : imported ? 'Imported run' : 'Your run'} evaluation={evaluation} testId="eval-accuracy" />
+      </div>
+      {result?.stoppedEarly && <p className="muted">Early stopping ended this run before its last epoch.</p>}
+      {!evaluation.regression && (
+        <div className="evaluation__tables">
+          <PerClassTable evaluation={evaluation} baseline={baseline} />
+          <ConfusionMatrix evaluation={evaluation} />
         </div>
       )}
-    </Panel>
+    </div>
   );
 }

@@ -1,144 +1,76 @@
 import { useState } from 'react';
-import { FilePickerButton } from '../../components/FilePickerButton.tsx';
-import { DropZone } from '../../components/DropZone.tsx';
-import { describeError } from '../../engine/describeError.ts';
-import { collectFromDrop, collectFromFileList } from '../dataset/collectFiles.ts';
-import { snapshotDrop } from '../dataset/dropSnapshot.ts';
-import { importRunFiles } from './importRunActions.ts';
+import type { TaskKind } from '../../../src/index.ts';
 import { Panel } from '../../components/Panel.tsx';
 import { useEngine } from '../../engine/EngineProvider.tsx';
-import { selectHasDataset, selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
-import { studioStore, useStudio } from '../../store/studioStore.ts';
+import { selectAnyRunning, selectHasDataset, selectHasTrainedRun } from '../../store/selectors.ts';
+import { useStudio } from '../../store/studioStore.ts';
 import { downloadBundle } from './bundleActions.ts';
-import { downloadExport, type ExportKind } from './exportActions.ts';
+import { ExportButtons, type ExportAction } from './ExportButtons.tsx';
+import { downloadExport } from './exportActions.ts';
+import { ImportDrop } from './ImportDrop.tsx';
+import { importRunFiles } from './importRunActions.ts';
+import { LmExport } from './LmExport.tsx';
 
-const BUTTONS: readonly { kind: ExportKind; label: string; testId: string }[] = [
-  { kind: 'weights', label: 'Download weights (.safetensors)', testId: 'download-weights' },
-  { kind: 'manifest', label: 'Download description (.json)', testId: 'download-manifest' },
-  { kind: 'both', label: 'Download both', testId: 'download-both' },
-];
+/** Downloads of the trained run and taking an export back: the same panel for every task, with each task's files. */
+export function ExportPanel({ task }: { task: TaskKind }) {
+  const trained = useStudio((s) => selectHasTrainedRun(s, task));
+  return (
+    <Panel title="Export" className={task === 'lm' ? 'panel--export panel--lm-export' : 'panel--export'} testId={task === 'lm' ? 'lm-export-panel' : 'export-panel'}>
+      {task === 'lm' ? <LmExport trained={trained} /> : <ClassifierExport trained={trained} />}
+    </Panel>
+  );
+}
 
-/** Saves the trained head (safetensors) and its description (JSON) as ordinary browser downloads. */
-export function ExportPanel() {
+/** The trained head (safetensors) and its description (JSON), the whole bundle, and a bundle taken back. */
+function ClassifierExport({ trained }: { trained: boolean }) {
   const handle = useEngine();
-  const trained = useStudio(selectIsTrained);
-  const training = useStudio(selectIsTraining);
-  const [exporting, setExporting] = useState<ExportKind | 'bundle' | null>(null);
-  /** What the last downloaded bundle held (cleared when a new run makes it stale). */
-  const [bundleFiles, setBundleFiles] = useState<string[] | null>(null);
-  const [bundleRun, setBundleRun] = useState<number | null>(null);
-  const finishedAt = useStudio((s) => s.training.finishedAt);
-  if (bundleFiles !== null && bundleRun !== finishedAt) {
-    setBundleFiles(null);
-    setBundleRun(null);
-  }
-  const disabled = !trained || training || exporting !== null;
-  const hasDataset = useStudio(selectHasDataset);
-  const hasModel = useStudio((s) => s.model.summary !== null);
-  const [importing, setImporting] = useState(false);
-  const importDisabled = !hasDataset || !hasModel || training || importing || exporting !== null;
+  const running = useStudio(selectAnyRunning);
+  const canImport = useStudio((s) => selectHasDataset(s) && s.model.summary !== null);
+  /** What the last downloaded bundle held, and the run it was of (a new run makes it stale). */
+  const [bundle, setBundle] = useState<{ files: string[]; run: number | null } | null>(null);
+  const finishedAt = useStudio((s) => s.runs.classifier.finishedAt);
+  if (bundle !== null && bundle.run !== finishedAt) setBundle(null);
 
-  const runImport = async (collect: () => Promise<{ files: { path: string; file: Blob }[] }>): Promise<void> => {
-    setImporting(true);
-    try {
-      await importRunFiles(handle, (await collect()).files);
-    } catch (error) {
-      studioStore.getState().pushError(describeError('Could not read the dropped files', error));
-    } finally {
-      setImporting(false);
-    }
-  };
-
-  const run = async (kind: ExportKind): Promise<void> => {
-    setExporting(kind);
-    try {
-      await downloadExport(handle, kind);
-    } finally {
-      setExporting(null);
-    }
-  };
-
-  const runBundle = async (): Promise<void> => {
-    setExporting('bundle');
-    try {
+  const actions: ExportAction[] = [
+    { key: 'weights', label: 'Download weights (.safetensors)', testId: 'download-weights', run: () => downloadExport(handle, 'weights') },
+    { key: 'manifest', label: 'Download description (.json)', testId: 'download-manifest', run: () => downloadExport(handle, 'manifest') },
+    { key: 'both', label: 'Download both', testId: 'download-both', primary: true, run: () => downloadExport(handle, 'both') },
+  ];
+  const bundleAction: ExportAction = {
+    key: 'bundle',
+    label: 'Download everything (.zip)',
+    testId: 'download-bundle',
+    primary: true,
+    title: 'PEFT adapter, head, merged TF.js model and manifest in one zip',
+    run: async () => {
       const files = await downloadBundle(handle);
-      if (files) {
-        setBundleFiles(files);
-        setBundleRun(studioStore.getState().training.finishedAt);
-      }
-    } finally {
-      setExporting(null);
-    }
+      if (files) setBundle({ files, run: finishedAt });
+    },
   };
 
   return (
-    <Panel title="Export" className="panel--export">
-      <p className="muted">
-        {trained
-          ? 'The new head’s weights as safetensors, and a JSON description of its classes, input and base model.'
-          : 'Available after a run.'}
-      </p>
-      <div className="export-buttons">
-        {BUTTONS.map(({ kind, label, testId }) => (
-          <button
-            key={kind}
-            type="button"
-            className={kind === 'both' ? 'button button--primary' : 'button'}
-            data-testid={testId}
-            disabled={disabled}
-            aria-busy={exporting === kind}
-            onClick={() => void run(kind)}
-          >
-            {exporting === kind ? 'Preparing…' : label}
-          </button>
-        ))}
-      </div>
-      <div className="export-buttons">
-        <button
-          type="button"
-          className="button button--primary"
-          data-testid="download-bundle"
-          disabled={disabled}
-          aria-busy={exporting === 'bundle'}
-          title="PEFT adapter, head, merged TF.js model and manifest in one zip"
-          onClick={() => void runBundle()}
-        >
-          {exporting === 'bundle' ? 'Preparing…' : 'Download everything (.zip)'}
-        </button>
-      </div>
-      {bundleFiles && (
+    <>
+      <p className="muted">{trained ? 'The new head’s weights as safetensors, and a JSON description of its classes, input and base model.' : 'Available after a run.'}</p>
+      <ExportButtons actions={actions} disabled={!trained || running} />
+      <ExportButtons actions={[bundleAction]} disabled={!trained || running} />
+      {bundle && (
         <ul className="bundle-files" aria-label="Files in the downloaded zip" data-testid="bundle-files">
-          {bundleFiles.map((f) => (
+          {bundle.files.map((f) => (
             <li key={f} data-testid="bundle-file">
               <code>{f}</code>
             </li>
           ))}
         </ul>
       )}
-      <DropZone
+      <ImportDrop
         label="Exported run"
-        disabled={importDisabled}
         testId="import-run-dropzone"
-        onDrop={(dt) => {
-          const drop = snapshotDrop(dt);
-          void runImport(() => collectFromDrop(drop));
-        }}
+        disabled={!canImport || running}
+        pickers={[{ label: 'Import a run (.zip)…', testId: 'import-run-input', accept: '.zip,application/zip' }]}
+        onFiles={(files) => importRunFiles(handle, files)}
       >
-        <p className="dropzone__hint">
-          Take back a run Tabtune exported: it is evaluated on the loaded dataset (same classes) and becomes the current run.
-        </p>
-        <FilePickerButton
-          accept=".zip,application/zip"
-          disabled={importDisabled}
-          busy={importing}
-          inputTestId="import-run-input"
-          onFiles={(files) => {
-            if (files.length > 0) void runImport(() => Promise.resolve(collectFromFileList(files)));
-          }}
-        >
-          {importing ? 'Importing…' : 'Import a run (.zip)…'}
-        </FilePickerButton>
-      </DropZone>
-    </Panel>
+        Take back a run Tabtune exported: it is evaluated on the loaded dataset (same classes) and becomes the current run.
+      </ImportDrop>
+    </>
   );
 }

@@ -20,3 +20,8 @@ export function downloadBlob(blob: Blob, fileName: string): void {
     setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
   }
 }
+
+/** Bytes as a Blob. A copy: a Blob cannot take a view of a SharedArrayBuffer. */
+export function bytesBlob(bytes: Uint8Array, type = 'application/octet-stream'): Blob {
+  return new Blob([new Uint8Array(bytes)], { type });
+}

@@ -2,13 +2,12 @@ import type { ExportedWeights } from '../../../src/index.ts';
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
-import { downloadBlob } from './download.ts';
+import { bytesBlob, downloadBlob } from './download.ts';
 
 export type ExportKind = 'weights' | 'manifest' | 'both';
 
 function weightsBlob(exported: ExportedWeights): Blob {
-  // Copy into a plain ArrayBuffer-backed array: a Blob cannot take a view of a SharedArrayBuffer.
-  return new Blob([new Uint8Array(exported.safetensors)], { type: 'application/octet-stream' });
+  return bytesBlob(exported.safetensors);
 }
 
 function manifestBlob(exported: ExportedWeights): Blob {

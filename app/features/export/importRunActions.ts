@@ -12,12 +12,12 @@ import { predictShownImage } from '../try/predictImage.ts';
 export async function importRunFiles(handle: EngineHandle, files: DatasetFile[]): Promise<boolean> {
   const store = studioStore.getState();
   if (files.length === 0) return false;
-  store.setActivity({ task: 'import', done: 0, total: 1, label: 'Importing the run' });
+  store.setProgress({ task: 'import', done: 0, total: 1, label: 'Importing the run' });
   try {
     const imported = await handle.engine.importRun(files);
     const s = studioStore.getState();
     s.replacePlan(imported.plan);
-    s.setImportedRun(imported.result);
+    s.setImportedResult(imported.result);
     s.setPrediction(null);
     await predictShownImage(handle);
     return true;
@@ -26,6 +26,6 @@ export async function importRunFiles(handle: EngineHandle, files: DatasetFile[])
     return false;
   } finally {
     handle.flushEvents();
-    studioStore.getState().setActivity(null);
+    studioStore.getState().setProgress(null);
   }
 }

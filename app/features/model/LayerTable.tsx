@@ -1,7 +1,7 @@
 import type { LayerSummary } from '../../../src/index.ts';
 import { formatInteger, formatShape } from '../../format.ts';
 import { headParams } from './headParams.ts';
-import { PlanCell } from './PlanCell.tsx';
+import { PlanCell } from '../plan/PlanCell.tsx';
 
 interface LayerTableProps {
   layers: readonly LayerSummary[];

@@ -4,9 +4,9 @@ import { selectClassCount, selectIsTraining } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { LayerTable } from './LayerTable.tsx';
 import { ModelSource } from './ModelSource.tsx';
-import { PlanPresets } from './PlanPresets.tsx';
-import { PlanTotals } from './PlanTotals.tsx';
-import { usePlanSync } from './usePlanSync.ts';
+import { PlanPresets } from '../plan/PlanPresets.tsx';
+import { PlanTotals } from '../plan/PlanTotals.tsx';
+import { usePlanSync } from '../plan/usePlanSync.ts';
 
 /** What is being fine-tuned: the base model, the plan for each of its layers, and the head that training adds. */
 export function ModelPanel() {

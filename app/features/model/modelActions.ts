@@ -3,16 +3,13 @@ import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { MODEL_PATH } from '../../engine/sampleDataset.ts';
 import { studioStore } from '../../store/studioStore.ts';
-import type { ModelOrigin } from '../../store/types.ts';
-import { datasetHolder } from '../dataset/heldDataset.ts';
+import type { ModelOrigin } from '../../store/modelSlice.ts';
 import { importDataset } from '../dataset/importDataset.ts';
-
-let loading = false;
 
 /**
  * Loads a base model through `load` and, only once that succeeded, makes it the studio's model: the
- * plan starts empty again (the engine reset it) and the last run, made on the other model, is gone
- * from Try it, Export and the evaluation. A failure shows the engine's sentence and keeps the model
+ * plan starts empty again (the engine reset it); the engine's trainedRun event says what became of
+ * the last run, made on the other model. A failure shows the engine's sentence and keeps the model
  * that was loaded before. Resolves to whether it loaded; never rejects.
  */
 async function loadWith(
@@ -21,12 +18,11 @@ async function loadWith(
   failureTitle: string,
   load: () => Promise<ModelSummary>,
 ): Promise<boolean> {
-  if (loading) return false;
-  loading = true;
   const store = studioStore.getState();
+  if (store.model.loading) return false;
   const previousShape = store.model.summary?.inputShape.join('x') ?? null;
   store.setModelLoading(true);
-  store.setActivity({ task: 'load-model', done: 0, total: 1, label: 'Loading the model' });
+  store.setProgress({ task: 'load-model', done: 0, total: 1, label: 'Loading the model' });
   let summary: ModelSummary;
   try {
     summary = await load();
@@ -37,16 +33,14 @@ async function loadWith(
     flushEvents();
     const s = studioStore.getState();
     s.setModelLoading(false);
-    s.setActivity(null);
-    loading = false;
+    s.setProgress(null);
   }
   const s = studioStore.getState();
   s.setModelSummary(summary, origin);
   s.replacePlan({});
-  s.invalidateTrainedModel();
   s.setPrediction(null);
   // Images are decoded at the model's input size: a model with another size needs them decoded again.
-  const held = datasetHolder.current();
+  const held = handle.held.dataset.current();
   if (held && held.files.length > 0 && summary.inputKind === 'image' && previousShape !== null && previousShape !== summary.inputShape.join('x')) {
     await importDataset({ ...handle, flushEvents }, held.name, held.files);
   }
@@ -91,7 +85,7 @@ export function loadBuiltinModel(handle: EngineHandle, baseUri: string = documen
 export async function loadTableModel(handle: EngineHandle, hidden?: number[]): Promise<boolean> {
   const ok = await loadWith(handle, 'table', 'Could not build an MLP for the table', () => handle.engine.loadTabularModel(hidden));
   const summary = studioStore.getState().model.summary;
-  if (ok && summary) studioStore.getState().replacePlan(Object.fromEntries(summary.layers.filter((l) => l.params > 0).map((l) => [l.name, { kind: 'train' as const }])));
+  if (ok && summary) studioStore.getState().replacePlan(Object.fromEntries(summary.layers.filter((l) => l.params > 0).map((l) => [l.name, { kind: 'full' as const }])));
   return ok;
 }
 

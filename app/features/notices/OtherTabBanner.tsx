@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react';
 import { trainingLockHeld } from '../../engine/trainingLock.ts';
-import { selectIsTraining } from '../../store/selectors.ts';
+import { selectAnyRunning } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 
 const POLL_MS = 2000;
 
 /** Says so when another Tabtune tab holds the training lock (this tab's own runs are not reported). */
 export function OtherTabBanner() {
-  const trainingHere = useStudio((s) => selectIsTraining(s) || s.lm.run.busy);
+  const trainingHere = useStudio(selectAnyRunning);
   const [elsewhere, setElsewhere] = useState(false);
   useEffect(() => {
     let alive = true;

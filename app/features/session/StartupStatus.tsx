@@ -1,5 +1,5 @@
 import { ProgressBar } from '../../components/ProgressBar.tsx';
-import type { StartupPhase } from '../../store/types.ts';
+import type { StartupPhase } from '../../store/sessionSlice.ts';
 import { useStudio } from '../../store/studioStore.ts';
 
 const PHASE_TEXT: Record<StartupPhase, string> = {
@@ -14,7 +14,7 @@ const PHASE_TEXT: Record<StartupPhase, string> = {
 /** Startup and import progress: the model download, sample images, decoding a dropped folder. */
 export function StartupStatus() {
   const phase = useStudio((s) => s.session.phase);
-  const activity = useStudio((s) => s.session.activity);
+  const activity = useStudio((s) => s.session.progress);
   if (!activity && (phase === 'ready' || phase === 'error')) return null;
   return (
     <div className="startup" role="status" aria-live="polite">

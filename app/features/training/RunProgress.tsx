@@ -1,30 +1,33 @@
+import type { TaskKind } from '../../../src/index.ts';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
-import { formatDuration } from '../../format.ts';
+import { formatDuration, formatInteger } from '../../format.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { estimateRemainingMs, stepsDone } from './eta.ts';
+import { RUN_TEST_IDS } from './runTestIds.ts';
 
-/** The run's progress in steps, with time left (or time taken once it ended). */
-export function RunProgress() {
-  const runState = useStudio((s) => s.training.runState);
-  const timing = useStudio((s) => s.training.timing);
-  const totalSteps = useStudio((s) => s.training.totalSteps);
-  const progress = useStudio((s) => s.training.progress);
-  const startedAt = useStudio((s) => s.training.startedAt);
-  const finishedAt = useStudio((s) => s.training.finishedAt);
+/** The run's progress in steps, with its speed and time left (or time taken once it ended): one ETA for every task. */
+export function RunProgress({ task }: { task: TaskKind }) {
+  const ids = RUN_TEST_IDS[task];
+  const runState = useStudio((s) => s.runs[task].runState);
+  const timing = useStudio((s) => s.runs[task].timing);
+  const totalSteps = useStudio((s) => s.runs[task].totalSteps);
+  const preparingProgress = useStudio((s) => s.runs[task].preparing);
+  const startedAt = useStudio((s) => s.runs[task].startedAt);
+  const finishedAt = useStudio((s) => s.runs[task].finishedAt);
+  const tokensPerSecond = useStudio((s) => s.runs[task].steps.at(-1)?.tokensPerSecond);
 
-  // Before the first step the engine is extracting features: show that task's own progress.
-  const preparing = runState === 'preparing' && timing === null && progress !== null;
-  const done = preparing ? progress.done : stepsDone(timing);
-  const total = preparing ? progress.total : totalSteps;
-  const label = preparing ? progress.label : startedAt === null ? 'No run yet' : `step ${done} of ${total}`;
+  // Before the first step the engine may be extracting features: show that work's own progress.
+  const preparing = runState === 'preparing' && timing === null && preparingProgress !== null;
+  const done = preparing ? preparingProgress.done : stepsDone(timing);
+  const total = preparing ? preparingProgress.total : totalSteps;
+  const label = preparing ? preparingProgress.label : startedAt === null ? 'No run yet' : `step ${formatInteger(done)} of ${formatInteger(total)}`;
 
   let eta: string;
+  const remaining = estimateRemainingMs(timing, totalSteps);
   if (runState === 'paused') {
     // Nothing moves while paused: no estimate that would drift as the clock runs.
-    const remaining = estimateRemainingMs(timing, totalSteps);
     eta = remaining === null ? 'Paused' : `Paused; ${formatDuration(remaining)} left when resumed`;
   } else if (runState === 'training' || runState === 'preparing' || runState === 'stopping') {
-    const remaining = estimateRemainingMs(timing, totalSteps);
     eta = remaining === null ? 'ETA: estimating…' : `ETA: ${formatDuration(remaining)}`;
   } else if (startedAt !== null && finishedAt !== null) {
     const took = formatDuration(finishedAt - startedAt);
@@ -32,19 +35,28 @@ export function RunProgress() {
   } else {
     eta = 'ETA: —';
   }
-  const rate =
-    timing && timing.lastElapsedMs > 0 && !preparing ? `${((timing.lastStepsDone / timing.lastElapsedMs) * 1000).toFixed(1)} steps/s` : null;
+  // Tokens per second where the engine counts them (language models), else steps per second.
+  const speed =
+    tokensPerSecond !== undefined
+      ? `${formatInteger(tokensPerSecond)} tokens/s`
+      : timing && timing.lastElapsedMs > 0 && !preparing
+        ? `${((timing.lastStepsDone / timing.lastElapsedMs) * 1000).toFixed(1)} steps/s`
+        : null;
 
   return (
     <ProgressBar
       value={done}
       max={total}
       label={label}
-      testId="progress-bar"
+      testId={ids.progress}
       detail={
         <span className="progress__detail">
-          {rate && <span className="muted">{rate}</span>}
-          <span data-testid="eta">{eta}</span>
+          {speed && (
+            <span className="muted" data-testid={ids.speed} data-value={tokensPerSecond ?? ''}>
+              {speed}
+            </span>
+          )}
+          <span data-testid={ids.eta}>{eta}</span>
         </span>
       }
     />

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochPoint, StepPoint } from '../../../src/index.ts';
+import type { EvalPoint, StepPoint } from '../../../src/index.ts';
 import { buildLossChartData, smooth } from './chartData.ts';
 
-const s = (step: number, loss: number): StepPoint => ({ step, epoch: 1, loss });
-const e = (epoch: number, step: number): EpochPoint => ({ epoch, step, validationLoss: 1 / epoch, validationAccuracy: epoch / 10, trainLoss: 2 / epoch });
+const s = (step: number, loss: number): StepPoint => ({ step, epoch: 1, loss, learningRate: 0.01 });
+const e = (epoch: number, step: number): EvalPoint => ({ epoch, step, validationLoss: 1 / epoch, validationAccuracy: epoch / 10, trainLoss: 2 / epoch });
 
 describe('buildLossChartData', () => {
   it('puts epoch metrics at their step on the shared step axis', () => {
@@ -47,5 +47,14 @@ describe('smooth', () => {
     expect(out[2]).toBeCloseTo(2);
     // avg = 0.5*(0.5*(0.5*0+0.5*2)+0.5*2)+0 = 0.75 ; debias 1-0.125 → 0.857
     expect(out[3]).toBeCloseTo(0.75 / 0.875);
+  });
+});
+
+describe('tasks without an accuracy', () => {
+  it('puts language-model evaluations (loss only) on the step axis, with no accuracy values', () => {
+    const lmEval = (step: number, validationLoss: number): EvalPoint => ({ step, validationLoss, samples: [] });
+    const d = buildLossChartData([s(1, 3), s(2, 2)], [lmEval(2, 2.5)]);
+    expect(d.validationLoss).toEqual([null, 2.5]);
+    expect(d.validationAccuracy).toEqual([null, null]);
   });
 });

@@ -1,4 +1,4 @@
-import type { EpochPoint, StepPoint } from '../../../src/index.ts';
+import type { EvalPoint, StepPoint } from '../../../src/index.ts';
 
 /** uPlot's aligned columns: one x (global step) and, per series, a value or null at each x. */
 export interface LossChartData {
@@ -7,6 +7,7 @@ export interface LossChartData {
   /** Exponential moving average of trainLoss: small batches make the raw curve too noisy to read. */
   trainLossSmoothed: (number | null)[];
   validationLoss: (number | null)[];
+  /** Classification runs only; all null for other tasks (the chart then has no accuracy axis). */
   validationAccuracy: (number | null)[];
 }
 
@@ -26,29 +27,29 @@ export function decimateSteps(steps: readonly StepPoint[], max: number): readonl
     const finite = bucket.filter((p) => Number.isFinite(p.loss));
     const last = bucket[bucket.length - 1] as StepPoint;
     const loss = finite.length > 0 ? finite.reduce((sum, p) => sum + p.loss, 0) / finite.length : Number.NaN;
-    out.push({ step: last.step, epoch: last.epoch, loss });
+    out.push({ ...last, loss });
   }
   return out;
 }
 
 /**
- * Puts per-step training loss and per-epoch validation metrics on one step axis. Epochs sit at the
- * step where they ended; an epoch step with no step point gets its own x (with a gap in the loss line).
+ * Puts per-step training loss and the validation metrics of each evaluation on one step axis, for
+ * every task. Evaluations sit at their step; one with no step point gets its own x (with a gap in the loss line).
  */
 export function buildLossChartData(
   allSteps: readonly StepPoint[],
-  epochs: readonly EpochPoint[],
+  evals: readonly EvalPoint[],
   maxPoints = MAX_CHART_POINTS,
 ): LossChartData {
-  const byEpochStep = new Map<number, EpochPoint>();
-  for (const e of epochs) byEpochStep.set(e.step, e);
+  const byEvalStep = new Map<number, EvalPoint>();
+  for (const e of evals) byEvalStep.set(e.step, e);
 
   const out: LossChartData = { x: [], trainLoss: [], trainLossSmoothed: [], validationLoss: [], validationAccuracy: [] };
-  const push = (x: number, loss: number | null, epoch: EpochPoint | undefined): void => {
+  const push = (x: number, loss: number | null, point: EvalPoint | undefined): void => {
     out.x.push(x);
     out.trainLoss.push(loss !== null && Number.isFinite(loss) ? loss : null);
-    out.validationLoss.push(epoch && Number.isFinite(epoch.validationLoss) ? epoch.validationLoss : null);
-    out.validationAccuracy.push(epoch && Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null);
+    out.validationLoss.push(point && Number.isFinite(point.validationLoss) ? point.validationLoss : null);
+    out.validationAccuracy.push(point?.validationAccuracy !== undefined && Number.isFinite(point.validationAccuracy) ? point.validationAccuracy : null);
   };
 
   // Steps arrive in order; sort defensively only when they do not (uPlot needs ascending x).
@@ -56,21 +57,21 @@ export function buildLossChartData(
     ? allSteps
     : [...allSteps].sort((a, b) => a.step - b.step);
   const ordered = decimateSteps(steps, maxPoints);
-  const epochSteps = [...byEpochStep.keys()].sort((a, b) => a - b);
+  const evalSteps = [...byEvalStep.keys()].sort((a, b) => a - b);
   let e = 0;
   let lastX = -Infinity;
   for (const point of ordered) {
-    while (e < epochSteps.length && (epochSteps[e] as number) < point.step) {
-      const x = epochSteps[e++] as number;
-      if (x > lastX) push((lastX = x), null, byEpochStep.get(x));
+    while (e < evalSteps.length && (evalSteps[e] as number) < point.step) {
+      const x = evalSteps[e++] as number;
+      if (x > lastX) push((lastX = x), null, byEvalStep.get(x));
     }
     if (point.step === lastX) continue; // duplicate step: the first one wins
-    if (e < epochSteps.length && epochSteps[e] === point.step) e++;
-    push((lastX = point.step), point.loss, byEpochStep.get(point.step));
+    if (e < evalSteps.length && evalSteps[e] === point.step) e++;
+    push((lastX = point.step), point.loss, byEvalStep.get(point.step));
   }
-  for (; e < epochSteps.length; e++) {
-    const x = epochSteps[e] as number;
-    if (x > lastX) push((lastX = x), null, byEpochStep.get(x));
+  for (; e < evalSteps.length; e++) {
+    const x = evalSteps[e] as number;
+    if (x > lastX) push((lastX = x), null, byEvalStep.get(x));
   }
   out.trainLossSmoothed = smooth(out.trainLoss);
   return out;

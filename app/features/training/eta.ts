@@ -1,4 +1,4 @@
-import type { StepTiming } from '../../store/types.ts';
+import type { StepTiming } from '../../store/runSlice.ts';
 
 /**
  * Milliseconds left in the run, or null while there is too little to go on. The rate is measured

@@ -1,90 +1,104 @@
+import type { TaskKind, TrainConfig } from '../../../src/index.ts';
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
-import type { TrainConfig } from '../../../src/index.ts';
-import { selectCanTrain, selectIsTrained } from '../../store/selectors.ts';
-import { studioStore } from '../../store/studioStore.ts';
 import { withTrainingLock } from '../../engine/trainingLock.ts';
-import { syncPlan } from '../model/planSync.ts';
+import type { ResultOf } from '../../store/runSlice.ts';
+import { selectCanContinue, selectCanTrain } from '../../store/selectors.ts';
+import { studioStore } from '../../store/studioStore.ts';
+import { syncLmPlan } from '../plan/lmPlanSync.ts';
+import { syncPlan } from '../plan/planSync.ts';
 import { predictShownImage } from '../try/predictImage.ts';
 
-let starting = false;
+const get = () => studioStore.getState();
 
 /**
  * What the engine gets: the form's settings, with the optional ones left out when they are off, and
  * "continue" only when there is a run to continue from.
  */
-export function runConfig(config: TrainConfig, trained: boolean): TrainConfig {
+export function runConfig<C extends TrainConfig>(config: C, canContinue: boolean): C {
   const { schedule, clipNorm, earlyStopping, continueFromLastRun, ...rest } = config;
   return {
     ...rest,
     ...(schedule && schedule.kind !== 'constant' ? { schedule } : {}),
     ...(clipNorm && clipNorm > 0 ? { clipNorm } : {}),
     ...(earlyStopping && earlyStopping.patience > 0 ? { earlyStopping } : {}),
-    ...(continueFromLastRun && trained ? { continueFromLastRun: true } : {}),
-  };
+    ...(continueFromLastRun && canContinue ? { continueFromLastRun: true } : {}),
+  } as C;
+}
+
+function failureTitle(task: TaskKind, resumeFrom: string | undefined): string {
+  if (resumeFrom) return 'Could not resume the run';
+  return get().runs[task].config.continueFromLastRun ? 'Could not continue from the last run' : 'Training failed';
 }
 
 /**
- * Starts a run with the current config and plan (or, with `resumeFrom`, carries a saved run on from
- * its checkpoint); the chart and table follow the engine's events. Never rejects; resolves true
- * when the engine ran it.
+ * Starts a run of the task with its settings and plan (or, with `resumeFrom`, carries a saved run on
+ * from its checkpoint); the run area follows the engine's events. Never rejects; resolves true when
+ * the engine ran it.
  */
-export async function startTraining(handle: EngineHandle, options: { resumeFrom?: string } = {}): Promise<boolean> {
+export async function startRun(handle: EngineHandle, task: TaskKind, options: { resumeFrom?: string } = {}): Promise<boolean> {
   const { engine, flushEvents } = handle;
-  if (starting || !selectCanTrain(studioStore.getState())) return false;
+  if (get().runs[task].starting || !selectCanTrain(get(), task)) return false;
   // The plan's debounced sync may not have gone out yet: the run must use the plan the table shows.
-  starting = true;
+  get().setRunStarting(task, true);
   let accepted: boolean;
   try {
-    accepted = options.resumeFrom ? true : await syncPlan(handle);
+    accepted = options.resumeFrom ? true : await (task === 'lm' ? syncLmPlan(handle) : syncPlan(handle));
   } finally {
-    starting = false;
+    get().setRunStarting(task, false);
   }
-  const store = studioStore.getState();
-  if (!accepted || !selectCanTrain(store)) return false;
+  if (!accepted) {
+    const planError = task === 'lm' ? get().lm.plan.error : get().plan.error;
+    if (planError) get().pushError({ title: 'Could not start training', message: planError, code: null });
+    return false;
+  }
+  if (!selectCanTrain(get(), task)) return false;
   // Deliver anything still buffered from an earlier run before the chart is cleared for this one.
   flushEvents();
-  store.beginRun(Date.now());
-  store.setPrediction(null);
+  get().beginRun(task, Date.now());
+  if (task === 'classifier') get().setPrediction(null);
+  const title = failureTitle(task, options.resumeFrom);
   try {
-    const config = runConfig(store.training.config, selectIsTrained(store));
+    const config = runConfig(get().runs[task].config, selectCanContinue(get(), task));
     // One run trains in one tab (Web Locks): a second tab is told, not slowed down.
-    const result = await withTrainingLock(() => engine.train(options.resumeFrom ? { ...config, resumeFrom: options.resumeFrom } : config));
+    const result = (await withTrainingLock(() => engine.train(options.resumeFrom ? { ...config, resumeFrom: options.resumeFrom } : config))) as ResultOf<typeof task>;
     flushEvents();
-    studioStore.getState().finishRun(result.state, result.steps, Date.now(), result);
-    // The image in Try it now shows what the new head thinks of it.
-    if (result.steps > 0) await predictShownImage(handle);
+    get().finishRun(task, result.state, Date.now(), result);
+    if (result.steps > 0) {
+      // The image in Try it now shows what the new head thinks of it; a new adapter is at full strength.
+      if (task === 'classifier') await predictShownImage(handle);
+      else get().clearLmImportedLoss();
+    }
     return true;
   } catch (error) {
     flushEvents();
-    const s = studioStore.getState();
-    s.finishRun('error', 0, Date.now());
-    const title = options.resumeFrom ? 'Could not resume the run' : store.training.config.continueFromLastRun ? 'Could not continue from the last run' : 'Training failed';
-    s.pushError(describeError(title, error));
+    get().finishRun(task, 'error', Date.now());
+    get().pushError(describeError(title, error));
     return false;
   }
 }
 
-export async function pauseTraining({ engine }: EngineHandle): Promise<void> {
+export async function pauseRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.pause();
   } catch (error) {
-    studioStore.getState().pushError(describeError('Could not pause the run', error));
+    get().pushError(describeError('Could not pause the run', error));
   }
 }
 
-export async function resumeTraining({ engine }: EngineHandle): Promise<void> {
+export async function resumePausedRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.resume();
   } catch (error) {
-    studioStore.getState().pushError(describeError('Could not resume the run', error));
+    get().pushError(describeError('Could not resume the run', error));
   }
 }
 
-export async function stopTraining({ engine }: EngineHandle): Promise<void> {
+/** Ends the run (or a generation) after the current step. */
+export async function stopRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.stop();
   } catch (error) {
-    studioStore.getState().pushError(describeError('Could not stop the run', error));
+    get().pushError(describeError('Could not stop', error));
   }
 }

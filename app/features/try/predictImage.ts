@@ -2,13 +2,8 @@ import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
 
-/** Bumped per chosen image, so a slow prediction never overwrites a newer one. */
-let latest = 0;
-/** The image on show, kept so a new run can classify it again (the store holds only its URL). */
-let shown: File | null = null;
-
 /** Shows `image` as the preview (freeing the previous preview's URL) and asks the engine for class probabilities. */
-export async function predictImage({ engine }: EngineHandle, image: File): Promise<void> {
+export async function predictImage({ engine, held }: Pick<EngineHandle, 'engine' | 'held'>, image: File): Promise<void> {
   const store = studioStore.getState();
   if (image.type !== '' && !image.type.startsWith('image/')) {
     store.pushError({
@@ -18,19 +13,20 @@ export async function predictImage({ engine }: EngineHandle, image: File): Promi
     });
     return;
   }
-  const request = ++latest;
-  if (image !== shown) {
+  // A ticket per request, so a slow prediction never overwrites a newer one.
+  const request = store.nextTicket('predict');
+  if (image !== held.tryImage) {
     const previous = store.tryIt.previewUrl;
     store.setTryImage(URL.createObjectURL(image), image.name);
     if (previous) URL.revokeObjectURL(previous);
-    shown = image;
+    held.tryImage = image;
   }
   store.setPredicting(true);
   try {
     const prediction = await engine.predict(image);
-    if (request === latest) studioStore.getState().setPrediction(prediction);
+    if (studioStore.getState().isLatestTicket('predict', request)) studioStore.getState().setPrediction(prediction);
   } catch (error) {
-    if (request !== latest) return;
+    if (!studioStore.getState().isLatestTicket('predict', request)) return;
     const s = studioStore.getState();
     s.setPredicting(false);
     s.pushError(describeError(`Could not classify ${image.name}`, error));
@@ -38,8 +34,8 @@ export async function predictImage({ engine }: EngineHandle, image: File): Promi
 }
 
 /** After a new run, the image on show is classified again by the new head. */
-export async function predictShownImage(handle: EngineHandle): Promise<void> {
-  if (shown) await predictImage(handle, shown);
+export async function predictShownImage(handle: Pick<EngineHandle, 'engine' | 'held'>): Promise<void> {
+  if (handle.held.tryImage) await predictImage(handle, handle.held.tryImage);
 }
 
 export interface RankedClass {

@@ -1,0 +1,38 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { studioStore } from '../../store/studioStore.ts';
+import { fakeHandle, resetStudioStore, tinyLm } from '../../testing/studioFixtures.ts';
+import { syncLmPlan } from './lmPlanSync.ts';
+
+beforeEach(() => {
+  resetStudioStore();
+  studioStore.getState().setLmModel(tinyLm);
+});
+
+describe('syncLmPlan', () => {
+  it('keeps only the newest plan answer', async () => {
+    let resolveFirst: (v: unknown) => void = () => {};
+    const lmSetPlan = vi
+      .fn()
+      .mockImplementationOnce(() => new Promise((r) => (resolveFirst = r)))
+      .mockImplementationOnce(async (plan) => ({ plan, trainableParams: 2, totalParams: 100, memoryBytes: 1 }));
+    const handle = fakeHandle({ lmSetPlan });
+    const first = syncLmPlan(handle);
+    studioStore.getState().setLmModuleMode('m.a', { kind: 'full' });
+    await syncLmPlan(handle);
+    resolveFirst({ plan: {}, trainableParams: 1, totalParams: 100, memoryBytes: 1 });
+    await first;
+    expect(studioStore.getState().lm.plan.summary?.trainableParams).toBe(2);
+  });
+
+  it('does not send an unchanged plan again', async () => {
+    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 3, totalParams: 100, memoryBytes: 1 }));
+    const handle = fakeHandle({ lmSetPlan });
+    studioStore.getState().setLmModuleMode('m.unchanged', { kind: 'full' });
+    await syncLmPlan(handle);
+    await syncLmPlan(handle);
+    expect(lmSetPlan).toHaveBeenCalledTimes(1);
+    studioStore.getState().setTrainConfig('lm', { batchSize: 2 });
+    await syncLmPlan(handle);
+    expect(lmSetPlan).toHaveBeenCalledTimes(2);
+  });
+});
