@@ -8,7 +8,7 @@ import type { LoraAdapters } from './lora/loraAdapter.ts';
 import type { BaseModel } from './models/baseModel.ts';
 import { accuracy, confusionMatrix, perClassAccuracy } from './train/confusionMatrix.ts';
 import type { Head } from './train/head.ts';
-import type { TrainData, ValidationPass } from './train/loop.ts';
+import type { TrainData, ValidationPass } from './train/headTask.ts';
 
 /** A finished (or stopped) run: what predict and export use. Survives new imports until the next run ends. */
 export interface Trained {
