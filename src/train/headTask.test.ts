@@ -49,15 +49,21 @@ describe('headTask in the training loop', () => {
     const data = makeData();
     const head = createHead(8, 3, createRng(3));
     const losses: number[] = [];
+    const epochOfStep: number[] = [];
     const result = await trainHead(head, data, { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 10, batchSize: 8, learningRate: 0.05 }, {
       ...noop,
-      onStep: (p) => losses.push(p.loss),
+      onStep: (p) => (losses.push(p.loss), epochOfStep.push(p.epoch!)),
     });
     expect(result.state).toBe('done');
     expect(result.steps).toBe(10 * stepsPerEpoch(60, 8));
     expect(losses).toHaveLength(result.steps);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    // One evaluation per epoch, at its last step, with the mean training loss of its steps.
+    const perEpoch = stepsPerEpoch(60, 8);
     expect(result.evals.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(result.evals.map((e) => e.step)).toEqual(result.evals.map((e) => e.epoch! * perEpoch));
+    expect(epochOfStep).toEqual(losses.map((_, i) => Math.floor(i / perEpoch) + 1));
+    result.evals.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(losses.slice(i * perEpoch, (i + 1) * perEpoch).reduce((a, b) => a + b, 0) / perEpoch, 6));
     expect(result.evals.at(-1)!.validationAccuracy).toBeGreaterThan(0.9);
     expect(result.lastEvaluation!.detail.predictions).toHaveLength(15);
     disposeHead(head);
@@ -67,13 +73,14 @@ describe('headTask in the training loop', () => {
     const data = makeData();
     const head = createHead(8, 3, createRng(3));
     const counts: number[] = [];
+    const before = tf.memory().numTensors;
     await trainHead(head, data, { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 3, batchSize: 8 }, {
       ...noop,
       onStep: () => counts.push(tf.memory().numTensors),
     });
-    // Every step after the first (which has nothing extra to create) sees the same count.
     expect(counts.length).toBeGreaterThan(20);
-    expect(new Set(counts.slice(1)).size).toBe(1);
+    expect(new Set(counts).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
     disposeHead(head);
   });
 

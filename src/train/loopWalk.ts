@@ -80,6 +80,7 @@ function epochWalk(trainSize: number, epochs: number, batchSize: number, rng: Rn
 function stepWalk(batches: Extract<LoopBatches, { kind: 'steps' }>, batchSize: number, rng: Rng): LoopWalk {
   const { rows, steps, evalEvery } = batches;
   if (rows.length === 0) throw new Error('There are no training rows to draw batches from.');
+  if (!(Number.isInteger(batches.gradAccumulation) && batches.gradAccumulation >= 1)) throw new RangeError(`gradAccumulation must be a whole number from 1, got ${batches.gradAccumulation}`);
   let order: number[] = [];
   let cursor = 0;
   const size = Math.min(batchSize, rows.length);
