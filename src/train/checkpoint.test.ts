@@ -3,13 +3,14 @@
  * that goes on exactly as the uninterrupted one, and a NaN loss rolled back to the last good state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, type ClassifierTrainConfig, type EvalPoint } from '../api.ts';
 import { createRng, rngState, setRngState } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { AdamW } from './adamw.ts';
 import { deserializeCheckpoint, fingerprint, nonFiniteMessage, serializeCheckpoint, type Checkpoint, type LoopState } from './checkpoint.ts';
 import { createHead, disposeHead } from './head.ts';
-import { headTask, runTraining, type TrainHooks, type TrainTask } from './loop.ts';
+import { headTask, type ValidationPass } from './headTask.ts';
+import { runTrainLoop, type TrainLoopHooks, type TrainLoopSpec } from './trainLoop.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,7 +45,7 @@ describe('checkpoint bytes', () => {
       position: { kind: 'epochs', epoch: 2, batch: 1, order: Int32Array.of(3, 1, 2, 0), epochLossSum: 1.5, epochSteps: 1, epochs: [{ epoch: 1, step: 4, trainLoss: 1, validationLoss: Infinity, validationAccuracy: Number.NaN }] },
     };
     const cp: Checkpoint = {
-      meta: { version: 1, runId: 'r', kind: 'table', startedAt: 1, createdAt: 2, step: 5, totalSteps: 10, finished: false, config: DEFAULT_TRAIN_CONFIG, plan: {}, model: { name: 'm', params: 3 }, dataset: { name: 'd', hash: 'h', rows: 4 } },
+      meta: { version: 1, runId: 'r', kind: 'table', startedAt: 1, createdAt: 2, step: 5, totalSteps: 10, finished: false, config: DEFAULT_CLASSIFIER_TRAIN_CONFIG, plan: {}, model: { name: 'm', params: 3 }, dataset: { name: 'd', hash: 'h', rows: 4 } },
       state,
     };
     const back = deserializeCheckpoint(serializeCheckpoint(cp));
@@ -80,28 +81,28 @@ describe('AdamW state', () => {
   });
 });
 
+const config: ClassifierTrainConfig = { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 4, batchSize: 8, learningRate: 0.05, schedule: { kind: 'cosine', warmupSteps: 3 } };
+
 /** A softmax head on fixed random features: the classic transfer task. */
-function makeHeadTask(): { task: TrainTask; dispose: () => void } {
+function makeHeadTask(): { task: TrainLoopSpec<ValidationPass>; dispose: () => void } {
   const rng = createRng(3);
   const n = 37;
   const f = 6;
   const x = tf.tensor2d(Float32Array.from({ length: n * f }, () => rng() * 2 - 1), [n, f]) as Tensor2D;
   const y = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 3), 'int32') as Tensor1D;
   const head = createHead(f, 3, createRng(42));
-  const task = headTask(head, { trainX: x, trainY: y, valX: x, valY: y, numClasses: 3, classes: ['a', 'b', 'c'] });
+  const task = headTask(head, { trainX: x, trainY: y, valX: x, valY: y, numClasses: 3, classes: ['a', 'b', 'c'] }, config.epochs);
   return { task, dispose: () => (disposeHead(head), x.dispose(), y.dispose()) };
 }
 
-const config: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, epochs: 4, batchSize: 8, learningRate: 0.05, schedule: { kind: 'cosine', warmupSteps: 3 } };
-
-async function run(hooks: Partial<TrainHooks>): Promise<{ losses: number[]; states: LoopState[]; out: Awaited<ReturnType<typeof runTraining>> }> {
+async function run(hooks: Partial<TrainLoopHooks>): Promise<{ losses: number[]; states: LoopState[]; out: Awaited<ReturnType<typeof runTrainLoop<ValidationPass>>> }> {
   const { task, dispose } = makeHeadTask();
   const losses: number[] = [];
   const states: LoopState[] = [];
   try {
-    const out = await runTraining(task, config, {
+    const out = await runTrainLoop(task, config, {
       onStep: (p) => losses.push(p.loss),
-      onEpoch: () => {},
+      onEval: () => {},
       shouldStop: () => false,
       checkpoint: { everySteps: 3, everySeconds: 0 },
       onCheckpoint: async (s) => void states.push(s),
@@ -113,7 +114,7 @@ async function run(hooks: Partial<TrainHooks>): Promise<{ losses: number[]; stat
   }
 }
 
-describe('runTraining resume', () => {
+describe('runTrainLoop resume (epochs)', () => {
   it('goes on from a checkpoint with the losses of the uninterrupted run', async () => {
     const full = await run({});
     expect(full.losses).toHaveLength(20);
@@ -122,21 +123,43 @@ describe('runTraining resume', () => {
     const state = deserializeCheckpoint(serializeCheckpoint({ meta: {} as Checkpoint['meta'], state: at6 })).state;
     const resumed = await run({ resumeState: state });
     expect(resumed.losses).toHaveLength(14);
-    expect(maxDiff(resumed.losses, full.losses.slice(6))).toBeLessThan(1e-6);
-    expect(resumed.out.epochs.map((e) => e.trainLoss)).toEqual(full.out.epochs.map((e) => e.trainLoss).map((x) => expect.closeTo(x, 6)));
-    expect(resumed.out.finalLoss).toBeCloseTo(full.out.finalLoss, 6);
+    expect(maxDiff(resumed.losses, full.losses.slice(6))).toBe(0);
+    expect(resumed.out.evals).toEqual(full.out.evals);
+    expect(resumed.out.finalLoss).toBe(full.out.finalLoss);
+  });
+
+  it('stopped at an epoch end (its evaluation pending) or mid-epoch, resumes exactly as the uninterrupted run', async () => {
+    const full = await run({});
+    for (const stopAt of [5, 7]) {
+      let stopped: LoopState | null = null;
+      let steps = 0;
+      const first = await run({
+        shouldStop: () => ++steps >= stopAt, // asked once after each step
+        onCheckpoint: async (s, final) => void (final === 'stopped' && (stopped = s)),
+      });
+      expect(first.out.state).toBe('stopped');
+      // Step 5 ends epoch 1 (37 rows, batches of 8): the stop comes before its evaluation.
+      expect(stopped!.position).toMatchObject({ kind: 'epochs', epoch: stopAt === 5 ? 1 : 2, batch: stopAt === 5 ? 5 : 2, epochs: stopAt === 5 ? [] : [full.out.evals[0]] });
+      // The stopped run is still evaluated, for the caller's metrics.
+      expect(first.out.evals.at(-1)!.step).toBe(stopAt);
+      const state = deserializeCheckpoint(serializeCheckpoint({ meta: {} as Checkpoint['meta'], state: stopped! })).state;
+      const rest = await run({ resumeState: state });
+      expect([...first.losses, ...rest.losses]).toEqual(full.losses);
+      expect(rest.out.evals).toEqual(full.out.evals);
+      expect(rest.out.stoppedEarly).toBe(false);
+    }
   });
 
   it('rolls back to the last good checkpoint when the loss becomes NaN', async () => {
     const { task, dispose } = makeHeadTask();
     let calls = 0;
-    const poisoned: TrainTask = { ...task, batchLoss: (rows) => (++calls === 8 ? (task.batchLoss(rows).mul(Number.NaN) as Scalar) : task.batchLoss(rows)) };
+    const poisoned: TrainLoopSpec<ValidationPass> = { ...task, batchLoss: (rows, at) => (++calls === 8 ? (task.batchLoss(rows, at).mul(Number.NaN) as Scalar) : task.batchLoss(rows, at)) };
     const logs: [string, string | undefined][] = [];
     const states: LoopState[] = [];
     try {
-      const out = await runTraining(poisoned, config, {
+      const out = await runTrainLoop(poisoned, config, {
         onStep: () => {},
-        onEpoch: () => {},
+        onEval: () => {},
         shouldStop: () => false,
         onLog: (m, level) => logs.push([m, level]),
         checkpoint: { everySteps: 3, everySeconds: 0 },
@@ -149,7 +172,8 @@ describe('runTraining resume', () => {
       expect(logs).toContainEqual([out.rolledBack!.message, 'warn']);
       const at6 = states.find((s) => s.step === 6)!;
       expect(Array.from(await task.params[0]!.variable.data())).toEqual(Array.from(at6.weights[0]!.values));
-      expect(Number.isFinite(out.lastValidation!.loss)).toBe(true);
+      expect(Number.isFinite(out.lastEvaluation!.detail.loss)).toBe(true);
+      expect(out.evals.every((e: EvalPoint) => e.step <= 6)).toBe(true);
     } finally {
       dispose();
     }
@@ -158,11 +182,12 @@ describe('runTraining resume', () => {
   it('rolls back to the start when no checkpoint was taken yet', async () => {
     const { task, dispose } = makeHeadTask();
     const initial = Array.from(await task.params[0]!.variable.data());
-    const poisoned: TrainTask = { ...task, batchLoss: (rows) => task.batchLoss(rows).mul(Number.POSITIVE_INFINITY) as Scalar };
+    const poisoned: TrainLoopSpec<ValidationPass> = { ...task, batchLoss: (rows, at) => task.batchLoss(rows, at).mul(Number.POSITIVE_INFINITY) as Scalar };
     try {
-      const out = await runTraining(poisoned, config, { onStep: () => {}, onEpoch: () => {}, shouldStop: () => false });
+      const out = await runTrainLoop(poisoned, config, { onStep: () => {}, onEval: () => {}, shouldStop: () => false });
       expect(out.rolledBack?.message).toMatch(/became infinite at step 1; the weights were rolled back to where the run started/);
       expect(out.steps).toBe(0);
+      expect(out.lastEvaluation).toBeNull();
       expect(Array.from(await task.params[0]!.variable.data())).toEqual(initial);
     } finally {
       dispose();

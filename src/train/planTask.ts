@@ -3,7 +3,7 @@
  * Each batch runs the base up to its feature layer with the adapters added (lora/runModel), then the
  * head: input [B, ...] (images [B, H, W, C] or table rows [B, F]) -> features [B, F'] -> outputs [B, K].
  */
-import type { LayerPlan } from '../api.ts';
+import type { TrainPlan } from '../api.ts';
 import type { Rng } from '../data/rng.ts';
 import { inputBatch, type TrainingSet } from '../data/trainingSet.ts';
 import type { LoraAdapters } from '../lora/loraAdapter.ts';
@@ -12,15 +12,16 @@ import { trainableParams } from '../lora/trainableParams.ts';
 import type { BaseModel } from '../models/baseModel.ts';
 import { tf, type Scalar, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { headLogits, type Head } from './head.ts';
-import { classificationLoss, type TrainTask, type ValidationPass } from './loop.ts';
+import { classificationLoss, classifierEvaluation, type ValidationPass } from './headTask.ts';
 import { regressionLoss, regressionMetrics } from './regression.ts';
+import type { TrainLoopSpec } from './trainLoop.ts';
 
 /** Validation runs in chunks so a large split never needs one huge activation tensor. */
 const EVAL_BATCH = 64;
 
 export interface PlannedModel {
   base: BaseModel;
-  plan: LayerPlan;
+  plan: TrainPlan;
   adapters: LoraAdapters;
   head: Head;
 }
@@ -44,26 +45,30 @@ export function setLoss(set: TrainingSet, outputs: Tensor2D, rows: number[]): Sc
   return classificationLoss(outputs, y, set.classes.length) as Scalar;
 }
 
-export function planTask(m: PlannedModel, set: TrainingSet, rng: Rng): TrainTask {
+/**
+ * The planned model trained for `epochs` epochs over the set's training rows; `rng` drives dropout
+ * (LoRA and the base's dropout layers) and is saved with checkpoints.
+ */
+export function planTask(m: PlannedModel, set: TrainingSet, rng: Rng, epochs: number): TrainLoopSpec<ValidationPass> {
   const { train, validation } = set.split;
   return {
-    trainSize: train.length,
-    classes: set.classes,
     params: [
       ...trainableParams(m.base.model, m.plan, m.adapters),
       { variable: m.head.kernel, decay: true },
       { variable: m.head.bias, decay: false },
     ],
+    batches: { kind: 'epochs', trainSize: train.length, epochs },
     batchLoss(rows) {
       const setRows = rows.map((r) => train[r] as number);
       return setLoss(set, plannedLogits(m, inputBatch(m.base, set, setRows), true, rng), setRows);
     },
-    evaluate: () => evaluatePlanned(m, set, validation),
+    rng,
+    evaluate: async () => classifierEvaluation(await evaluatePlanned(m, set, validation)),
   };
 }
 
 /** Loss and accuracy (or regression errors) of the planned model on some rows, in chunks. */
-async function evaluatePlanned(m: PlannedModel, set: TrainingSet, rows: number[]): Promise<ValidationPass> {
+export async function evaluatePlanned(m: PlannedModel, set: TrainingSet, rows: number[]): Promise<ValidationPass> {
   const n = rows.length;
   const labels = Int32Array.from(rows, (r) => set.labels[r] ?? 0);
   const predictions = new Int32Array(n);

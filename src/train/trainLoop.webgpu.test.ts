@@ -3,13 +3,14 @@
  * losses as the CPU backend within float tolerance, and no tensor growth across steps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, type ClassifierTrainConfig } from '../api.ts';
 import { startBackend } from '../backend/startBackend.ts';
 import { createRng } from '../data/rng.ts';
 import { installDawnGpu } from '../testing/dawnGpu.ts';
 import { tf, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { createHead, disposeHead } from './head.ts';
-import { trainHead, type TrainData } from './loop.ts';
+import { headTask, type TrainData } from './headTask.ts';
+import { runTrainLoop } from './trainLoop.ts';
 
 const hasGpu = await installDawnGpu();
 
@@ -33,12 +34,13 @@ async function run(): Promise<{ losses: number[]; counts: number[] }> {
   const head = createHead(16, 3, createRng(2));
   const losses: number[] = [];
   const counts: number[] = [];
-  await trainHead(head, d, { ...DEFAULT_TRAIN_CONFIG, epochs: 4, batchSize: 8 }, {
+  const config: ClassifierTrainConfig = { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 4, batchSize: 8 };
+  await runTrainLoop(headTask(head, d, config.epochs), config, {
     onStep: (p) => {
       losses.push(p.loss);
       counts.push(tf.memory().numTensors);
     },
-    onEpoch: () => {},
+    onEval: () => {},
     shouldStop: () => false,
   });
   disposeHead(head);
@@ -47,7 +49,7 @@ async function run(): Promise<{ losses: number[]; counts: number[] }> {
 }
 
 // Skipped only where no Vulkan driver exists (no Debian chromium package); CI installs it.
-describe.skipIf(!hasGpu)('trainHead on WebGPU (Dawn)', () => {
+describe.skipIf(!hasGpu)('runTrainLoop on WebGPU (Dawn)', () => {
   let cpu: number[] = [];
   beforeAll(async () => {
     await startBackend('cpu');

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, type ClassifierTrainConfig } from '../api.ts';
 import { createRng } from '../data/rng.ts';
 import { tf, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { createHead, disposeHead } from './head.ts';
-import { stepsPerEpoch, trainHead, type TrainData } from './loop.ts';
+import { headTask, stepsPerEpoch, type TrainData } from './headTask.ts';
+import type { Head } from './head.ts';
+import { runTrainLoop, type TrainLoopHooks } from './trainLoop.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -36,22 +38,34 @@ function makeData(): TrainData {
   };
 }
 
-const noop = { onStep: () => {}, onEpoch: () => {}, shouldStop: () => false };
+const noop: TrainLoopHooks = { onStep: () => {}, onEval: () => {}, shouldStop: () => false };
 
-describe('trainHead', () => {
+function trainHead(head: Head, data: TrainData, config: ClassifierTrainConfig, hooks: TrainLoopHooks) {
+  return runTrainLoop(headTask(head, data, config.epochs), config, hooks);
+}
+
+describe('headTask in the training loop', () => {
   it('lowers the loss and learns separable classes', async () => {
     const data = makeData();
     const head = createHead(8, 3, createRng(3));
     const losses: number[] = [];
-    const result = await trainHead(head, data, { ...DEFAULT_TRAIN_CONFIG, epochs: 10, batchSize: 8, learningRate: 0.05 }, {
+    const epochOfStep: number[] = [];
+    const result = await trainHead(head, data, { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 10, batchSize: 8, learningRate: 0.05 }, {
       ...noop,
-      onStep: (p) => losses.push(p.loss),
+      onStep: (p) => (losses.push(p.loss), epochOfStep.push(p.epoch!)),
     });
     expect(result.state).toBe('done');
     expect(result.steps).toBe(10 * stepsPerEpoch(60, 8));
     expect(losses).toHaveLength(result.steps);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
-    expect(result.epochs.at(-1)!.validationAccuracy).toBeGreaterThan(0.9);
+    // One evaluation per epoch, at its last step, with the mean training loss of its steps.
+    const perEpoch = stepsPerEpoch(60, 8);
+    expect(result.evals.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(result.evals.map((e) => e.step)).toEqual(result.evals.map((e) => e.epoch! * perEpoch));
+    expect(epochOfStep).toEqual(losses.map((_, i) => Math.floor(i / perEpoch) + 1));
+    result.evals.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(losses.slice(i * perEpoch, (i + 1) * perEpoch).reduce((a, b) => a + b, 0) / perEpoch, 6));
+    expect(result.evals.at(-1)!.validationAccuracy).toBeGreaterThan(0.9);
+    expect(result.lastEvaluation!.detail.predictions).toHaveLength(15);
     disposeHead(head);
   });
 
@@ -59,13 +73,14 @@ describe('trainHead', () => {
     const data = makeData();
     const head = createHead(8, 3, createRng(3));
     const counts: number[] = [];
-    await trainHead(head, data, { ...DEFAULT_TRAIN_CONFIG, epochs: 3, batchSize: 8 }, {
+    const before = tf.memory().numTensors;
+    await trainHead(head, data, { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 3, batchSize: 8 }, {
       ...noop,
       onStep: () => counts.push(tf.memory().numTensors),
     });
-    // Every step after the first (which has nothing extra to create) sees the same count.
     expect(counts.length).toBeGreaterThan(20);
-    expect(new Set(counts.slice(1)).size).toBe(1);
+    expect(new Set(counts).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
     disposeHead(head);
   });
 
@@ -74,7 +89,7 @@ describe('trainHead', () => {
       const data = makeData();
       const head = createHead(8, 3, createRng(seed));
       const losses: number[] = [];
-      const result = await trainHead(head, data, { ...DEFAULT_TRAIN_CONFIG, epochs: 2, batchSize: 8, seed }, {
+      const result = await trainHead(head, data, { ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 2, batchSize: 8, seed }, {
         ...noop,
         onStep: (p) => losses.push(p.loss),
         shouldStop: () => losses.length >= stopAfter,

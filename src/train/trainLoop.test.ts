@@ -3,9 +3,9 @@
  * schedule, early stopping, pause/resume and stop, and clipping without leaks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, type ClassifierTrainConfig } from '../api.ts';
 import { tf, type Scalar } from '../tf.ts';
-import { runTraining, type TrainHooks, type TrainTask } from './loop.ts';
+import { runTrainLoop, type LoopEvaluation, type TrainLoopHooks, type TrainLoopSpec } from './trainLoop.ts';
 import { PauseGate } from './pauseGate.ts';
 import { learningRateAt } from './schedule.ts';
 
@@ -15,59 +15,58 @@ beforeAll(async () => {
 afterAll(() => tf.disposeVariables());
 
 /** loss = w (gradient exactly 1 every step), validation loss from a script: the loop's behaviour is all that varies. */
-function linearTask(valLosses: number[] = []): { task: TrainTask; w: tf.Variable } {
+function linearTask(valLosses: number[] = [], epochs = 1): { task: TrainLoopSpec<null>; w: tf.Variable } {
   const w = tf.variable(tf.scalar(0), true);
-  let epoch = 0;
-  const task: TrainTask = {
-    trainSize: 4,
-    classes: ['a', 'b'],
+  let evaluation = 0;
+  const task: TrainLoopSpec<null> = {
     params: [{ variable: w, decay: false }],
+    batches: { kind: 'epochs', trainSize: 4, epochs },
     batchLoss: () => w.mul(1) as Scalar,
-    evaluate: async () => ({ loss: valLosses[epoch++] ?? 1, accuracy: 0.5, predictions: new Int32Array(0), labels: new Int32Array(0) }),
+    evaluate: async (): Promise<LoopEvaluation<null>> => ({ metrics: { validationLoss: valLosses[evaluation++] ?? 1, validationAccuracy: 0.5 }, detail: null }),
   };
   return { task, w };
 }
 
-const hooks = (extra: Partial<TrainHooks> = {}): TrainHooks => ({ onStep: () => {}, onEpoch: () => {}, shouldStop: () => false, ...extra });
-const config = (extra: Partial<TrainConfig>): TrainConfig => ({ ...DEFAULT_TRAIN_CONFIG, batchSize: 2, weightDecay: 0, ...extra });
+const hooks = (extra: Partial<TrainLoopHooks> = {}): TrainLoopHooks => ({ onStep: () => {}, onEval: () => {}, shouldStop: () => false, ...extra });
+const config = (extra: Partial<ClassifierTrainConfig>): ClassifierTrainConfig => ({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, batchSize: 2, weightDecay: 0, ...extra });
+const run = (valLosses: number[], cfg: ClassifierTrainConfig, h: TrainLoopHooks) => runTrainLoop(linearTask(valLosses, cfg.epochs).task, cfg, h);
 
-describe('runTraining controls', () => {
+describe('runTrainLoop controls', () => {
   it('follows the warm-up + cosine schedule step by step', async () => {
-    const { task, w } = linearTask();
     const cfg = config({ epochs: 4, learningRate: 0.1, schedule: { kind: 'cosine', warmupSteps: 3 } });
+    const { task, w } = linearTask([], cfg.epochs);
     const weights: number[] = [];
-    await runTraining(task, cfg, hooks({ onStep: () => weights.push(w.dataSync()[0]!) }));
+    const rates: number[] = [];
+    await runTrainLoop(task, cfg, hooks({ onStep: (p) => (weights.push(w.dataSync()[0]!), rates.push(p.learningRate)) }));
     // With a constant gradient, each Adam step moves w by exactly lr_t (m/sqrt(v) = 1 after bias correction).
     const totalSteps = 8;
     const deltas = weights.map((x, i) => (i === 0 ? x : x - weights[i - 1]!));
     deltas.forEach((d, step) => expect(d).toBeCloseTo(-learningRateAt(cfg.schedule!, 0.1, step, totalSteps), 5));
     expect(deltas[0]).toBeCloseTo(0, 6); // transformers' warm-up starts at 0
+    expect(rates).toEqual(deltas.map((_, step) => learningRateAt(cfg.schedule!, 0.1, step, totalSteps)));
   });
 
   it('stops early when the validation loss stops improving', async () => {
-    const { task } = linearTask([1, 0.8, 0.85, 0.9, 0.7]);
     const logs: string[] = [];
-    const out = await runTraining(task, config({ epochs: 5, earlyStopping: { patience: 2 } }), hooks({ onLog: (m) => logs.push(m) }));
+    const out = await run([1, 0.8, 0.85, 0.9, 0.7], config({ epochs: 5, earlyStopping: { patience: 2 } }), hooks({ onLog: (m) => logs.push(m) }));
     // Epoch 2 is the best; epochs 3 and 4 do not improve, so the run ends after epoch 4 of 5.
     expect(out.stoppedEarly).toBe(true);
-    expect(out.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(out.evals.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     expect(out.state).toBe('done');
     expect(logs[0]).toMatch(/after epoch 4/);
   });
 
   it('runs every epoch when patience is 0', async () => {
-    const { task } = linearTask([1, 2, 3, 4]);
-    const out = await runTraining(task, config({ epochs: 4, earlyStopping: { patience: 0 } }), hooks());
+    const out = await run([1, 2, 3, 4], config({ epochs: 4, earlyStopping: { patience: 0 } }), hooks());
     expect(out.stoppedEarly).toBe(false);
-    expect(out.epochs).toHaveLength(4);
+    expect(out.evals).toHaveLength(4);
   });
 
   it('holds between steps while paused, then goes on; stop ends it', async () => {
-    const { task } = linearTask();
     const gate = new PauseGate();
     let steps = 0;
     let stop = false;
-    const run = runTraining(task, config({ epochs: 50 }), hooks({
+    const running = run([], config({ epochs: 50 }), hooks({
       onStep: () => {
         steps += 1;
         if (steps === 3) gate.pause();
@@ -81,16 +80,15 @@ describe('runTraining controls', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(steps).toBeGreaterThan(3);
     stop = true;
-    const out = await run;
+    const out = await running;
     expect(out.state).toBe('stopped');
     expect(out.steps).toBe(steps);
   });
 
   it('leaves paused time out of the elapsed time it reports', async () => {
-    const { task } = linearTask();
     let clock = 0;
     const elapsed: number[] = [];
-    await runTraining(task, config({ epochs: 1 }), hooks({
+    await run([], config({ epochs: 1 }), hooks({
       now: () => clock,
       onStep: (_p, _t, ms) => {
         elapsed.push(ms);
@@ -105,9 +103,8 @@ describe('runTraining controls', () => {
   });
 
   it('clips without leaking tensors', async () => {
-    const { task } = linearTask();
     const counts: number[] = [];
-    await runTraining(task, config({ epochs: 5, clipNorm: 0.5 }), hooks({ onStep: () => counts.push(tf.memory().numTensors) }));
+    await run([], config({ epochs: 5, clipNorm: 0.5 }), hooks({ onStep: () => counts.push(tf.memory().numTensors) }));
     expect(new Set(counts.slice(1)).size).toBe(1);
   });
 });

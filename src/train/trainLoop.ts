@@ -1,0 +1,268 @@
+/**
+ * The training loop, one for every task (after nanoGPT's train.py). A task gives its parameters,
+ * a batch loss and a validation pass (TrainLoopSpec); the loop owns everything else.
+ *
+ * Each optimizer step, in this order:
+ *   1. micro-batches (gradAccumulation of them; 1 for epoch runs): the batch loss and the gradients
+ *      of spec.params only (tf.variableGrads), each divided by gradAccumulation and summed, the loss
+ *      summed on the device; one tf.tidy per micro-batch, so only the sums live across them;
+ *   2. ONE loss read; a NaN or infinite loss is caught BEFORE the update is applied, and the weights
+ *      and optimizer go back to the last good state (the start or the last finite checkpoint);
+ *   3. clip to settings.clipNorm, AdamW at the scheduled learning rate;
+ *   4. onStep (the chart shows every step as it happens);
+ *   5. a turn of the event loop, then the pause gate: a Stop sent while paused is seen as soon as
+ *      the gate opens (PauseGate: stop, then resume);
+ *   6. stop check, BEFORE any evaluation: Stop is prompt (no validation pass or sample generation
+ *      first); the 'stopped' checkpoint records the evaluation as pending (an epoch at its last
+ *      batch, or pendingEval), so a resumed run does it first and goes on exactly as the
+ *      uninterrupted one (both old loops' checkpoints have that form);
+ *   7. evaluation when due (an epoch's end / every evalEvery steps / the last step), then early stopping;
+ *   8. the periodic checkpoint, AFTER the evaluation: it then holds that evaluation and the early
+ *      stopping history, so a resume never repeats it (the language-model loop's order; the epoch
+ *      loop saved before evaluating, and such checkpoints still resume: see loopWalk.ts).
+ * At the end: a final evaluation when the last step was not just evaluated (a stopped run too, so
+ * the caller has metrics of the weights it keeps), and a 'done' checkpoint unless stopped.
+ */
+import type { CheckpointSettings, EvalPoint, LrSchedule, RollbackReport, StepPoint, TrainSettings } from '../api.ts';
+import { createRng, rngState, setRngState, type Rng } from '../data/rng.ts';
+import { tf, type Scalar, type Tensor } from '../tf.ts';
+import { AdamW, type AdamWParam } from './adamw.ts';
+import { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite, type LoopState } from './checkpointState.ts';
+import { clipByGlobalNorm } from './clipGradients.ts';
+import { EarlyStopping } from './earlyStopping.ts';
+import { loopWalk } from './loopWalk.ts';
+import { learningRateAt } from './schedule.ts';
+import { yieldToEventLoop } from './yieldToEventLoop.ts';
+
+export type LoopBatches =
+  /** Rows 0..trainSize-1 shuffled each epoch; evaluated at each epoch's end. */
+  | { kind: 'epochs'; trainSize: number; epochs: number }
+  /** Rows drawn from a reshuffled stream; evaluated every evalEvery steps (0: only at the end). */
+  | { kind: 'steps'; rows: number[]; steps: number; gradAccumulation: number; evalEvery: number };
+
+export interface LoopEvaluation<D> {
+  metrics: Pick<EvalPoint, 'validationLoss' | 'validationAccuracy' | 'validationRmse' | 'samples'>;
+  detail: D;
+}
+
+export interface TrainLoopSpec<D = unknown> {
+  params: AdamWParam[];
+  batches: LoopBatches;
+  /**
+   * Mean loss of one (micro-)batch in training mode; called inside tf.tidy and the gradient tape.
+   * `at.step` is the 0-based optimizer step (steps done before it), `at.micro` the micro-batch in it:
+   * a task can seed per-step randomness from them.
+   */
+  batchLoss(rows: number[], at: { step: number; micro: number }): Scalar;
+  /** Real (non-padding) tokens in these rows: reported as tokensPerSecond on StepPoint when given. */
+  countTokens?(rows: number[]): number;
+  /** Generator batchLoss draws from (dropout), made by createRng: checkpoints save and restore its state. */
+  rng?: Rng;
+  /** One validation pass; `detail` is whatever the task keeps (e.g. predictions for a confusion matrix). */
+  evaluate(): Promise<LoopEvaluation<D>>;
+}
+
+export interface TrainLoopHooks {
+  onStep(point: StepPoint, totalSteps: number, elapsedMs: number): void;
+  onEval(point: EvalPoint): void;
+  /** Checked after every step; true ends the run there. */
+  shouldStop(): boolean;
+  /** Awaited after every step: a paused run waits here (see PauseGate); paused time is not training time. */
+  waitIfPaused?(): Promise<void>;
+  onLog?(message: string, level?: 'info' | 'warn'): void;
+  now?(): number;
+  /** How often onCheckpoint is called: every N steps and/or M seconds (0: never by that measure). */
+  checkpoint?: CheckpointSettings;
+  /** Receives the state periodically and when the run stops or ends (`final`, also without `checkpoint`). Awaited. */
+  onCheckpoint?(state: LoopState, final: 'stopped' | 'done' | null): Promise<void>;
+  /** A saved state to carry on from: weights, optimizer, data position and RNGs are restored first. */
+  resumeState?: LoopState;
+}
+
+export interface TrainLoopOutcome<D> {
+  state: 'done' | 'stopped';
+  stoppedEarly: boolean;
+  steps: number;
+  finalLoss: number;
+  evals: EvalPoint[];
+  /** The latest validation pass (null when none ran). */
+  lastEvaluation: LoopEvaluation<D> | null;
+  rolledBack?: RollbackReport;
+}
+
+/** When the periodic checkpoint is due: every N steps, or M seconds after the last one. */
+export function checkpointDue(every: CheckpointSettings | undefined, step: number, sinceLastMs: number): boolean {
+  if (!every) return false;
+  return (every.everySteps > 0 && step % every.everySteps === 0) || (every.everySeconds > 0 && sinceLastMs >= every.everySeconds * 1000);
+}
+
+/** The schedule over this run: a warm-up longer than the run is cut to it (as the language-model loop did). */
+function runSchedule(schedule: LrSchedule | undefined, totalSteps: number): LrSchedule {
+  if (!schedule || schedule.kind === 'constant') return { kind: 'constant' };
+  return { ...schedule, warmupSteps: Math.min(schedule.warmupSteps, totalSteps) };
+}
+
+export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSettings, hooks: TrainLoopHooks): Promise<TrainLoopOutcome<D>> {
+  const now = hooks.now ?? (() => performance.now());
+  // One generator for the data order, seeded by the run's seed: the same seed replays the same batches.
+  const rng = createRng(settings.seed ^ 0x9e3779b9);
+  const walk = loopWalk(spec.batches, settings.batchSize, rng);
+  const { totalSteps, microBatches } = walk;
+  const schedule = runSchedule(settings.schedule, totalSteps);
+  const clipNorm = settings.clipNorm ?? 0;
+  const early = new EarlyStopping({ patience: settings.earlyStopping?.patience ?? 0, minDelta: settings.earlyStopping?.minDelta ?? 0 });
+  const optimizer = new AdamW(spec.params, { learningRate: settings.learningRate, weightDecay: settings.weightDecay });
+  const resume = hooks.resumeState;
+  const started = now() - (resume?.elapsedMs ?? 0);
+  let pausedMs = 0;
+  let step = 0;
+  let lastLoss = Number.NaN;
+  let trainedTokens = 0;
+  let evals: EvalPoint[] = [];
+  let lastEvaluation: LoopEvaluation<D> | null = null;
+  let stopped = false;
+  let stoppedEarly = false;
+  let rolledBack: RollbackReport | undefined;
+
+  const capture = async (pendingEval: boolean): Promise<LoopState> => ({
+    step,
+    totalSteps,
+    lastLoss,
+    elapsedMs: now() - started - pausedMs,
+    ...(await captureWeights(spec.params, optimizer)),
+    rng: { order: rngState(rng), ...(spec.rng ? { task: rngState(spec.rng) } : {}) },
+    position: walk.position(structuredClone(evals), trainedTokens, pendingEval),
+  });
+
+  /** Validation, its point, early stopping: true when the run should end early. */
+  const evaluate = async (): Promise<boolean> => {
+    lastEvaluation = await spec.evaluate();
+    const point = walk.evalPoint(step, lastEvaluation.metrics);
+    evals.push(point);
+    hooks.onEval(point);
+    const verdict = early.update(point.validationLoss);
+    const endsEarly = verdict.stop && step < totalSteps;
+    if (endsEarly) hooks.onLog?.(walk.earlyStopMessage(step, verdict.badEpochs, verdict.best));
+    return endsEarly;
+  };
+
+  /** The micro-batches of one optimizer step: summed (scaled) gradients and the summed loss, on the device. */
+  const accumulate = (): { lossSum: Tensor; grads: Record<string, Tensor> } => {
+    let grads: Record<string, Tensor> | null = null;
+    let lossSum: Tensor | null = null;
+    for (let micro = 0; micro < microBatches; micro++) {
+      const rows = walk.nextRows();
+      if (spec.countTokens) trainedTokens += spec.countTokens(rows);
+      const prev: { lossSum: Tensor | null; grads: Record<string, Tensor> | null } = { lossSum, grads };
+      const next = tf.tidy(() => {
+        // Gradients only for the task's parameters: frozen weights never enter the tape's results.
+        const { value, grads: g } = tf.variableGrads(() => spec.batchLoss(rows, { step, micro }), optimizer.variables);
+        // As transformers divides each micro-batch loss by the accumulation steps: the mean over the effective batch.
+        const names = new Set([...Object.keys(g), ...Object.keys(prev.grads ?? {})]);
+        const summed: Record<string, Tensor> = {};
+        for (const name of names) {
+          const cur = g[name] ? (microBatches > 1 ? tf.div(g[name], microBatches) : g[name]) : null;
+          const old = prev.grads?.[name];
+          summed[name] = cur && old ? tf.add(old, cur) : (cur ?? old!.clone());
+        }
+        return { lossSum: prev.lossSum ? tf.add(prev.lossSum, value) : value, grads: summed };
+      });
+      if (prev.grads) tf.dispose(Object.values(prev.grads));
+      prev.lossSum?.dispose();
+      ({ lossSum, grads } = next);
+    }
+    return { lossSum: lossSum!, grads: grads! };
+  };
+
+  try {
+    let pendingEval = false;
+    if (resume) {
+      ({ evals, trainedTokens, pendingEval } = walk.restore(resume.position));
+      restoreWeights(spec.params, optimizer, resume);
+      setRngState(rng, resume.rng.order ?? 0);
+      if (spec.rng && resume.rng.task !== undefined) setRngState(spec.rng, resume.rng.task);
+      for (const e of evals) early.update(e.validationLoss);
+      step = resume.step;
+      lastLoss = resume.lastLoss;
+    }
+    // The last state known to be good: where a NaN loss rolls back to (the start, then each checkpoint).
+    let lastGood: LoopState = resume ?? (await capture(false));
+    let lastCheckpointAt = now();
+    let justEvaluated = false;
+    if (pendingEval) {
+      // A run stopped just before an evaluation does it first, as the uninterrupted run did.
+      justEvaluated = true;
+      stoppedEarly = await evaluate();
+      walk.afterEval();
+    }
+    while (step < totalSteps && !stoppedEarly) {
+      const lr = learningRateAt(schedule, settings.learningRate, step, totalSteps);
+      const { lossSum, grads } = accumulate();
+      // One 4-byte read per optimizer step: the chart shows every step, and a bad loss must be seen before the update.
+      const loss = ((await lossSum.data())[0] ?? Number.NaN) / microBatches;
+      lossSum.dispose();
+      if (!Number.isFinite(loss)) {
+        tf.dispose(Object.values(grads));
+        restoreWeights(spec.params, optimizer, lastGood);
+        rolledBack = { atStep: step + 1, toStep: lastGood.step, message: nonFiniteMessage(loss, step + 1, lastGood.step) };
+        break;
+      }
+      tf.tidy(() => optimizer.apply(clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm).grads : grads, lr));
+      tf.dispose(Object.values(grads));
+      step += 1;
+      lastLoss = loss;
+      justEvaluated = false;
+      walk.afterStep(loss);
+      const elapsed = now() - started - pausedMs;
+      const tokens = spec.countTokens ? { tokensPerSecond: elapsed > 0 ? (trainedTokens * 1000) / elapsed : 0 } : {};
+      hooks.onStep({ step, loss, learningRate: lr, ...walk.stepFields(), ...tokens }, totalSteps, elapsed);
+      await yieldToEventLoop();
+      const pauseStart = now();
+      await hooks.waitIfPaused?.();
+      pausedMs += now() - pauseStart;
+      if (hooks.shouldStop()) {
+        stopped = true;
+        if (hooks.onCheckpoint) await hooks.onCheckpoint(await capture(walk.evalDue(step)), 'stopped');
+        break;
+      }
+      if (walk.evalDue(step)) {
+        justEvaluated = true;
+        stoppedEarly = await evaluate();
+        walk.afterEval();
+        if (stoppedEarly) break;
+      }
+      // The last step needs none: the 'done' checkpoint follows.
+      if (step < totalSteps && hooks.onCheckpoint && checkpointDue(hooks.checkpoint, step, now() - lastCheckpointAt)) {
+        const state = await capture(false);
+        // A step can leave NaN weights behind a finite loss: the next step's loss shows it, and a bad state is never kept.
+        if (stateIsFinite(state)) {
+          lastGood = state;
+          await hooks.onCheckpoint(state, null);
+        }
+        lastCheckpointAt = now();
+      }
+    }
+    if (rolledBack) {
+      // The weights and optimizer are back at lastGood; so are the step count and the evaluations reported.
+      step = lastGood.step;
+      lastLoss = lastGood.lastLoss;
+      evals = evals.filter((e) => e.step <= step);
+      lastEvaluation = step > 0 ? await spec.evaluate() : null;
+      hooks.onLog?.(rolledBack.message, 'warn');
+    } else {
+      if (!justEvaluated && step > 0) await evaluate();
+      if (!stopped && hooks.onCheckpoint) await hooks.onCheckpoint(await capture(false), 'done');
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return {
+    state: stopped || rolledBack ? 'stopped' : 'done',
+    stoppedEarly,
+    steps: step,
+    finalLoss: lastLoss,
+    evals,
+    lastEvaluation,
+    ...(rolledBack ? { rolledBack } : {}),
+  };
+}
