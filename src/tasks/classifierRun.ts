@@ -15,8 +15,8 @@ import { computeFeatures } from '../models/features.ts';
 import type { PreparedRun } from '../session/task.ts';
 import { tf, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { createHead, disposeHead, headFromValues } from '../train/head.ts';
-import { headTask, type TrainData, type ValidationPass } from '../train/headTask.ts';
-import { planTask, targetScaleOf } from '../train/planTask.ts';
+import { evaluateHead, headTask, type TrainData, type ValidationPass } from '../train/headTask.ts';
+import { evaluatePlanned, planTask, targetScaleOf } from '../train/planTask.ts';
 import { runTrainLoop, type TrainLoopSpec } from '../train/trainLoop.ts';
 import type { ClassifierTask } from './classifierTask.ts';
 import { disposeSplit, emptyResult, sortedPlan, toEvaluation, type Trained } from './trainedRun.ts';
@@ -39,7 +39,7 @@ export async function prepareClassifierRun(task: ClassifierTask, config: Classif
       ? headFromValues(from.snapshot.head.kernel, from.snapshot.head.bias, base.summary.featureSize, numClasses)
       : createHead(base.summary.featureSize, numClasses, createRng(config.seed));
     run = { head, base, plan, adapters: new Map(), dataset, config, result: emptyResult(dataset), backend, loadedWith };
-    spec = headTask(head, data);
+    spec = headTask(head, data, config.epochs);
   } else {
     const copy = await loadBase(from ? from.source : base.source, task.context.fetch);
     const { head, adapters } = from
@@ -47,7 +47,7 @@ export async function prepareClassifierRun(task: ClassifierTask, config: Classif
       : { head: createHead(copy.summary.featureSize, numClasses, createRng(config.seed)), adapters: createLoraAdapters(copy.model, plan, createRng(config.seed ^ 0x5bd1e995)) };
     run = { head, base: copy, plan, adapters, dataset, config, result: emptyResult(dataset), backend, loadedWith };
     const dropoutRng = createRng(config.seed ^ 0x2545f491);
-    spec = { ...planTask({ base: copy, plan, adapters, head }, dataset, dropoutRng), rng: dropoutRng };
+    spec = planTask({ base: copy, plan, adapters, head }, dataset, dropoutRng, config.epochs);
   }
   let kept = false;
   return {
@@ -87,7 +87,7 @@ async function baselineFor(task: ClassifierTask, base: BaseModel, dataset: Train
   const data = await cachedSplit(task, base, dataset);
   const head = createHead(base.summary.featureSize, outputSize(dataset), createRng(config.seed));
   try {
-    const outcome = await runTrainLoop(headTask(head, data), config, { onStep: () => {}, onEval: () => {}, shouldStop: () => task.context.shouldStop() });
+    const outcome = await runTrainLoop(headTask(head, data, config.epochs), config, { onStep: () => {}, onEval: () => {}, shouldStop: () => task.context.shouldStop() });
     return toEvaluation(dataset.classes, outcome.lastEvaluation?.detail ?? null);
   } finally {
     disposeHead(head);
@@ -109,10 +109,10 @@ async function lastRunFor(task: ClassifierTask, plan: TrainPlan, dataset: Traini
 
 /** One validation pass of a run on its dataset's split. */
 export async function validateRun(task: ClassifierTask, run: Trained): Promise<ValidationPass> {
-  if (!isHeadOnly(run.plan)) return (await planTask(run, run.dataset, createRng(1)).evaluate()).detail;
+  if (!isHeadOnly(run.plan)) return evaluatePlanned(run, run.dataset, run.dataset.split.validation);
   const data = await cachedSplit(task, run.base, run.dataset);
   try {
-    return (await headTask(run.head, data).evaluate()).detail;
+    return await evaluateHead(run.head, data.valX, data.valY, data.numClasses, data.regression);
   } finally {
     disposeSplit(data);
   }
