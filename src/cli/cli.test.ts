@@ -127,7 +127,7 @@ describe.concurrent('tabtune command line', () => {
     expect(metrics.plan).toEqual({});
     expect(metrics.epochs).toHaveLength(2);
     expect(metrics.steps.length).toBe(metrics.epochs[1].step);
-    expect(Object.keys(metrics.steps[0]).sort()).toEqual(['epoch', 'loss', 'step']);
+    expect(Object.keys(metrics.steps[0]).sort()).toEqual(['epoch', 'learningRate', 'loss', 'step']);
     expect(Object.keys(metrics.final).sort()).toEqual(['trainLoss', 'validationAccuracy', 'validationLoss']);
     expect(readSafetensors(readFileSync(join(out, 'head.safetensors'))).tensors.get('head.weight')?.shape).toEqual([4, 64]);
     expect(JSON.parse(readFileSync(join(out, 'merged/model.json'), 'utf8')).modelTopology).toBeTruthy();

@@ -13,8 +13,8 @@ import { memoryCheckpointStore, type CheckpointStore } from '../storage/checkpoi
 import { errorOf } from '../testing/errorOf.ts';
 import { readFolder } from '../testing/readFolder.ts';
 
-const CSV = readFileSync(new URL('../public/datasets/plants-sample.csv', import.meta.url));
-const FIXTURES = fileURLToPath(new URL('../fixtures/hf-tiny/', import.meta.url));
+const CSV = readFileSync(new URL('../../public/datasets/plants-sample.csv', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/hf-tiny/', import.meta.url));
 const maxDiff = (a: number[], b: number[]) => Math.max(0, ...a.map((x, i) => Math.abs(x - b[i]!)));
 
 /** A store that can be "cut off" (as a closed tab stops writing): puts after that are dropped. */

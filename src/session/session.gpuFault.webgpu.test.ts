@@ -13,7 +13,7 @@ import { readFolder } from '../testing/readFolder.ts';
 import { serveFolder } from '../testing/serveFolder.ts';
 
 const hasGpu = await installDawnGpu();
-const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
 
 // Skipped only where no Vulkan driver exists (no Debian chromium package); CI installs it.
 describe.skipIf(!hasGpu)('a lost GPU device', () => {

@@ -14,7 +14,7 @@ import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
 import { readFolder } from '../testing/readFolder.ts';
 import { tf, type Tensor2D } from '../tf.ts';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/hf-tiny/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/hf-tiny/', import.meta.url));
 const reference = JSON.parse(readFileSync(`${FIXTURES}tiny-llama/reference.json`, 'utf8')) as { ids: number[][]; adapted: number[][][] };
 const events: EngineEvent[] = [];
 const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));

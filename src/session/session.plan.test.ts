@@ -14,7 +14,7 @@ import { readFolder } from '../testing/readFolder.ts';
 import { serveFolder } from '../testing/serveFolder.ts';
 import { tf } from '../tf.ts';
 
-const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
 const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
 const PLAN: TrainPlan = { conv3: { kind: 'lora', r: 4, alpha: 8 }, embedding: { kind: 'lora', r: 2, alpha: 4 } };
 

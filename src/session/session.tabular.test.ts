@@ -12,7 +12,7 @@ import { Session } from './session.ts';
 import { errorOf } from '../testing/errorOf.ts';
 import { tf } from '../tf.ts';
 
-const CSV = readFileSync(new URL('../public/datasets/plants-sample.csv', import.meta.url));
+const CSV = readFileSync(new URL('../../public/datasets/plants-sample.csv', import.meta.url));
 const csvBlob = () => new Blob([CSV]);
 const events: EngineEvent[] = [];
 const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));

@@ -13,7 +13,7 @@ import { readFolder } from '../testing/readFolder.ts';
 import { serveFolder } from '../testing/serveFolder.ts';
 import { tf } from '../tf.ts';
 
-const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
 const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
 
 let server: Awaited<ReturnType<typeof serveFolder>>;

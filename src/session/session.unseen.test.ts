@@ -14,7 +14,7 @@ import { layersModelFiles } from '../export/layersModelFiles.ts';
 import { readFolder } from '../testing/readFolder.ts';
 import { tf } from '../tf.ts';
 
-const SAMPLE = fileURLToPath(new URL('../public/datasets/shapes-sample', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../public/datasets/shapes-sample', import.meta.url));
 const engine = new Session({ decodeImage: decodeImagePng });
 let files: DatasetFile[] = [];
 

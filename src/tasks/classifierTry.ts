@@ -33,7 +33,7 @@ export async function predictImage(task: ClassifierTask, image: Blob): Promise<P
   return predictOne(trained, inputBatch(trained.base, one, [0])); // [1, H, W, C]
 }
 
-export function predictTableRow(task: ClassifierTask, values: Record<string, string>): Promise<Prediction> {
+export async function predictTableRow(task: ClassifierTask, values: Record<string, string>): Promise<Prediction> {
   const trained = task.requireTrained('try it');
   return predictOne(trained, encodeRow(trained.dataset, values)); // [1, F]
 }
