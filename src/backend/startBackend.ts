@@ -5,7 +5,7 @@ import { describeAdapter } from './adapterInfo.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './registerWebGpuBackend.ts';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../kernels/registerWasmTrainingKernels.ts';
+import { registerWasmTrainingKernels } from '../kernels/wasm/registerWasmTrainingKernels.ts';
 import { registerChunkedAddN } from '../kernels/webgpu/registerChunkedAddN.ts';
 
 /** navigator.gpu where this runtime has it: browsers, workers, and Node with Dawn installed on globalThis. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 // The full bundle: it registers the gradients and the cpu backend.
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { convGradient, cpuAndWasm, maxScaledError, randomValues, type ConvCase } from './convGradientHarness.ts';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter.ts';
