@@ -4,12 +4,12 @@
  * that are and are not multiples of the 32x32 tile; and the dispatch counts it promises.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../../backend/startBackend.ts';
 import { createRng } from '../../data/rng.ts';
 import { installDawnGpu } from '../../testing/dawnGpu.ts';
-import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
-import { fusedLoraLinear, fusedLoraLinearReference, type FusedLoraLinearArgs } from './fusedLoraLinear.ts';
+import { tf, type Tensor, type Tensor2D, type WebGPUBackend } from '../../tf.ts';
+import { fusedLoraLinear } from '../fusedLoraLinear.ts';
+import { fusedLoraLinearReference, type FusedLoraLinearArgs } from '../fusedLoraLinearReference.ts';
 
 const hasGpu = await installDawnGpu();
 
