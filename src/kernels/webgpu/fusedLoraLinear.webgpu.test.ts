@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../../backend/startBackend.ts';
 import { createRng } from '../../data/rng.ts';
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { requireDawnGpu } from '../../testing/requireDawnGpu.ts';
 import { tf, type Tensor, type Tensor2D, type WebGPUBackend } from '../../tf.ts';
 import { fusedLoraLinear } from '../fusedLoraLinear.ts';
@@ -67,28 +68,28 @@ describe('fused LoRA linear on WebGPU (Dawn)', () => {
 
   for (const c of CASES) {
     it(`N=${c.n} in=${c.inF} out=${c.outF} r=${c.r} transposeW=${c.transposeW} bias=${c.bias}: forward and gradients within 1e-4 of the reference`, async () => {
-      const before = tf.memory().numTensors;
-      const args: FusedLoraLinearArgs = {
-        x: randn([c.n, c.inF], 1),
-        w: randn(c.transposeW ? [c.outF, c.inF] : [c.inF, c.outF], 2),
-        a: randn([c.r, c.inF], 3),
-        b: randn([c.outF, c.r], 4),
-        scale: 2,
-        transposeW: c.transposeW,
-      };
-      if (c.bias) args.bias = randn([c.outF], 5);
-      const probe = randn([c.n, c.outF], 6);
-      const wrt: (keyof FusedLoraLinearArgs)[] = ['x', 'a', 'b', 'w', ...(c.bias ? (['bias'] as const) : [])];
-      const got = evaluate(fusedLoraLinear, args, probe, wrt);
-      const want = evaluate(fusedLoraLinearReference, args, probe, wrt);
-      const names = ['y', ...wrt.map((k) => `d${k}`)];
-      for (let i = 0; i < want.length; i++) {
-        expect(got[i]!.shape, names[i]).toEqual(want[i]!.shape);
-        const err = relErr(await got[i]!.data(), await want[i]!.data());
-        expect(err, `${names[i]} relative error`).toBeLessThan(1e-4);
-      }
-      tf.dispose([...got, ...want, probe, ...Object.values(args).filter((v): v is Tensor => v instanceof tf.Tensor)]);
-      expect(tf.memory().numTensors).toBe(before);
+      await expectNoTensorLeak(async () => {
+        const args: FusedLoraLinearArgs = {
+          x: randn([c.n, c.inF], 1),
+          w: randn(c.transposeW ? [c.outF, c.inF] : [c.inF, c.outF], 2),
+          a: randn([c.r, c.inF], 3),
+          b: randn([c.outF, c.r], 4),
+          scale: 2,
+          transposeW: c.transposeW,
+        };
+        if (c.bias) args.bias = randn([c.outF], 5);
+        const probe = randn([c.n, c.outF], 6);
+        const wrt: (keyof FusedLoraLinearArgs)[] = ['x', 'a', 'b', 'w', ...(c.bias ? (['bias'] as const) : [])];
+        const got = evaluate(fusedLoraLinear, args, probe, wrt);
+        const want = evaluate(fusedLoraLinearReference, args, probe, wrt);
+        const names = ['y', ...wrt.map((k) => `d${k}`)];
+        for (let i = 0; i < want.length; i++) {
+          expect(got[i]!.shape, names[i]).toEqual(want[i]!.shape);
+          const err = relErr(await got[i]!.data(), await want[i]!.data());
+          expect(err, `${names[i]} relative error`).toBeLessThan(1e-4);
+        }
+        tf.dispose([...got, ...want, probe, ...Object.values(args).filter((v): v is Tensor => v instanceof tf.Tensor)]);
+      });
     });
   }
 
