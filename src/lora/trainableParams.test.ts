@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
 import { expectFlatTensorCounts } from '../testing/expectFlatTensorCounts.ts';
 import { tf, type LayersModel } from '../tf.ts';
@@ -29,12 +29,13 @@ describe('training under a plan with AdamW', () => {
     dense1: { kind: 'lora', r: 3, alpha: 3 },
     head: { kind: 'train' },
   };
-  beforeAll(() => {
+  // Each test gets its own model: the training test changes the head and the adapters.
+  beforeEach(() => {
     model = sequentialConvNet();
     model.trainable = false; // as asBaseModel freezes a base: 'train' layers must still train
     adapters = createLoraAdapters(model, plan, createRng(11));
   });
-  afterAll(() => {
+  afterEach(() => {
     disposeLoraAdapters(adapters);
     model.dispose();
   });

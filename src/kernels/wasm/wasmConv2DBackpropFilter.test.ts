@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 // The full bundle: it registers the gradients and the cpu backend.
 import { tf } from '../../tf.ts';
@@ -7,8 +7,11 @@ import { convGradient, cpuAndWasm, maxScaledError, randomValues, type ConvCase }
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter.ts';
 
 describe('registerWasmConv2DBackpropFilter', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     registerWasmConv2DBackpropFilter();
+  });
+  // cpuAndWasm switches backends: every test starts on wasm, even after one failed half way.
+  beforeEach(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
   });

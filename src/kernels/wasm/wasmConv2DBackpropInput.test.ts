@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 // The full bundle: it registers the gradients and the cpu backend.
 import { tf } from '../../tf.ts';
@@ -7,9 +7,12 @@ import { convGradient, cpuAndWasm, maxScaledError, randomValues, type ConvCase }
 import { registerFastWasmConv2DBackpropInput } from './wasmConv2DBackpropInput.ts';
 
 describe('registerFastWasmConv2DBackpropInput', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     registerFastWasmConv2DBackpropInput();
     registerFastWasmConv2DBackpropInput(); // idempotent
+  });
+  // cpuAndWasm switches backends: every test starts on wasm, even after one failed half way.
+  beforeEach(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
   });
