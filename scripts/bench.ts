@@ -28,7 +28,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng, type Rng } from '../src/data/rng.ts';
-import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/webgpu/fusedLoraLinear.ts';
+import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
 import { createLmLora, disposeLmLora } from '../src/lm/createLmLora.ts';
 import type { TrainPlan } from '../src/lora/hfPeftTargets.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';

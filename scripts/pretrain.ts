@@ -22,8 +22,8 @@ import { PIXEL_SCALE, type ShapeImages, makeShapeImages } from './shapeImages.ts
 import { PRETRAIN_CLASSES, SAMPLE_CLASSES } from './shapes.ts';
 import { FEATURE_LAYER, INPUT_SHAPE, buildShapesCnn, featureExtractor } from './shapesCnn.ts';
 import { accuracy, trainClassifier } from './trainClassifier.ts';
-import { registerFastWasmConv2DBackpropInput } from '../src/kernels/wasmConv2DBackpropInput.ts';
-import { registerWasmConv2DBackpropFilter } from '../src/kernels/wasmConv2DBackpropFilter.ts';
+import { registerFastWasmConv2DBackpropInput } from '../src/kernels/wasm/wasmConv2DBackpropInput.ts';
+import { registerWasmConv2DBackpropFilter } from '../src/kernels/wasm/wasmConv2DBackpropFilter.ts';
 
 const FULL = {
   seed: 20240611,

@@ -5,8 +5,8 @@ import { makeShapeImages } from './shapeImages.ts';
 import { PRETRAIN_CLASSES } from './shapes.ts';
 import { buildShapesCnn } from './shapesCnn.ts';
 import { accuracy, trainClassifier } from './trainClassifier.ts';
-import { registerFastWasmConv2DBackpropInput } from '../src/kernels/wasmConv2DBackpropInput.ts';
-import { registerWasmConv2DBackpropFilter } from '../src/kernels/wasmConv2DBackpropFilter.ts';
+import { registerFastWasmConv2DBackpropInput } from '../src/kernels/wasm/wasmConv2DBackpropInput.ts';
+import { registerWasmConv2DBackpropFilter } from '../src/kernels/wasm/wasmConv2DBackpropFilter.ts';
 
 /** Trains the built-in CNN for a few steps on wasm, as scripts/pretrain.ts does, and returns the epoch losses. */
 async function trainBriefly(seed: number): Promise<{ losses: number[]; weights: number[] }> {

@@ -5,8 +5,8 @@ import { describeAdapter } from './adapterInfo.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './registerWebGpuBackend.ts';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../kernels/registerWasmTrainingKernels.ts';
-import { registerChunkedAddN } from '../kernels/webgpu/registerChunkedAddN.ts';
+import { registerWasmTrainingKernels } from '../kernels/wasm/registerWasmTrainingKernels.ts';
+import { registerWebGpuKernels } from '../kernels/webgpu/registerWebGpuKernels.ts';
 
 /** navigator.gpu where this runtime has it: browsers, workers, and Node with Dawn installed on globalThis. */
 function gpuOf(): GPU | undefined {
@@ -46,7 +46,7 @@ export async function startBackend(choice: BackendChoice, watch?: GpuWatch): Pro
     throw new EngineError('backend-unavailable', `The ${decision.name} backend could not start in this browser. Choose "auto" or another backend.`);
   }
   await tf.ready();
-  if (decision.name === 'webgpu') registerChunkedAddN();
+  if (decision.name === 'webgpu') registerWebGpuKernels();
   return {
     requested: choice,
     name: decision.name,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
 import { fixtureReader } from '../models/hf/hfTestFixtures.ts';
 import { loadHfCausalLm } from '../models/hf/loadHfCausalLm.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type Tensor2D } from '../tf.ts';
 import { loadTokenizer } from '../tokenizers/loadTokenizer.ts';
 import { generateText } from './generateText.ts';
@@ -19,10 +20,8 @@ describe('generateText', () => {
   it('greedy decoding with the KV cache picks what a full forward pass picks, and frees every tensor', async () => {
     const lm = await loadHfCausalLm(fixtureReader('tiny-gpt2', 'base'), 'tiny-gpt2');
     const prompt = [1, 5, 9, 14];
-    const before = tf.memory().numTensors;
     const pieces: string[] = [];
-    const g = await generateText(lm, tokenizer, prompt, { maxNewTokens: 12, temperature: 0, topK: 0, topP: 1, seed: 0, onText: (t) => pieces.push(t) });
-    expect(tf.memory().numTensors).toBe(before);
+    const g = await expectNoTensorLeak(() => generateText(lm, tokenizer, prompt, { maxNewTokens: 12, temperature: 0, topK: 0, topP: 1, seed: 0, onText: (t) => pieces.push(t) }));
     expect(pieces.join('')).toBe(g.text);
     // The same tokens without a cache: argmax of the full forward pass, one token at a time.
     const ids = [...prompt];
@@ -41,8 +40,6 @@ describe('generateText on llama with LoRA', () => {
     const { fixtureLora } = await import('../models/hf/hfTestFixtures.ts');
     const lm = await loadHfCausalLm(fixtureReader('tiny-llama', 'base'), 'tiny-llama');
     const lora = fixtureLora('tiny-llama');
-    const before = tf.memory().numTensors;
-    await generateText(lm, tokenizer, [1, 5, 9], { maxNewTokens: 6, temperature: 0, topK: 0, topP: 1, seed: 0, lora });
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => generateText(lm, tokenizer, [1, 5, 9], { maxNewTokens: 6, temperature: 0, topK: 0, topP: 1, seed: 0, lora }));
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters } from './loraAdapter.ts';
 import { sequentialConvNet } from './testModels.ts';
@@ -15,35 +16,35 @@ describe('LoRA adapters', () => {
   });
   afterAll(() => model.dispose());
 
-  it('have TF layouts, PEFT initialisation (A kaiming-uniform a=sqrt(5), B zero) and PEFT scales', () => {
-    const before = tf.memory().numTensors;
-    const ads = createLoraAdapters(model, {
-      conv2: { kind: 'lora', r: 3, alpha: 6 },
-      dense1: { kind: 'lora', r: 4, alpha: 8, rslora: true, dropout: 0.2 },
-      head: { kind: 'full' },
-    }, createRng(1));
-    expect([...ads.keys()]).toEqual(['conv2', 'dense1']);
-    expect(tf.memory().numTensors - before).toBe(4);
-    const conv = ads.get('conv2')!;
-    const dense = ads.get('dense1')!;
-    expect(conv).toMatchObject({ kind: 'conv2d', r: 3, alpha: 6, rslora: false, dropout: 0, scale: 2 });
-    expect(dense).toMatchObject({ kind: 'dense', r: 4, alpha: 8, rslora: true, dropout: 0.2, scale: 4 });
-    expect(conv.A.shape).toEqual([3, 2, 4, 3]); // [kh, kw, in, r]
-    expect(conv.B.shape).toEqual([3, 5]); // [r, out]
-    expect(dense.A.shape).toEqual([30, 4]); // [in, r]
-    expect(dense.B.shape).toEqual([4, 6]);
-    const bound = (fanIn: number) => 1 / Math.sqrt(fanIn);
-    const convA = Array.from(conv.A.dataSync());
-    const denseA = Array.from(dense.A.dataSync());
-    expect(Math.max(...convA.map(Math.abs))).toBeLessThanOrEqual(bound(4 * 3 * 2));
-    expect(Math.max(...convA.map(Math.abs))).toBeGreaterThan(0.8 * bound(4 * 3 * 2)); // really that wide
-    expect(Math.max(...denseA.map(Math.abs))).toBeLessThanOrEqual(bound(30));
-    expect(Math.max(...denseA.map(Math.abs))).toBeGreaterThan(0.8 * bound(30));
-    expect(Array.from(conv.B.dataSync()).every((v) => v === 0)).toBe(true);
-    expect(Array.from(dense.B.dataSync()).every((v) => v === 0)).toBe(true);
-    expect(conv.A.trainable && conv.B.trainable).toBe(true);
-    disposeLoraAdapters(ads);
-    expect(tf.memory().numTensors).toBe(before);
+  it('have TF layouts, PEFT initialisation (A kaiming-uniform a=sqrt(5), B zero) and PEFT scales', async () => {
+    // Nothing outlives the adapters; creating them makes exactly A and B of two adapters.
+    await expectNoTensorLeak(async () => {
+      const ads = await expectNoTensorLeak(() => createLoraAdapters(model, {
+        conv2: { kind: 'lora', r: 3, alpha: 6 },
+        dense1: { kind: 'lora', r: 4, alpha: 8, rslora: true, dropout: 0.2 },
+        head: { kind: 'full' },
+      }, createRng(1)), { keeps: 4 });
+      expect([...ads.keys()]).toEqual(['conv2', 'dense1']);
+      const conv = ads.get('conv2')!;
+      const dense = ads.get('dense1')!;
+      expect(conv).toMatchObject({ kind: 'conv2d', r: 3, alpha: 6, rslora: false, dropout: 0, scale: 2 });
+      expect(dense).toMatchObject({ kind: 'dense', r: 4, alpha: 8, rslora: true, dropout: 0.2, scale: 4 });
+      expect(conv.A.shape).toEqual([3, 2, 4, 3]); // [kh, kw, in, r]
+      expect(conv.B.shape).toEqual([3, 5]); // [r, out]
+      expect(dense.A.shape).toEqual([30, 4]); // [in, r]
+      expect(dense.B.shape).toEqual([4, 6]);
+      const bound = (fanIn: number) => 1 / Math.sqrt(fanIn);
+      const convA = Array.from(conv.A.dataSync());
+      const denseA = Array.from(dense.A.dataSync());
+      expect(Math.max(...convA.map(Math.abs))).toBeLessThanOrEqual(bound(4 * 3 * 2));
+      expect(Math.max(...convA.map(Math.abs))).toBeGreaterThan(0.8 * bound(4 * 3 * 2)); // really that wide
+      expect(Math.max(...denseA.map(Math.abs))).toBeLessThanOrEqual(bound(30));
+      expect(Math.max(...denseA.map(Math.abs))).toBeGreaterThan(0.8 * bound(30));
+      expect(Array.from(conv.B.dataSync()).every((v) => v === 0)).toBe(true);
+      expect(Array.from(dense.B.dataSync()).every((v) => v === 0)).toBe(true);
+      expect(conv.A.trainable && conv.B.trainable).toBe(true);
+      disposeLoraAdapters(ads);
+    });
   });
 
   it('is seeded: same seed and plan, same A', () => {

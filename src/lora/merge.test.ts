@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters } from './loraAdapter.ts';
 import { mergedModel, mergedWeights } from './merge.ts';
@@ -19,13 +20,13 @@ async function checkMerge(model: LayersModel, plan: TrainPlan, inputShape: numbe
   const adapted = runModel(model, x, { plan, adapters: ads });
   const base = model.predict(x) as tf.Tensor;
   expect(maxAbsDiff(adapted, base)).toBeGreaterThan(1e-2); // the adapters do something
-  const before = tf.memory().numTensors;
-  const merged = await mergedModel(model, plan, ads);
-  const y = merged.predict(x) as tf.Tensor;
-  expect(maxAbsDiff(adapted, y)).toBeLessThan(1e-5);
-  y.dispose();
-  merged.dispose();
-  expect(tf.memory().numTensors).toBe(before);
+  await expectNoTensorLeak(async () => {
+    const merged = await mergedModel(model, plan, ads);
+    const y = merged.predict(x) as tf.Tensor;
+    expect(maxAbsDiff(adapted, y)).toBeLessThan(1e-5);
+    y.dispose();
+    merged.dispose();
+  });
   // the original model is untouched
   const base2 = model.predict(x) as tf.Tensor;
   expect(maxAbsDiff(base, base2)).toBe(0);

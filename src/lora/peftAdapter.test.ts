@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
 import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from '../export/safetensors.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './loraAdapter.ts';
 import { exportPeftAdapter, importPeftAdapter, type PeftAdapterFiles, type PeftLoraConfig } from './peftAdapter.ts';
@@ -93,21 +94,21 @@ describe('PEFT adapter export and import', () => {
   });
 
   it('round trip: import gives the same outputs, and export -> import -> export is byte-identical', async () => {
-    const before = tf.memory().numTensors;
-    const imported = await importPeftAdapter(files, model);
-    expect(Object.keys(imported.plan)).toEqual(['conv1', 'conv2', 'dense1', 'head']);
-    expect(imported.plan.head).toEqual({ kind: 'full' });
-    expect(imported.baseModelName).toBe('tabtune/seqnet');
-    const again = await exportPeftAdapter(model, imported.plan, imported.adapters, { baseModelName: imported.baseModelName });
-    expect(again['adapter_config.json']).toBe(files['adapter_config.json']);
-    expect(Buffer.from(again['adapter_model.safetensors']).equals(Buffer.from(files['adapter_model.safetensors']))).toBe(true);
-    const x = seededInput([3, 6, 6, 2]);
-    const a = runModel(model, x, { plan, adapters });
-    const b = runModel(model, x, { plan: imported.plan, adapters: imported.adapters });
-    expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
-    tf.dispose([x, a, b]);
-    disposeLoraAdapters(imported.adapters);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(async () => {
+      const imported = await importPeftAdapter(files, model);
+      expect(Object.keys(imported.plan)).toEqual(['conv1', 'conv2', 'dense1', 'head']);
+      expect(imported.plan.head).toEqual({ kind: 'full' });
+      expect(imported.baseModelName).toBe('tabtune/seqnet');
+      const again = await exportPeftAdapter(model, imported.plan, imported.adapters, { baseModelName: imported.baseModelName });
+      expect(again['adapter_config.json']).toBe(files['adapter_config.json']);
+      expect(Buffer.from(again['adapter_model.safetensors']).equals(Buffer.from(files['adapter_model.safetensors']))).toBe(true);
+      const x = seededInput([3, 6, 6, 2]);
+      const a = runModel(model, x, { plan, adapters });
+      const b = runModel(model, x, { plan: imported.plan, adapters: imported.adapters });
+      expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
+      tf.dispose([x, a, b]);
+      disposeLoraAdapters(imported.adapters);
+    });
   });
 
   it('imports modules_to_save weights into the model', async () => {
@@ -151,8 +152,6 @@ describe('PEFT adapter export and import', () => {
     await expect(importPeftAdapter(cfg({ rank_pattern: {} }), model)).rejects.toThrow(/module "dense1": lora_A.weight has shape \[3, 30\]; .*r = 2 needs \[2, 30\]/);
     await expect(importPeftAdapter(cfg({ peft_type: 'IA3' }), model)).rejects.toThrow(/only "LORA"/);
     await expect(importPeftAdapter(cfg({ target_modules: '.*conv.*' }), model)).rejects.toThrow(/list of layer names/);
-    const before = tf.memory().numTensors;
-    await expect(importPeftAdapter(cfg({ modules_to_save: null }), model)).rejects.toThrow(/head.*not in modules_to_save/);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => expect(importPeftAdapter(cfg({ modules_to_save: null }), model)).rejects.toThrow(/head.*not in modules_to_save/));
   });
 });

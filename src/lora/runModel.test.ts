@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
+import { expectFlatTensorCounts } from '../testing/expectFlatTensorCounts.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { createLoraAdapters, disposeLoraAdapters, type LoraAdapters } from './loraAdapter.ts';
 import type { TrainPlan } from './plan.ts';
@@ -65,12 +67,10 @@ describe('runModel on a Sequential Conv2D + Dense model', () => {
     disposeLoraAdapters(ads);
   });
 
-  it('stopAt returns a layer output (features) and frees everything else', () => {
+  it('stopAt returns a layer output (features) and frees everything else', async () => {
     const x = seededInput([2, 6, 6, 2]);
-    const before = tf.memory().numTensors;
-    const f = runModel(model, x, { plan, adapters, stopAt: 'flat' });
+    const f = await expectNoTensorLeak(() => runModel(model, x, { plan, adapters, stopAt: 'flat' }), { keeps: 1 });
     expect(f.shape).toEqual([2, 30]); // conv2 valid, stride 2: rows (6-3)/2+1 = 2, cols (6-2)/2+1 = 3, 5 filters
-    expect(tf.memory().numTensors).toBe(before + 1);
     tf.dispose([x, f]);
   });
 
@@ -151,7 +151,7 @@ describe('runModel edge cases', () => {
       });
       counts.push(tf.memory().numTensors);
     }
-    expect(new Set(counts).size).toBe(1);
+    expectFlatTensorCounts(counts);
     x.dispose();
     disposeLoraAdapters(ads);
     model.dispose();

@@ -4,14 +4,13 @@
  * that are and are not multiples of the 32x32 tile; and the dispatch counts it promises.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../../backend/startBackend.ts';
 import { createRng } from '../../data/rng.ts';
-import { installDawnGpu } from '../../testing/dawnGpu.ts';
-import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
-import { fusedLoraLinear, fusedLoraLinearReference, type FusedLoraLinearArgs } from './fusedLoraLinear.ts';
-
-const hasGpu = await installDawnGpu();
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
+import { requireDawnGpu } from '../../testing/requireDawnGpu.ts';
+import { tf, type Tensor, type Tensor2D, type WebGPUBackend } from '../../tf.ts';
+import { fusedLoraLinear } from '../fusedLoraLinear.ts';
+import { fusedLoraLinearReference, type FusedLoraLinearArgs } from '../fusedLoraLinearReference.ts';
 
 function randn(shape: number[], seed: number): Tensor2D {
   const rng = createRng(seed);
@@ -58,8 +57,9 @@ function evaluate(f: (args: FusedLoraLinearArgs) => Tensor2D, args: FusedLoraLin
   });
 }
 
-// Skipped only where no Vulkan driver exists (no Debian chromium package); CI installs it.
-describe.skipIf(!hasGpu)('fused LoRA linear on WebGPU (Dawn)', () => {
+describe('fused LoRA linear on WebGPU (Dawn)', () => {
+  // Fails, with what to install, where Dawn has no Vulkan driver to run on.
+  beforeAll(() => requireDawnGpu());
   beforeAll(async () => {
     const report = await startBackend('webgpu');
     expect(report.name).toBe('webgpu');
@@ -68,28 +68,28 @@ describe.skipIf(!hasGpu)('fused LoRA linear on WebGPU (Dawn)', () => {
 
   for (const c of CASES) {
     it(`N=${c.n} in=${c.inF} out=${c.outF} r=${c.r} transposeW=${c.transposeW} bias=${c.bias}: forward and gradients within 1e-4 of the reference`, async () => {
-      const before = tf.memory().numTensors;
-      const args: FusedLoraLinearArgs = {
-        x: randn([c.n, c.inF], 1),
-        w: randn(c.transposeW ? [c.outF, c.inF] : [c.inF, c.outF], 2),
-        a: randn([c.r, c.inF], 3),
-        b: randn([c.outF, c.r], 4),
-        scale: 2,
-        transposeW: c.transposeW,
-      };
-      if (c.bias) args.bias = randn([c.outF], 5);
-      const probe = randn([c.n, c.outF], 6);
-      const wrt: (keyof FusedLoraLinearArgs)[] = ['x', 'a', 'b', 'w', ...(c.bias ? (['bias'] as const) : [])];
-      const got = evaluate(fusedLoraLinear, args, probe, wrt);
-      const want = evaluate(fusedLoraLinearReference, args, probe, wrt);
-      const names = ['y', ...wrt.map((k) => `d${k}`)];
-      for (let i = 0; i < want.length; i++) {
-        expect(got[i]!.shape, names[i]).toEqual(want[i]!.shape);
-        const err = relErr(await got[i]!.data(), await want[i]!.data());
-        expect(err, `${names[i]} relative error`).toBeLessThan(1e-4);
-      }
-      tf.dispose([...got, ...want, probe, ...Object.values(args).filter((v): v is Tensor => v instanceof tf.Tensor)]);
-      expect(tf.memory().numTensors).toBe(before);
+      await expectNoTensorLeak(async () => {
+        const args: FusedLoraLinearArgs = {
+          x: randn([c.n, c.inF], 1),
+          w: randn(c.transposeW ? [c.outF, c.inF] : [c.inF, c.outF], 2),
+          a: randn([c.r, c.inF], 3),
+          b: randn([c.outF, c.r], 4),
+          scale: 2,
+          transposeW: c.transposeW,
+        };
+        if (c.bias) args.bias = randn([c.outF], 5);
+        const probe = randn([c.n, c.outF], 6);
+        const wrt: (keyof FusedLoraLinearArgs)[] = ['x', 'a', 'b', 'w', ...(c.bias ? (['bias'] as const) : [])];
+        const got = evaluate(fusedLoraLinear, args, probe, wrt);
+        const want = evaluate(fusedLoraLinearReference, args, probe, wrt);
+        const names = ['y', ...wrt.map((k) => `d${k}`)];
+        for (let i = 0; i < want.length; i++) {
+          expect(got[i]!.shape, names[i]).toEqual(want[i]!.shape);
+          const err = relErr(await got[i]!.data(), await want[i]!.data());
+          expect(err, `${names[i]} relative error`).toBeLessThan(1e-4);
+        }
+        tf.dispose([...got, ...want, probe, ...Object.values(args).filter((v): v is Tensor => v instanceof tf.Tensor)]);
+      });
     });
   }
 

@@ -8,7 +8,7 @@
  * Matrices are addressed flat, row-major; a transposed operand is read as the transpose of what is
  * stored, so no transpose is ever materialised.
  */
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUProgram } from '../../tf.ts';
 
 /** Output tile per workgroup (rows and columns) and the inner-dimension slice staged in shared memory. */
 export const TILE = 32;

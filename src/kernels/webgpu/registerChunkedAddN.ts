@@ -5,8 +5,7 @@
  * pass sums a dozen gradients into the residual stream. This wraps the stock kernel: it sums in
  * chunks that fit, then sums the partial sums (Concat does the same inside TF.js).
  */
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { tf } from '../../tf.ts';
+import { tf, type WebGPUBackend } from '../../tf.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 

@@ -5,7 +5,7 @@
  * only and the base weights are never copied.
  */
 import { EngineError } from '../../errors.ts';
-import { fusedLoraLinear } from '../../kernels/webgpu/fusedLoraLinear.ts';
+import { fusedLoraLinear } from '../../kernels/fusedLoraLinear.ts';
 import { tf, type Tensor, type Tensor2D, type Variable } from '../../tf.ts';
 import type { HfCausalLm, LinearModule, LmLora } from './hfTypes.ts';
 
@@ -44,8 +44,9 @@ export function hfLinear(ctx: ForwardContext, path: string, x: Tensor): Tensor {
   const w = weight(ctx.lm, `${path}.weight`);
   const lora = ctx.lora?.get(path);
   const bias = mod.hasBias ? weight(ctx.lm, `${path}.bias`) : undefined;
-  // On WebGPU a frozen projection with its adapter (no dropout to apply) is one fused op: 2 dispatches forward.
-  if (lora && tf.getBackend() === 'webgpu' && x.rank === 2 && !w.trainable && !bias?.trainable && !(ctx.training && lora.dropout > 0))
+  // A frozen projection with its adapter (no dropout to apply) is one op, fused where the backend has
+  // a kernel for it (WebGPU: 2 dispatches forward), the same op sequence as below elsewhere.
+  if (lora && x.rank === 2 && !w.trainable && !bias?.trainable && !(ctx.training && lora.dropout > 0))
     return fusedLoraLinear({ x: x as Tensor2D, w: w as Tensor2D, bias, a: lora.A as Tensor2D, b: lora.B as Tensor2D, scale: lora.scale, transposeW: !mod.fanInFanOut });
   // Conv1D (gpt2) keeps W as [in, out]; nn.Linear keeps [out, in] and is applied as x·Wᵀ.
   let y = tf.matMul(x, w, false, !mod.fanInFanOut); // [N, out]

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
 import { disposeLora, fixtureLora, fixtureReader, fixtureReference, type FixtureModel } from './hfTestFixtures.ts';
@@ -27,28 +28,28 @@ describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s KV cache', (model) 
     disposeLora(lora);
   });
 
-  it('decoding token by token gives the full forward pass logits', () => {
+  it('decoding token by token gives the full forward pass logits', async () => {
     const ids = tf.tensor2d([seq], undefined, 'int32');
     const full = causalLmLogits(lm, ids, { lora }).logits; // [1, T, V]
-    const before = tf.memory().numTensors;
-    let cache: KvCache = emptyKvCache();
-    // prefill 3 tokens, then one at a time
-    const steps = [seq.slice(0, 3), ...seq.slice(3).map((x) => [x])];
-    let pos = 0;
-    for (const step of steps) {
-      const stepIds = tf.tensor2d([step], undefined, 'int32');
-      const out = causalLmLogits(lm, stepIds, { lora, cache });
+    await expectNoTensorLeak(() => {
+      let cache: KvCache = emptyKvCache();
+      // prefill 3 tokens, then one at a time
+      const steps = [seq.slice(0, 3), ...seq.slice(3).map((x) => [x])];
+      let pos = 0;
+      for (const step of steps) {
+        const stepIds = tf.tensor2d([step], undefined, 'int32');
+        const out = causalLmLogits(lm, stepIds, { lora, cache });
+        disposeKvCache(cache);
+        cache = out.cache!;
+        expect(cache.length).toBe(pos + step.length);
+        const expected = tf.slice(full, [0, pos, 0], [1, step.length, -1]);
+        expect(maxAbsDiff(out.logits, expected)).toBeLessThan(1e-5);
+        tf.dispose([stepIds, out.logits, expected]);
+        pos += step.length;
+      }
+      expect(pos).toBe(seq.length);
       disposeKvCache(cache);
-      cache = out.cache!;
-      expect(cache.length).toBe(pos + step.length);
-      const expected = tf.slice(full, [0, pos, 0], [1, step.length, -1]);
-      expect(maxAbsDiff(out.logits, expected)).toBeLessThan(1e-5);
-      tf.dispose([stepIds, out.logits, expected]);
-      pos += step.length;
-    }
-    expect(pos).toBe(seq.length);
-    disposeKvCache(cache);
-    expect(tf.memory().numTensors).toBe(before);
+    });
     tf.dispose([ids, full]);
   });
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../errors.ts';
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf } from '../../tf.ts';
 import { fixtureBytes, fixtureReader, memoryReader } from './hfTestFixtures.ts';
 import { disposeHfCausalLm, loadHfCausalLm, type HfLoadProgress } from './loadHfCausalLm.ts';
@@ -10,18 +11,18 @@ beforeAll(async () => {
 
 describe('loadHfCausalLm', () => {
   it('loads weights as non-trainable variables with the modules LoRA can target', async () => {
-    const before = tf.memory().numTensors;
-    const progress: HfLoadProgress[] = [];
-    const lm = await loadHfCausalLm(fixtureReader('tiny-llama', 'base'), 'tiny-llama', (p) => progress.push(p));
-    expect(lm.weights.size).toBe(21);
-    expect(lm.weights.get('model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([16, 32]);
-    expect(lm.modules.map((m) => m.path).slice(0, 7)).toEqual(
-      ['q_proj', 'k_proj', 'v_proj', 'o_proj'].map((n) => `model.layers.0.self_attn.${n}`).concat(['gate_proj', 'up_proj', 'down_proj'].map((n) => `model.layers.0.mlp.${n}`)),
-    );
-    expect(lm.modules[1]).toEqual({ path: 'model.layers.0.self_attn.k_proj', name: 'k_proj', layer: 0, inFeatures: 32, outFeatures: 16, fanInFanOut: false, hasBias: false });
-    expect(progress.at(-1)?.fraction).toBe(1);
-    disposeHfCausalLm(lm);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(async () => {
+      const progress: HfLoadProgress[] = [];
+      const lm = await loadHfCausalLm(fixtureReader('tiny-llama', 'base'), 'tiny-llama', (p) => progress.push(p));
+      expect(lm.weights.size).toBe(21);
+      expect(lm.weights.get('model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([16, 32]);
+      expect(lm.modules.map((m) => m.path).slice(0, 7)).toEqual(
+        ['q_proj', 'k_proj', 'v_proj', 'o_proj'].map((n) => `model.layers.0.self_attn.${n}`).concat(['gate_proj', 'up_proj', 'down_proj'].map((n) => `model.layers.0.mlp.${n}`)),
+      );
+      expect(lm.modules[1]).toEqual({ path: 'model.layers.0.self_attn.k_proj', name: 'k_proj', layer: 0, inFeatures: 32, outFeatures: 16, fanInFanOut: false, hasBias: false });
+      expect(progress.at(-1)?.fraction).toBe(1);
+      disposeHfCausalLm(lm);
+    });
   });
 
   it('lists gpt2 Conv1D modules with fan_in_fan_out', async () => {
@@ -33,12 +34,10 @@ describe('loadHfCausalLm', () => {
   });
 
   it('frees what it loaded when the weights are bad, and names the folder', async () => {
-    const before = tf.memory().numTensors;
     const config = fixtureBytes('tiny-llama', 'base/config.json');
-    const e = await loadHfCausalLm(memoryReader({ 'config.json': config, 'model.safetensors': fixtureBytes('tiny-gpt2', 'base/model.safetensors') }), 'mixed').catch((x: unknown) => x);
+    const e = await expectNoTensorLeak(() => loadHfCausalLm(memoryReader({ 'config.json': config, 'model.safetensors': fixtureBytes('tiny-gpt2', 'base/model.safetensors') }), 'mixed').catch((x: unknown) => x));
     expect(e).toBeInstanceOf(EngineError);
     expect((e as EngineError).message).toMatch(/^mixed: the weights lack/);
-    expect(tf.memory().numTensors).toBe(before);
     await expect(loadHfCausalLm(memoryReader({}), 'empty')).rejects.toThrow(/^empty\/config\.json is missing/);
     await expect(loadHfCausalLm(memoryReader({ 'config.json': '{"model_type":"t5"}' }), 'x')).rejects.toThrow(/^x\/config\.json: model_type "t5"/);
   });

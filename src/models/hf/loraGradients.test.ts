@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf, type Scalar } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
 import { disposeLora, fixtureLora, fixtureReader, fixtureReference, type FixtureModel } from './hfTestFixtures.ts';
@@ -28,16 +29,16 @@ describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s LoRA training', (mo
     return tf.mean(tf.square(logits)) as Scalar;
   };
 
-  it('gradients flow to every LoRA A and B and never to the base weights', () => {
+  it('gradients flow to every LoRA A and B and never to the base weights', async () => {
     const ids = tf.tensor2d([seq], undefined, 'int32');
-    const before = tf.memory().numTensors;
-    const { value, grads } = tf.variableGrads(loss(ids, 3)); // all trainable variables
-    const loraNames = new Set([...lora.values()].flatMap((ad) => [ad.A.name, ad.B.name]));
-    expect(new Set(Object.keys(grads))).toEqual(loraNames);
-    for (const g of Object.values(grads)) expect(tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!)).toBeGreaterThan(0);
-    for (const v of lm.weights.values()) expect(v.trainable).toBe(false);
-    tf.dispose([value, ...Object.values(grads)]);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => {
+      const { value, grads } = tf.variableGrads(loss(ids, 3)); // all trainable variables
+      const loraNames = new Set([...lora.values()].flatMap((ad) => [ad.A.name, ad.B.name]));
+      expect(new Set(Object.keys(grads))).toEqual(loraNames);
+      for (const g of Object.values(grads)) expect(tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!)).toBeGreaterThan(0);
+      for (const v of lm.weights.values()) expect(v.trainable).toBe(false);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
     ids.dispose();
   });
 

@@ -1,13 +1,17 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 // The full bundle: it registers the gradients and the cpu backend.
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { convGradient, cpuAndWasm, maxScaledError, randomValues, type ConvCase } from './convGradientHarness.ts';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter.ts';
 
 describe('registerWasmConv2DBackpropFilter', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     registerWasmConv2DBackpropFilter();
+  });
+  // cpuAndWasm switches backends: every test starts on wasm, even after one failed half way.
+  beforeEach(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
   });
@@ -28,9 +32,7 @@ describe('registerWasmConv2DBackpropFilter', () => {
     expect(maxScaledError(expected, actual)).toBeLessThan(1e-5);
   });
 
-  it('does not leak tensors', () => {
-    const before = tf.memory().numTensors;
-    convGradient('filter', randomValues(2 * 8 * 8 * 3, 3), [2, 8, 8, 3], randomValues(3 * 3 * 3 * 4, 4), [3, 3, 3, 4], 1, 'same');
-    expect(tf.memory().numTensors).toBe(before);
+  it('does not leak tensors', async () => {
+    await expectNoTensorLeak(() => convGradient('filter', randomValues(2 * 8 * 8 * 3, 3), [2, 8, 8, 3], randomValues(3 * 3 * 3 * 4, 4), [3, 3, 3, 4], 1, 'same'));
   });
 });

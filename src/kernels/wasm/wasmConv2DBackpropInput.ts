@@ -7,8 +7,7 @@
  *
  * Other strides (and NCHW) fall through to the original wasm kernel, which stays correct for them.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, Tensor4D } from '@tensorflow/tfjs-core';
+import { tf } from '../../tf.ts';
 
 /** Replaces the backend's Conv2DBackpropInput; the original is kept for the cases this one does not cover. */
 export function registerFastWasmConv2DBackpropInput(backendName = 'wasm'): void {
@@ -16,7 +15,7 @@ export function registerFastWasmConv2DBackpropInput(backendName = 'wasm'): void 
   if (original === undefined) throw new Error(`${backendName} has no ${tf.Conv2DBackpropInput} kernel to fall back on`);
   if (isFast(original)) return;
   tf.unregisterKernel(tf.Conv2DBackpropInput, backendName);
-  const config: KernelConfig & { fastPath: true } = {
+  const config: tf.KernelConfig & { fastPath: true } = {
     kernelName: tf.Conv2DBackpropInput,
     backendName,
     // The original's setup (wasm function binding) must still run when the backend initializes.
@@ -28,15 +27,15 @@ export function registerFastWasmConv2DBackpropInput(backendName = 'wasm'): void 
   tf.registerKernel(config);
 }
 
-function isFast(config: KernelConfig): boolean {
+function isFast(config: tf.KernelConfig): boolean {
   return (config as { fastPath?: boolean }).fastPath === true;
 }
 
-function conv2DBackpropInputByConv(fallback: KernelFunc): KernelFunc {
+function conv2DBackpropInputByConv(fallback: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { inputs, attrs } = args;
     const { dy, filter } = inputs;
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const unitStride = strides === 1 || (Array.isArray(strides) && strides[0] === 1 && strides[1] === 1);
     // The engine passes the op's own Tensors as inputs, so ops can run on them directly.
     if (!unitStride || dataFormat !== 'NHWC' || !(dy instanceof tf.Tensor) || !(filter instanceof tf.Tensor)) {
@@ -61,8 +60,8 @@ function conv2DBackpropInputByConv(fallback: KernelFunc): KernelFunc {
     if (padding.some(([before, after]) => before < 0 || after < 0)) return fallback(args);
     // Returning a Tensor (not a bare TensorInfo) is allowed by the engine, and lets tidy free the intermediates.
     return tf.tidy(() => {
-      const padded = tf.pad(dy as Tensor4D, padding); // [B, H + kh - 1, W + kw - 1, F]
-      const flipped = tf.reverse(filter as Tensor4D, [0, 1]); // [kh, kw, C, F], rotated 180° in space
+      const padded = tf.pad(dy as tf.Tensor4D, padding); // [B, H + kh - 1, W + kw - 1, F]
+      const flipped = tf.reverse(filter as tf.Tensor4D, [0, 1]); // [kh, kw, C, F], rotated 180° in space
       const swapped = tf.transpose(flipped, [0, 1, 3, 2]); // [kh, kw, F, C]
       return tf.conv2d(padded, swapped, 1, 'valid'); // [B, H, W, C]
     });

@@ -1,14 +1,18 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 // The full bundle: it registers the gradients and the cpu backend.
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { convGradient, cpuAndWasm, maxScaledError, randomValues, type ConvCase } from './convGradientHarness.ts';
 import { registerFastWasmConv2DBackpropInput } from './wasmConv2DBackpropInput.ts';
 
 describe('registerFastWasmConv2DBackpropInput', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     registerFastWasmConv2DBackpropInput();
     registerFastWasmConv2DBackpropInput(); // idempotent
+  });
+  // cpuAndWasm switches backends: every test starts on wasm, even after one failed half way.
+  beforeEach(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
   });
@@ -36,9 +40,7 @@ describe('registerFastWasmConv2DBackpropInput', () => {
     expect(profile.kernelNames).toContain('Reverse');
   });
 
-  it('does not leak tensors', () => {
-    const before = tf.memory().numTensors;
-    convGradient('input', randomValues(2 * 8 * 8 * 3, 3), [2, 8, 8, 3], randomValues(3 * 3 * 3 * 4, 4), [3, 3, 3, 4], 1, 'same');
-    expect(tf.memory().numTensors).toBe(before);
+  it('does not leak tensors', async () => {
+    await expectNoTensorLeak(() => convGradient('input', randomValues(2 * 8 * 8 * 3, 3), [2, 8, 8, 3], randomValues(3 * 3 * 3 * 4, 4), [3, 3, 3, 4], 1, 'same'));
   });
 });

@@ -3,7 +3,7 @@
  * sum(conv2d(x, filter) * weights) with respect to x or the filter, on whatever backend is current.
  * The weights vary per element so that every upstream gradient entry matters.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
 
 export type Shape4 = [number, number, number, number];
 

@@ -11,8 +11,7 @@
  * im2col + matMul version, and wasm's own Conv3DBackpropFilterV2 on a depth-1 view is slower still and
  * returns wrong values for strides > 1 (both checked against the cpu backend).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Conv2DBackpropFilterAttrs, KernelFunc, Tensor4D } from '@tensorflow/tfjs-core';
+import { tf } from '../../tf.ts';
 
 /** Registers the kernel for `backendName` (default 'wasm'); a no-op when one is already registered. */
 export function registerWasmConv2DBackpropFilter(backendName = 'wasm'): void {
@@ -20,13 +19,13 @@ export function registerWasmConv2DBackpropFilter(backendName = 'wasm'): void {
   tf.registerKernel({ kernelName: tf.Conv2DBackpropFilter, backendName, kernelFunc: conv2DBackpropFilterByConv });
 }
 
-const conv2DBackpropFilterByConv: KernelFunc = ({ inputs, attrs }) => {
+const conv2DBackpropFilterByConv: tf.KernelFunc = ({ inputs, attrs }) => {
   // The engine passes the op's own Tensors as inputs, so ops can run on them directly.
   const { x, dy } = inputs;
   if (!(x instanceof tf.Tensor) || !(dy instanceof tf.Tensor)) {
     throw new Error(`${tf.Conv2DBackpropFilter}: expected Tensor inputs`);
   }
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (dataFormat !== 'NHWC') throw new Error(`${tf.Conv2DBackpropFilter}: only NHWC is supported here`);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -40,14 +39,14 @@ const conv2DBackpropFilterByConv: KernelFunc = ({ inputs, attrs }) => {
 
   // Returning a Tensor (not a bare TensorInfo) is allowed by the engine, and lets tidy free the intermediates.
   return tf.tidy(() => {
-    const padded = tf.pad(x as Tensor4D, [
+    const padded = tf.pad(x as tf.Tensor4D, [
       [0, 0],
       [padInfo.top, padInfo.bottom],
       [padInfo.left, padInfo.right],
       [0, 0],
     ]); // [B, Hp, Wp, C]
     const images = tf.transpose(padded, [3, 1, 2, 0]); // [C, Hp, Wp, B]
-    const filter = tf.transpose(dy as Tensor4D, [1, 2, 0, 3]); // [H', W', B, F]
+    const filter = tf.transpose(dy as tf.Tensor4D, [1, 2, 0, 3]); // [H', W', B, F]
     // Dilating the dy "filter" by the stride visits exactly the input rows/columns the forward pass used.
     const correlation = tf.conv2d(images, filter, 1, 'valid', 'NHWC', [strideHeight, strideWidth]); // [C, >=kh, >=kw, F]
     // Floor rounding can leave input rows the forward pass never read: those extra offsets are cropped.
