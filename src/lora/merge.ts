@@ -40,7 +40,7 @@ export async function mergedWeights(model: LayersModel, plan: TrainPlan, adapter
 
 /**
  * A standalone copy of the model (same topology and layer names) with the LoRA deltas merged into its
- * kernels and every other weight copied as it is now ('train' layers included). Its plain `predict`
+ * kernels and every other weight copied as it is now ('full' layers included). Its plain `predict`
  * equals runModel(model, x, { plan, adapters }) up to float rounding. The caller disposes it.
  */
 export async function mergedModel(model: LayersModel, plan: TrainPlan, adapters: LoraAdapters): Promise<LayersModel> {

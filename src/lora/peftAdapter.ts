@@ -8,7 +8,7 @@
  *                        base_model.model.<layer>.lora_B.weight  [out, r]        = B[r, out]^T
  *   Conv2D (nn.Conv2d)   base_model.model.<layer>.lora_A.weight  [r, in, kh, kw] = A[kh, kw, in, r] permuted (3, 2, 0, 1)
  *                        base_model.model.<layer>.lora_B.weight  [out, r, 1, 1]  = B[r, out]^T, then two unit axes
- *   'train' layers (modules_to_save), Dense and Conv2D only:
+ *   'full' layers (modules_to_save), Dense and Conv2D only:
  *                        base_model.model.<layer>.weight  [out, in] = kernel[in, out]^T
  *                                                         or [out, in, kh, kw] = kernel[kh, kw, in, out] permuted (3, 2, 0, 1)
  *                        base_model.model.<layer>.bias    [out]

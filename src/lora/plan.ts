@@ -120,7 +120,7 @@ const sizeOf = (shape: readonly (number | null)[]): number => shape.reduce<numbe
 
 /**
  * Parameter counts under a plan: trainable = LoRA A+B (Dense r*(in+out), Conv2D r*in*kh*kw + out*r)
- * plus the trainable weights of 'train' layers; total = the model's parameters plus the LoRA ones.
+ * plus the trainable weights of 'full' layers; total = the model's parameters plus the LoRA ones.
  */
 export function countTrainableParams(model: LayersModel, plan: TrainPlan): { trainable: number; total: number } {
   validatePlan(model, plan);

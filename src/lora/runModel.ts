@@ -11,7 +11,7 @@
  *   Conv2D: act(conv(x, W) + b + scale * (conv(dropout(x), A) . B))   (A uses the layer's strides,
  *           padding and dilation; B is a 1x1 conv, i.e. a matmul over channels)
  * Every other layer runs as `layer.apply(x, { training })`. Layers with weights that the plan does not
- * set to 'train' or 'lora' run with training = false (BatchNorm keeps its moving statistics); weightless
+ * set to 'full' or 'lora' run with training = false (BatchNorm keeps its moving statistics); weightless
  * layers (Dropout) follow `training`.
  * Not supported: masks (Embedding mask_zero), layers whose call needs extra symbolic kwargs (RNN initial
  * state), LoRA inside nested models (a nested model runs as one ordinary layer).
@@ -26,7 +26,7 @@ export interface RunOptions {
   plan?: TrainPlan;
   /** Adapters for the plan's LoRA layers (createLoraAdapters / importPeftAdapter). */
   adapters?: LoraAdapters;
-  /** Dropout on (Dropout layers, LoRA dropout, 'train' layers' own training behaviour). Default false. */
+  /** Dropout on (Dropout layers, LoRA dropout, 'full' layers' own training behaviour). Default false. */
   training?: boolean;
   /** Return this layer's output instead of the model's outputs (its first node in this model). */
   stopAt?: string;
@@ -139,7 +139,7 @@ function loraConv2d(layer: tf.layers.Layer, ad: LoraAdapter, x: Tensor, training
 /**
  * Runs the model on concrete inputs (one tensor per model input, in model.inputs order) and returns
  * every output (or the stopAt layer's outputs). Intermediates are freed; the caller owns the results.
- * Works inside tf.variableGrads: gradients flow to A, B and any 'train' layer variables.
+ * Works inside tf.variableGrads: gradients flow to A, B and any 'full' layer variables.
  */
 export function runModelOutputs(model: LayersModel, inputs: Tensor | Tensor[], options: RunOptions = {}): Tensor[] {
   const { plan = {}, adapters = new Map<string, LoraAdapter>(), training = false, stopAt, rng } = options;

@@ -1,6 +1,6 @@
 /**
  * What a plan trains, as the AdamW parameter list (and so the varList for tf.variableGrads):
- * the A and B of every LoRA adapter plus the trainable weights of every 'train' layer. Frozen layers
+ * the A and B of every LoRA adapter plus the trainable weights of every 'full' layer. Frozen layers
  * are simply not in the list, so the tape never computes their gradients.
  * Weight decay, as Hugging Face's Trainer does it: matrices and kernels (rank >= 2, LoRA A/B included)
  * decay; biases and norm scales/offsets (rank 1) do not.
@@ -11,7 +11,7 @@ import type { LoraAdapters } from './loraAdapter.ts';
 import { findLayer, trainableWeightsOf, validatePlan, type TrainPlan } from './plan.ts';
 
 /**
- * Side effect: a 'train' layer is marked `layer.trainable = true`, because TF.js's variableGrads skips
+ * Side effect: a 'full' layer is marked `layer.trainable = true`, because TF.js's variableGrads skips
  * variables whose trainable flag is off, and a model-wide freeze (`model.trainable = false`, as
  * asBaseModel does) turns it off on every weight.
  */
