@@ -28,10 +28,8 @@ import { loadHfCausalLm } from '../src/models/hf/loadHfCausalLm.ts';
 import { saveHfSafetensors } from '../src/models/hf/saveHfSafetensors.ts';
 import { tf, type Tensor, type Variable } from '../src/tf.ts';
 import { DEFAULT_CHAT_TEMPLATE, loadTokenizer, type LmTokenizer } from '../src/tokenizers/index.ts';
-import { AdamW } from '../src/train/adamw.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
-import { clipByGlobalNorm } from '../src/train/clipGradients.ts';
-import { learningRateAt } from '../src/train/schedule.ts';
+import { runTrainLoop } from '../src/train/trainLoop.ts';
 import { CHAT_SAMPLE_PATH, chatMl, chatSampleJsonl, END_OF_TEXT, generateDocuments, IM_END, SPECIAL_TOKENS } from './lmCorpus.ts';
 import { tokenizerConfigJson, tokenizerJson, trainBpe } from './trainBpe.ts';
 
@@ -297,36 +295,48 @@ async function main(): Promise<void> {
   const initialLoss = streamLoss(lm, heldOut, recipe.context, 8);
   console.log(`held-out loss at init ${initialLoss.toFixed(4)} (ln vocab = ${Math.log(tokenizer.vocabSize).toFixed(4)})`);
 
+  // The product's one training loop: random windows of the token stream (every start offset is a row,
+  // drawn without replacement), AdamW with pre-training betas, cosine decay, global-norm clipping.
   // Biases and norm weights are exempt from weight decay, as in transformers' Trainer.
-  const optimizer = new AdamW(
-    [...lm.weights].map(([name, variable]) => ({ variable, decay: !name.endsWith('norm.weight') })),
-    { learningRate: recipe.learningRate, weightDecay: recipe.weightDecay, beta1: 0.9, beta2: 0.95 },
-  );
-  const schedule = { kind: 'cosine' as const, warmupSteps: recipe.warmupSteps, minLrRatio: recipe.minLrRatio };
-  const rng = createRng(recipe.seed + 4);
   const { context, batchSize } = recipe;
+  const starts = Array.from({ length: stream.length - context - 1 }, (_, i) => i);
   t = performance.now();
   let smoothed = NaN;
   const lossLog: [number, number][] = [];
-  for (let step = 0; step < recipe.steps; step++) {
-    const offsets = Array.from({ length: batchSize }, () => Math.floor(rng() * (stream.length - context - 1)));
-    const { ids, labels } = blocks(stream, offsets, context);
-    const lr = learningRateAt(schedule, recipe.learningRate, step, recipe.steps);
-    const loss = tf.tidy(() => {
-      const idsT = tf.tensor2d(ids, [batchSize, context], 'int32');
-      const { value, grads } = tf.variableGrads(() => causalLmLoss(causalLmLogits(lm, idsT, { training: true }).logits, labels).loss, variables);
-      const clipped = clipByGlobalNorm(grads, recipe.maxGradNorm);
-      optimizer.apply(clipped.grads, lr);
-      return value.dataSync()[0]!;
-    });
-    smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
-    if (step % 25 === 0 || step === recipe.steps - 1) {
-      lossLog.push([step, Math.round(smoothed * 1000) / 1000]);
-      console.log(`step ${step}/${recipe.steps}: loss ${loss.toFixed(4)} (smoothed ${smoothed.toFixed(4)}), lr ${lr.toExponential(2)} (${seconds(t)})`);
-    }
-  }
+  const outcome = await runTrainLoop(
+    {
+      params: [...lm.weights].map(([name, variable]) => ({ variable, decay: !name.endsWith('norm.weight') })),
+      adam: { beta1: 0.9, beta2: 0.95 },
+      batches: { kind: 'steps', rows: starts, steps: recipe.steps, gradAccumulation: 1, evalEvery: 0 },
+      batchLoss: (rows) => {
+        const { ids, labels } = blocks(stream, rows, context);
+        return causalLmLoss(causalLmLogits(lm, tf.tensor2d(ids, [rows.length, context], 'int32'), { training: true }).logits, labels).loss; // [B, T, V] -> []
+      },
+      evaluate: async () => ({ metrics: { validationLoss: streamLoss(lm, heldOut, context, 16) }, detail: null }),
+    },
+    {
+      learningRate: recipe.learningRate,
+      batchSize,
+      weightDecay: recipe.weightDecay,
+      seed: recipe.seed + 4,
+      schedule: { kind: 'cosine', warmupSteps: recipe.warmupSteps, minLrRatio: recipe.minLrRatio },
+      clipNorm: recipe.maxGradNorm,
+    },
+    {
+      onStep: ({ step, loss, learningRate }) => {
+        smoothed = Number.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
+        if ((step - 1) % 25 === 0 || step === recipe.steps) {
+          lossLog.push([step - 1, Math.round(smoothed * 1000) / 1000]);
+          console.log(`step ${step - 1}/${recipe.steps}: loss ${loss.toFixed(4)} (smoothed ${smoothed.toFixed(4)}), lr ${learningRate.toExponential(2)} (${seconds(t)})`);
+        }
+      },
+      onEval: () => {},
+      shouldStop: () => false,
+    },
+  );
   const trainSeconds = (performance.now() - t) / 1000;
-  const finalLoss = streamLoss(lm, heldOut, context, 16);
+  // The loop's closing evaluation: the held-out loss after the last step.
+  const finalLoss = outcome.evals.at(-1)!.validationLoss;
   console.log(`trained in ${trainSeconds.toFixed(1)} s; held-out loss ${finalLoss.toFixed(4)} (perplexity ${Math.exp(finalLoss).toFixed(2)})`);
 
   const stopIds = [tokenizer.eosId!, tokenizer.tokenToId(IM_END)!];

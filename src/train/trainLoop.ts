@@ -47,6 +47,8 @@ export interface LoopEvaluation<D> {
 
 export interface TrainLoopSpec<D = unknown> {
   params: AdamWParam[];
+  /** AdamW's betas where they are not PyTorch's defaults (0.9, 0.999), e.g. (0.9, 0.95) for pre-training. */
+  adam?: { beta1?: number; beta2?: number };
   batches: LoopBatches;
   /**
    * Mean loss of one (micro-)batch in training mode; called inside tf.tidy and the gradient tape.
@@ -111,7 +113,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
   const schedule = runSchedule(settings.schedule, totalSteps);
   const clipNorm = settings.clipNorm ?? 0;
   const early = new EarlyStopping({ patience: settings.earlyStopping?.patience ?? 0, minDelta: settings.earlyStopping?.minDelta ?? 0 });
-  const optimizer = new AdamW(spec.params, { learningRate: settings.learningRate, weightDecay: settings.weightDecay });
+  const optimizer = new AdamW(spec.params, { learningRate: settings.learningRate, weightDecay: settings.weightDecay, ...spec.adam });
   const resume = hooks.resumeState;
   const started = now() - (resume?.elapsedMs ?? 0);
   let pausedMs = 0;
