@@ -1,17 +1,10 @@
 import type { StateCreator } from 'zustand';
-import type { GenerateResult } from '../../src/index.ts';
+import type { GenerateRequest, GenerateResult } from '../../src/index.ts';
 import type { StudioState } from './state.ts';
 
 /** Language-model generations: the prompt settings and the base and adapted outputs side by side. */
-export interface GenerationSettings {
-  prompt: string;
-  chat: boolean;
-  maxNewTokens: number;
-  temperature: number;
-  topK: number;
-  topP: number;
-  seed: number;
-}
+/** A generation's settings as the Try panel edits them: the engine's request without its target and id. */
+export type GenerationSettings = Omit<GenerateRequest, 'model' | 'requestId'>;
 
 export interface GenerationStream {
   /** Matches lmToken events; null before the first generation. */

@@ -104,21 +104,8 @@ export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = (set)
   setTrainConfig: (task, patch) => set((s) => patchRun(s, task, (run) => ({ config: { ...run.config, ...patch } }))),
   setRunStarting: (task, starting) => set((s) => patchRun(s, task, () => ({ starting }))),
   beginRun: (task, now) =>
-    set((s) =>
-      patchRun(s, task, () => ({
-        runState: 'preparing',
-        busy: true,
-        steps: [],
-        evals: [],
-        preparing: null,
-        totalSteps: 0,
-        timing: null,
-        resumed: false,
-        startedAt: now,
-        finishedAt: null,
-        logs: [],
-      })),
-    ),
+    // A fresh run keeps its settings and the last result until the new one lands.
+    set((s) => patchRun(s, task, (run) => ({ ...initialRun(run.config), starting: run.starting, runState: 'preparing', busy: true, startedAt: now, result: run.result, imported: run.imported }))),
   finishRun: (task, runState, now, result = null) =>
     set((s) =>
       patchRun(s, task, (run) => {

@@ -17,7 +17,7 @@ import { tf, type Tensor1D, type Tensor2D } from '../tf.ts';
 import { createHead, disposeHead, headFromValues } from '../train/head.ts';
 import { evaluateHead, headTask, type TrainData, type ValidationPass } from '../train/headTask.ts';
 import { evaluatePlanned, planTask, targetScaleOf } from '../train/planTask.ts';
-import { runTrainLoop, type TrainLoopSpec } from '../train/trainLoop.ts';
+import { commonResult, runTrainLoop, type TrainLoopSpec } from '../train/trainLoop.ts';
 import type { ClassifierTask } from './classifierTask.ts';
 import { disposeSplit, emptyResult, sortedPlan, toEvaluation, type Trained } from './trainedRun.ts';
 
@@ -56,12 +56,7 @@ export async function prepareClassifierRun(task: ClassifierTask, config: Classif
       const baseline = isHeadOnly(plan) || stopRequested || outcome.rolledBack ? null : await baselineFor(task, base, dataset, config);
       const result: Omit<TrainResult, 'runId'> = {
         task: 'classifier',
-        state: outcome.state,
-        stoppedEarly: outcome.stoppedEarly,
-        steps: outcome.steps,
-        finalLoss: outcome.finalLoss,
-        evals: outcome.evals,
-        ...(outcome.rolledBack ? { rolledBack: outcome.rolledBack } : {}),
+        ...commonResult(outcome),
         classes: dataset.classes,
         evaluation: toEvaluation(dataset.classes, outcome.lastEvaluation?.detail ?? null),
         baseline,

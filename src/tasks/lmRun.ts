@@ -13,6 +13,7 @@ import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
 import { lmValidationLoss } from '../lm/lmValidation.ts';
 import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
 import type { PreparedRun } from '../session/task.ts';
+import { commonResult } from '../train/trainLoop.ts';
 import { promptIds } from './lmTry.ts';
 import type { LmTask } from './lmTask.ts';
 
@@ -53,12 +54,7 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
       }
       return {
         task: 'lm',
-        state: outcome.state,
-        stoppedEarly: outcome.stoppedEarly,
-        steps: outcome.steps,
-        finalLoss: outcome.finalLoss,
-        evals: outcome.evals,
-        ...(outcome.rolledBack ? { rolledBack: outcome.rolledBack } : {}),
+        ...commonResult(outcome),
         baseValidationLoss,
       };
     },

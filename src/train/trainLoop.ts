@@ -23,7 +23,7 @@
  * At the end: a final evaluation when the last step was not just evaluated (a stopped run too, so
  * the caller has metrics of the weights it keeps), and a 'done' checkpoint unless stopped.
  */
-import type { CheckpointSettings, EvalPoint, LrSchedule, RollbackReport, StepPoint, TrainSettings } from '../api.ts';
+import type { CheckpointSettings, EvalPoint, LrSchedule, RollbackReport, RunResultBase, StepPoint, TrainSettings } from '../api.ts';
 import { createRng, rngState, setRngState, type Rng } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor } from '../tf.ts';
 import { AdamW, type AdamWParam } from './adamw.ts';
@@ -267,4 +267,10 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
     lastEvaluation,
     ...(rolledBack ? { rolledBack } : {}),
   };
+}
+
+/** The part of a task's result every run has, from the loop's outcome. */
+export function commonResult(outcome: TrainLoopOutcome<unknown>): Omit<RunResultBase, 'runId'> {
+  const { state, stoppedEarly, steps, finalLoss, evals, rolledBack } = outcome;
+  return { state, stoppedEarly, steps, finalLoss, evals, ...(rolledBack ? { rolledBack } : {}) };
 }
