@@ -68,7 +68,7 @@ const maxDiff = (a: number[], b: number[]) => Math.max(0, ...a.map((x, i) => Mat
 
 /** The v1 plan as the session takes it now: "trained in full" is 'full' (v1 wrote 'train'). */
 function planNow(plan: Record<string, { kind: string }>): TrainPlan {
-  return Object.fromEntries(Object.entries(plan).map(([k, m]) => [k, m.kind === 'full' ? { ...m, kind: 'full' } : m])) as TrainPlan;
+  return Object.fromEntries(Object.entries(plan).map(([k, m]) => [k, m.kind === 'train' ? { ...m, kind: 'full' } : m])) as TrainPlan;
 }
 
 /**
