@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent, type TrainPlan, type LmTrainConfig, type TrainConfig } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from './session.ts';
@@ -45,6 +45,13 @@ interface Rig {
   interrupted<R>(train: () => Promise<R>, stopAt: number, cutAfterPuts?: number): Promise<{ result: R; losses: number[] }>;
 }
 
+/** Sessions made by the running test (including one computing a reference run): disposed after it. */
+const opened: Session[] = [];
+afterEach(() => {
+  for (const session of opened.splice(0)) session.dispose();
+});
+
+/** A fresh session and store: every test makes its own. */
 async function rig(): Promise<Rig> {
   const store = cuttableStore();
   const events: EngineEvent[] = [];
@@ -53,6 +60,7 @@ async function rig(): Promise<Rig> {
     events.push(e);
     onEvent(e);
   });
+  opened.push(session);
   await session.setBackend('cpu');
   const interrupted: Rig['interrupted'] = async (train, stopAt, cutAfterPuts = Infinity) => {
     const losses: number[] = [];
@@ -91,24 +99,14 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
     return r;
   }
 
-  /** The uninterrupted run, in a session of its own, with what it left in the store: computed once, read by every test. */
+  /** The uninterrupted run, in a session of its own, with what it left in the store: computed once (by whichever test asks first), read by every test. */
   const uninterrupted = once(async () => {
     const r = await tableRig();
-    try {
-      const { result, losses } = await r.interrupted(() => r.session.train(config), -1);
-      const saved = (await r.session.listCheckpoints()).find((c) => c.runId === result.runId);
-      const resumeFinished = await errorOf(r.session.train({ ...config, resumeFrom: result.runId }));
-      return { result, losses, saved, resumeFinished };
-    } finally {
-      r.session.dispose();
-    }
+    const { result, losses } = await r.interrupted(() => r.session.train(config), -1);
+    const saved = (await r.session.listCheckpoints()).find((c) => c.runId === result.runId);
+    const resumeFinished = await errorOf(r.session.train({ ...config, resumeFrom: result.runId }));
+    return { result, losses, saved, resumeFinished };
   });
-
-  let r: Rig;
-  beforeEach(async () => {
-    r = await tableRig();
-  });
-  afterEach(() => r.session.dispose());
 
   it('trains uninterrupted, saving checkpoints and a finished one at the end', async () => {
     const { result, losses, saved, resumeFinished } = await uninterrupted();
@@ -121,6 +119,7 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
   });
 
   it('resumes from the last checkpoint after a cut-off run with the same losses', async () => {
+    const r = await tableRig();
     const full = (await uninterrupted()).losses;
     // The store stops taking writes after the step-8 checkpoint; the run is stopped at step 10.
     const { result } = await r.interrupted(() => r.session.train(config), 10, 2);
@@ -136,6 +135,7 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
   });
 
   it('resumes a stopped run from the step it stopped at', async () => {
+    const r = await tableRig();
     const full = (await uninterrupted()).losses;
     const { result } = await r.interrupted(() => r.session.train(config), 6);
     const resumed = await r.interrupted(() => r.session.train({ ...config, resumeFrom: result.runId }), -1);
@@ -144,6 +144,7 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
   });
 
   it('refuses to resume on another dataset, and deletes saved runs', async () => {
+    const r = await tableRig();
     const { result } = await r.interrupted(() => r.session.train(config), 3);
     await r.session.setSplit({ validationFraction: 0.3, seed: 7 });
     const error = await errorOf(r.session.train({ ...config, resumeFrom: result.runId }));
@@ -180,21 +181,10 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   /** The uninterrupted run in a session of its own: its losses and evaluation losses, computed once. */
   const uninterrupted = once(async () => {
     const r = await lmRig();
-    try {
-      r.events.length = 0;
-      const { result, losses } = await r.interrupted(() => r.session.train(config), -1);
-      const evals = r.events.flatMap((e) => (e.type === 'eval' ? [e.point.validationLoss] : []));
-      return { result, losses, evals };
-    } finally {
-      r.session.dispose();
-    }
+    const { result, losses } = await r.interrupted(() => r.session.train(config), -1);
+    const evals = r.events.flatMap((e) => (e.type === 'eval' ? [e.point.validationLoss] : []));
+    return { result, losses, evals };
   });
-
-  let r: Rig;
-  beforeEach(async () => {
-    r = await lmRig();
-  });
-  afterEach(() => r.session.dispose());
 
   it('trains tiny-gpt2 uninterrupted', async () => {
     const { result, losses } = await uninterrupted();
@@ -203,6 +193,7 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   });
 
   it('resumes after a cut-off at the step-5 checkpoint with the same losses', async () => {
+    const r = await lmRig();
     const full = await uninterrupted();
     const { result } = await r.interrupted(() => r.session.train(config), 7, 1);
     expect((await r.session.listCheckpoints()).find((c) => c.runId === result.runId)).toMatchObject({ kind: 'lm', step: 5, finished: false });
@@ -215,6 +206,7 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   });
 
   it('resumes a run stopped just before an evaluation, evaluating first', async () => {
+    const r = await lmRig();
     const full = await uninterrupted();
     const { result } = await r.interrupted(() => r.session.train(config), 8);
     const resumed = await r.interrupted(() => r.session.train({ ...config, resumeFrom: result.runId }), -1);
@@ -224,6 +216,7 @@ describe('checkpoints and resume on a language model (CPU)', () => {
   });
 
   it('refuses a language-model checkpoint for an image or table run', async () => {
+    const r = await lmRig();
     const { result } = await r.interrupted(() => r.session.train(config), 1);
     const lmRun = (await r.session.listCheckpoints()).find((c) => c.runId === result.runId && c.kind === 'lm')!;
     expect(lmRun).toBeDefined();
