@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalPoint, LmTrainConfig } from '../api.ts';
 import type { HfCausalLm } from '../models/hf/hfTypes.ts';
 import { disposeHfCausalLm } from '../models/hf/loadHfCausalLm.ts';
+import { expectFlatTensorCounts } from '../testing/expectFlatTensorCounts.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type Scalar } from '../tf.ts';
 import type { LoopState } from '../train/checkpoint.ts';
 import { PauseGate } from '../train/pauseGate.ts';
@@ -150,9 +152,7 @@ describe('lmLoopSpec in runTrainLoop (tiny GPT-2, LoRA)', () => {
 
   it('keeps the tensor count flat across steps and evaluations', async () => {
     const counts: number[] = [];
-    const before = tf.memory().numTensors;
-    await run(tinyLmConfig({ steps: 8, evalEvery: 2, clipNorm: 0.5 }), { onStep: () => counts.push(tf.memory().numTensors) });
-    expect(new Set(counts).size).toBe(1);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => run(tinyLmConfig({ steps: 8, evalEvery: 2, clipNorm: 0.5 }), { onStep: () => counts.push(tf.memory().numTensors) }));
+    expectFlatTensorCounts(counts);
   });
 });

@@ -3,20 +3,19 @@
  * device once by itself, and trains again on it.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent } from '../api.ts';
 import { currentWebGpuDevice } from '../backend/registerWebGpuBackend.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from './session.ts';
-import { installDawnGpu } from '../testing/dawnGpu.ts';
 import { readFolder } from '../testing/readFolder.ts';
+import { requireDawnGpu } from '../testing/requireDawnGpu.ts';
 import { serveFolder } from '../testing/serveFolder.ts';
 
-const hasGpu = await installDawnGpu();
 const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
 
-// Skipped only where no Vulkan driver exists (no Debian chromium package); CI installs it.
-describe.skipIf(!hasGpu)('a lost GPU device', () => {
+describe('a lost GPU device', () => {
+  beforeAll(() => requireDawnGpu());
   const events: EngineEvent[] = [];
   const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
   afterAll(() => engine.dispose());

@@ -5,19 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EngineEvent, type TrainPlan } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from './session.ts';
 import { readSafetensors } from '../export/safetensors.ts';
 import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { readFolder } from '../testing/readFolder.ts';
 import { tf, type Tensor2D } from '../tf.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/hf-tiny/', import.meta.url));
 const reference = JSON.parse(readFileSync(`${FIXTURES}tiny-llama/reference.json`, 'utf8')) as { ids: number[][]; adapted: number[][][] };
-const events: EngineEvent[] = [];
-const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
 
 /**
  * 40 prompt/completion pairs teaching one reply pattern: after training, the adapted model's greedy
@@ -35,7 +34,7 @@ function chatJsonl(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function logitsOf(ids: number[]): Promise<number[][]> {
+async function logitsOf(engine: Session, ids: number[]): Promise<number[][]> {
   const { lm, lora } = engine.lm.current();
   const out = tf.tidy(() => causalLmLogits(lm, tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32') as Tensor2D, { lora: lora ?? undefined }).logits.squeeze([0]));
   const rows = (await out.array()) as number[][];
@@ -45,12 +44,23 @@ async function logitsOf(ids: number[]): Promise<number[][]> {
 
 const maxDiff = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i]![j]!))));
 
-beforeAll(async () => {
-  await engine.setBackend('wasm');
-});
-afterAll(() => engine.dispose());
-
 describe('Session with a language model (WASM)', () => {
+  // Every test gets its own session on the WASM backend.
+  let events: EngineEvent[];
+  let engine: Session;
+  beforeEach(async () => {
+    events = [];
+    engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
+    await engine.setBackend('wasm');
+  });
+  afterEach(() => engine.dispose());
+
+  /** Loads the tiny Llama and applies the PEFT adapter made for it in Python. */
+  async function withPeftAdapter() {
+    await engine.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
+    return engine.lmImportAdapter(readFolder(`${FIXTURES}tiny-llama/adapter`));
+  }
+
   it('loads a Hugging Face folder and describes it as PEFT would target it', async () => {
     const summary = await engine.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
     expect(summary.architecture).toBe('llama');
@@ -62,9 +72,9 @@ describe('Session with a language model (WASM)', () => {
   });
 
   it('applies a PEFT adapter made in Python: logits as transformers + PEFT gave them', async () => {
-    const imported = await engine.lmImportAdapter(readFolder(`${FIXTURES}tiny-llama/adapter`));
+    const imported = await withPeftAdapter();
     expect(Object.keys(imported.plan)).toHaveLength(14);
-    for (const [i, ids] of reference.ids.entries()) expect(maxDiff(await logitsOf(ids), reference.adapted[i]!)).toBeLessThan(1e-4);
+    for (const [i, ids] of reference.ids.entries()) expect(maxDiff(await logitsOf(engine, ids), reference.adapted[i]!)).toBeLessThan(1e-4);
     // Exported again, the adapter's tensors are PEFT's, byte for byte.
     const again = await engine.lmExportAdapter();
     const ours = readSafetensors(again.files['adapter_model.safetensors']!);
@@ -74,11 +84,12 @@ describe('Session with a language model (WASM)', () => {
   });
 
   it('merges the adapter into a Hugging Face folder that gives the adapted logits', async () => {
+    await withPeftAdapter();
     const merged = await engine.lmExportMerged();
     expect(Object.keys(merged.files).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
-    const adapted = await logitsOf(reference.ids[0]!);
+    const adapted = await logitsOf(engine, reference.ids[0]!);
     await engine.lmLoadModel({ kind: 'files', files: Object.entries(merged.files).map(([name, bytes]) => ({ path: `merged/${name}`, file: new Blob([bytes.slice()]) })) });
-    expect(maxDiff(await logitsOf(reference.ids[0]!), adapted)).toBeLessThan(1e-4);
+    expect(maxDiff(await logitsOf(engine, reference.ids[0]!), adapted)).toBeLessThan(1e-4);
   });
 
   it('trains LoRA with two ranks on chat data, generates differently with the adapter, and exports it', async () => {
@@ -98,9 +109,12 @@ describe('Session with a language model (WASM)', () => {
     // per block: q 4 x (32 + 32), v 2 x (32 + 16)
     expect((await engine.lmSetPlan(plan, 4, 48)).trainableParams).toBe(2 * (4 * 64 + 2 * 48));
 
-    const before = tf.memory().numTensors;
     events.length = 0;
-    const result = await engine.train({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 30, evalEvery: 10, learningRate: 2e-2, batchSize: 8, gradAccumulation: 2, samplePrompts: ['name a cat:'] });
+    // adapters (2 x 4 variables) are all that remain
+    const result = await expectNoTensorLeak(
+      () => engine.train({ ...DEFAULT_LM_TRAIN_CONFIG, steps: 30, evalEvery: 10, learningRate: 2e-2, batchSize: 8, gradAccumulation: 2, samplePrompts: ['name a cat:'] }),
+      { keeps: 8 },
+    );
     expect(result.state).toBe('done');
     const steps = events.filter((e) => e.type === 'step');
     expect(steps).toHaveLength(30);
@@ -109,8 +123,6 @@ describe('Session with a language model (WASM)', () => {
     expect(result.evals.length).toBe(3);
     expect(result.evals.at(-1)!.validationLoss).toBeLessThan(result.baseValidationLoss);
     expect(result.evals.at(-1)!.samples![0]!.prompt).toBe('name a cat:');
-    // adapters (2 x 4 variables) are all that remain
-    expect(tf.memory().numTensors).toBe(before + 8);
 
     const request = { prompt: 'name a fox:', chat: false, maxNewTokens: 8, temperature: 0, topK: 0, topP: 1, seed: 1 };
     const base = await engine.lmGenerate({ ...request, model: 'base', requestId: 1 });

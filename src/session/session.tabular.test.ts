@@ -5,22 +5,36 @@
  */
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent } from '../api.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from './session.ts';
 import { errorOf } from '../testing/errorOf.ts';
-import { tf } from '../tf.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 
 const CSV = readFileSync(new URL('../../public/datasets/plants-sample.csv', import.meta.url));
 const csvBlob = () => new Blob([CSV]);
-const events: EngineEvent[] = [];
-const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
 
-beforeAll(async () => {
+// Every test gets its own session on the WASM backend.
+let engine: Session;
+beforeEach(async () => {
+  engine = new Session({ decodeImage: decodeImagePng });
   await engine.setBackend('wasm');
 });
-afterAll(() => engine.dispose());
+afterEach(() => engine.dispose());
+
+/** The species table with the MLP built for it (10 inputs), both hidden layers trained in full. */
+async function speciesModel(): Promise<void> {
+  await engine.importCsv('plants', csvBlob(), { split: DEFAULT_SPLIT });
+  await engine.loadTabularModel();
+  await engine.setPlan({ dense_1: { kind: 'full' }, dense_2: { kind: 'full' } }, 32);
+}
+
+/** The yield_g table (regression) with an MLP of one hidden layer built for it. */
+async function yieldModel(): Promise<void> {
+  await engine.importCsv('plants', csvBlob(), { split: DEFAULT_SPLIT, labelColumn: 'yield_g' });
+  await engine.loadTabularModel([32]);
+}
 
 describe('Session on a CSV table (WASM)', () => {
   it('classifies species with an MLP built for the table, training its layers', async () => {
@@ -41,8 +55,9 @@ describe('Session on a CSV table (WASM)', () => {
     // dense_1 10x64+64, dense_2 64x32+32, head 32x3+3
     expect(plan.trainableParams).toBe(704 + 2080 + 99);
 
-    const before = tf.memory().numTensors;
-    const result = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 15, batchSize: 32, learningRate: 0.01 });
+    // The run keeps its own copy of the MLP (dense_1, dense_2, output: 6), its head (2) and the base
+    // features cached for the baseline (1); nothing else leaks per run, nor per prediction below.
+    const result = await expectNoTensorLeak(() => engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 15, batchSize: 32, learningRate: 0.01 }), { keeps: 9 });
     expect(result.state).toBe('done');
     expect(result.evaluation!.accuracy).toBeGreaterThan(0.9);
     expect(result.evaluation!.confusion).toHaveLength(3);
@@ -50,17 +65,19 @@ describe('Session on a CSV table (WASM)', () => {
     // the baseline (random frozen MLP features + new head) is reported beside it
     expect(result.baseline).not.toBeNull();
 
-    const p = await engine.predictRow(summary.example!);
-    expect(p.classes).toEqual(['cactus', 'fern', 'sunflower']);
-    expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
-    const cactus = await engine.predictRow({ height_cm: '20', leaf_width_mm: '3', sunlight_h: '11', soil: 'sand', watering: 'rarely', yield_g: '50' });
-    expect(cactus.probabilities[0]).toBeGreaterThan(0.8);
-    expect((await errorOf(engine.predictRow({ height_cm: 'tall' }))).message).toMatch(/"tall" in "height_cm" is not a number/);
-    // the run keeps its tensors (head, model copy); nothing else leaks per run
-    expect(tf.memory().numTensors).toBeLessThan(before + 40);
+    await expectNoTensorLeak(async () => {
+      const p = await engine.predictRow(summary.example!);
+      expect(p.classes).toEqual(['cactus', 'fern', 'sunflower']);
+      expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      const cactus = await engine.predictRow({ height_cm: '20', leaf_width_mm: '3', sunlight_h: '11', soil: 'sand', watering: 'rarely', yield_g: '50' });
+      expect(cactus.probabilities[0]).toBeGreaterThan(0.8);
+      expect((await errorOf(engine.predictRow({ height_cm: 'tall' }))).message).toMatch(/"tall" in "height_cm" is not a number/);
+    });
   });
 
   it('exports the encoder with the run and a merged model that takes encoded rows', async () => {
+    await speciesModel();
+    await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1, batchSize: 32 });
     const bundle = await engine.exportBundle();
     const files = unzipSync(bundle.zip);
     const manifest = JSON.parse(strFromU8(files['tabtune.json']!));
@@ -73,6 +90,7 @@ describe('Session on a CSV table (WASM)', () => {
   });
 
   it('regresses yield_g in grams, head-only and with trained layers, and re-splits by refitting', async () => {
+    await speciesModel();
     const summary = await engine.importCsv('plants', csvBlob(), { split: DEFAULT_SPLIT, labelColumn: 'yield_g' });
     expect(summary.task).toBe('regression');
     expect(summary.classes).toEqual([]);
@@ -106,6 +124,7 @@ describe('Session on a CSV table (WASM)', () => {
   });
 
   it('the regression bundle folds the target scale into the merged model', async () => {
+    await yieldModel();
     await engine.setPlan({}, 32);
     await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 2, batchSize: 32 });
     const files = unzipSync((await engine.exportBundle()).zip);
@@ -116,6 +135,7 @@ describe('Session on a CSV table (WASM)', () => {
   });
 
   it('refuses images on a table model, and bad CSVs with the line', async () => {
+    await speciesModel();
     expect((await errorOf(engine.importImages('x', [], DEFAULT_SPLIT))).message).toMatch(/takes table rows, not images/);
     const bad = new Blob(['a,b,label\n1,2,x\n3,4\n5,6,y\n7,8,x\n9,10,y\n']);
     const s = await engine.importCsv('bad', bad, { split: DEFAULT_SPLIT });

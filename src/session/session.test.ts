@@ -3,12 +3,13 @@
  * the real sample dataset (PNG files decoded from disk): import, train, try, export.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type EngineEvent } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from './session.ts';
 import { EngineError } from '../errors.ts';
 import { readSafetensors, toFloat32 } from '../export/safetensors.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { readFolder } from '../testing/readFolder.ts';
 import { serveFolder } from '../testing/serveFolder.ts';
 import { tf } from '../tf.ts';
@@ -17,18 +18,29 @@ const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
 const SAMPLE = `${PUBLIC}datasets/shapes-sample`;
 
 let server: Awaited<ReturnType<typeof serveFolder>>;
-const events: EngineEvent[] = [];
-const engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
-
 beforeAll(async () => {
   server = await serveFolder(PUBLIC);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+// Every test gets its own session on the CPU backend with the built-in model loaded.
+let events: EngineEvent[];
+let engine: Session;
+beforeEach(async () => {
+  events = [];
+  engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
   await engine.setBackend('cpu');
   await engine.loadModel(`${server.url}models/shapes-cnn/model.json`);
 });
-afterAll(async () => {
-  engine.dispose();
-  await server.close();
-});
+afterEach(() => engine.dispose());
+
+/** Imports 8 images of two classes of the sample and trains a head on them: a short run, for tests that need a trained head, not a good one. */
+async function trainHead(): Promise<void> {
+  await engine.importImages('shapes-sample', readFolder(SAMPLE).filter((f) => /\/(ring|star)\/\w+-00[0-7]\.png$/.test(f.path)), DEFAULT_SPLIT);
+  expect((await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 1 })).state).toBe('done');
+}
 
 describe('Session on the built-in model and sample dataset', () => {
   it('refuses to train before a dataset is loaded, with a clear message', async () => {
@@ -42,8 +54,8 @@ describe('Session on the built-in model and sample dataset', () => {
     for (const c of summary.classes) expect(c.validation).toBeGreaterThanOrEqual(1);
 
     events.length = 0;
-    const tensorsBefore = tf.memory().numTensors;
-    const result = await engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 });
+    // What remains after a run: the cached features [N, F] and the trained head (kernel, bias); nothing per step.
+    const result = await expectNoTensorLeak(() => engine.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, epochs: 6, learningRate: 0.01 }), { keeps: 3 });
     expect(result.state).toBe('done');
     const losses = events.flatMap((e) => (e.type === 'step' ? [e.point.loss] : []));
     expect(losses).toHaveLength(result.steps);
@@ -56,8 +68,6 @@ describe('Session on the built-in model and sample dataset', () => {
     // A head-only run is its own baseline; its confusion matrix covers the validation split.
     expect(result.baseline).toBeNull();
     expect(result.evaluation!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(summary.classes.reduce((a, c) => a + c.validation, 0));
-    // What remains after a run: the cached features [N, F] and the trained head (kernel, bias); nothing per step.
-    expect(tf.memory().numTensors - tensorsBefore).toBe(3);
 
     const [cls] = summary.classes;
     const image = readFolder(SAMPLE).find((f) => f.path.includes(`/${cls!.name}/`))!;
@@ -101,20 +111,21 @@ describe('Session on the built-in model and sample dataset', () => {
   });
 
   it('keeps the trained head across a backend switch, and frees the old backend\'s tensors', async () => {
+    await trainHead();
     const image = readFolder(SAMPLE).find((f) => f.path.includes('/star/'))!;
     const onCpu = await engine.predict(image.file);
-    const cpuTensors = tf.memory().numTensors;
-    await engine.setBackend('wasm');
-    expect(tf.getBackend()).toBe('wasm');
-    const onWasm = await engine.predict(image.file);
-    onWasm.probabilities.forEach((p, k) => expect(p).toBeCloseTo(onCpu.probabilities[k]!, 4));
     // Reloaded model and head, features not yet recomputed: the count is what it was less the cached features.
-    expect(tf.memory().numTensors).toBe(cpuTensors - 1);
-    await engine.setBackend('cpu');
-    expect(tf.memory().numTensors).toBe(cpuTensors - 1);
+    const onWasm = await expectNoTensorLeak(async () => {
+      await engine.setBackend('wasm');
+      expect(tf.getBackend()).toBe('wasm');
+      return engine.predict(image.file);
+    }, { keeps: -1 });
+    onWasm.probabilities.forEach((p, k) => expect(p).toBeCloseTo(onCpu.probabilities[k]!, 4));
+    await expectNoTensorLeak(() => engine.setBackend('cpu'));
   });
 
   it('keeps the previous dataset when an import fails', async () => {
+    await trainHead();
     const before = await engine.exportWeights();
     const bad = [{ path: 'junk/a/readme.txt', file: new Blob(['hi']) }];
     await expect(engine.importImages('junk', bad, DEFAULT_SPLIT)).rejects.toBeInstanceOf(EngineError);

@@ -6,20 +6,21 @@
  */
 import { strFromU8, unzipSync } from 'fflate';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT, DEFAULT_CLASSIFIER_TRAIN_CONFIG, type DatasetFile } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from './session.ts';
+import { startBackend } from '../backend/startBackend.ts';
 import { layersModelFiles } from '../export/layersModelFiles.ts';
 import { readFolder } from '../testing/readFolder.ts';
 import { tf } from '../tf.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../public/datasets/shapes-sample', import.meta.url));
-const engine = new Session({ decodeImage: decodeImagePng });
+/** The files of the model below (grey_net), made once: every test loads them into a session of its own. */
 let files: DatasetFile[] = [];
 
 beforeAll(async () => {
-  await engine.setBackend('wasm');
+  await startBackend('wasm'); // what Session.setBackend starts, before any session exists
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const model = tf.sequential({
     name: 'grey_net',
@@ -42,7 +43,13 @@ beforeAll(async () => {
     { path: 'grey_net/weights.bin', file: new Blob([weights.slice()]) },
   ];
 });
-afterAll(() => engine.dispose());
+
+let engine: Session;
+beforeEach(async () => {
+  engine = new Session({ decodeImage: decodeImagePng });
+  await engine.setBackend('wasm');
+});
+afterEach(() => engine.dispose());
 
 describe('a model the project has never seen', () => {
   it('is cut before its old head, fed grey pixels, trained with LoRA, and exported', async () => {
@@ -82,7 +89,7 @@ describe('a model the project has never seen', () => {
   });
 
   it('refuses a model whose input is neither an image nor a vector; takes a vector model for tables', async () => {
-    const files = async (model: tf.LayersModel, name: string) => {
+    const filesOf = async (model: tf.LayersModel, name: string) => {
       const { modelJson, weights } = await layersModelFiles(model);
       model.dispose();
       return [
@@ -90,14 +97,15 @@ describe('a model the project has never seen', () => {
         { path: `${name}/weights.bin`, file: new Blob([weights.slice()]) },
       ];
     };
+    await engine.loadModelFiles(files);
     const sequence = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5, 8], units: 4 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
-    await expect(engine.loadModelFiles(await files(sequence, 'seq'))).rejects.toThrow(/input shape \[5, 8\] is neither a fixed \[height, width, channels\] image nor a \[features\] vector/);
+    await expect(engine.loadModelFiles(await filesOf(sequence, 'seq'))).rejects.toThrow(/input shape \[5, 8\] is neither a fixed \[height, width, channels\] image nor a \[features\] vector/);
     // The previous model is still there.
     expect((await engine.importImages('again', readFolder(SAMPLE), DEFAULT_SPLIT)).total).toBe(96);
 
     // A model over 8 numbers is a table model: it loads, and images are refused with a sentence.
     const tabular = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 4 }), tf.layers.dense({ units: 2 })] });
-    const summary = await engine.loadModelFiles(await files(tabular, 'tab'));
+    const summary = await engine.loadModelFiles(await filesOf(tabular, 'tab'));
     expect(summary.inputKind).toBe('vector');
     expect(summary.inputShape).toEqual([8]);
     await expect(engine.importImages('again', readFolder(SAMPLE), DEFAULT_SPLIT)).rejects.toThrow(/takes table rows, not images/);

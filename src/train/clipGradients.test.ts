@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf } from '../tf.ts';
 import { clipByGlobalNorm } from './clipGradients.ts';
 
@@ -37,28 +38,29 @@ describe('clipByGlobalNorm', () => {
     out.norm.dispose();
   });
 
-  it('leaks no tensors inside tf.tidy and keeps its inputs alive', () => {
+  it('leaks no tensors inside tf.tidy and keeps its inputs alive', async () => {
     const g = tf.tensor1d([30, 40]);
-    const before = tf.memory().numTensors;
-    const norm = tf.tidy(() => {
-      const out = clipByGlobalNorm({ g }, 2);
-      // 50 -> scaled to norm ~2: [1.2, 1.6]
-      expect(Array.from(out.grads.g!.dataSync())).toEqual([expect.closeTo(1.2, 5), expect.closeTo(1.6, 5)]);
-      return out.norm;
+    await expectNoTensorLeak(async () => {
+      const norm = await expectNoTensorLeak(
+        () =>
+          tf.tidy(() => {
+            const out = clipByGlobalNorm({ g }, 2);
+            // 50 -> scaled to norm ~2: [1.2, 1.6]
+            expect(Array.from(out.grads.g!.dataSync())).toEqual([expect.closeTo(1.2, 5), expect.closeTo(1.6, 5)]);
+            return out.norm;
+          }),
+        { keeps: 1 }, // only the kept norm
+      );
+      expect(norm.dataSync()[0]).toBeCloseTo(50, 4);
+      norm.dispose();
     });
-    expect(tf.memory().numTensors).toBe(before + 1); // only the kept norm
-    expect(norm.dataSync()[0]).toBeCloseTo(50, 4);
-    norm.dispose();
     expect(g.isDisposed).toBe(false);
-    expect(tf.memory().numTensors).toBe(before);
     g.dispose();
   });
 
-  it('creates only its outputs outside a tidy', () => {
+  it('creates only its outputs outside a tidy', async () => {
     const g = tf.tensor1d([1, 2]);
-    const before = tf.memory().numTensors;
-    const out = clipByGlobalNorm({ g }, 1);
-    expect(tf.memory().numTensors).toBe(before + 2); // clipped g and the norm
+    const out = await expectNoTensorLeak(() => clipByGlobalNorm({ g }, 1), { keeps: 2 }); // clipped g and the norm
     tf.dispose([out.norm, out.grads.g!, g]);
   });
 

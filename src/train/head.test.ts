@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../data/rng.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf } from '../tf.ts';
 import { AdamW } from './adamw.ts';
 import { createHead, disposeHead } from './head.ts';
@@ -9,15 +10,16 @@ beforeAll(async () => {
 });
 
 describe('head and optimizer lifetimes', () => {
-  it('a head is exactly two tensors, and an optimizer adds two moments per variable, all released on dispose', () => {
-    const before = tf.memory().numTensors;
-    const head = createHead(8, 3, createRng(1));
-    expect(tf.memory().numTensors - before).toBe(2);
-    const opt = new AdamW([{ variable: head.kernel, decay: true }, { variable: head.bias, decay: false }], { learningRate: 0.1, weightDecay: 0 });
-    expect(tf.memory().numTensors - before).toBe(6);
-    opt.dispose();
-    disposeHead(head);
-    expect(tf.memory().numTensors).toBe(before);
+  it('a head is exactly two tensors, and an optimizer adds two moments per variable, all released on dispose', async () => {
+    await expectNoTensorLeak(async () => {
+      const head = await expectNoTensorLeak(() => createHead(8, 3, createRng(1)), { keeps: 2 });
+      const opt = await expectNoTensorLeak(
+        () => new AdamW([{ variable: head.kernel, decay: true }, { variable: head.bias, decay: false }], { learningRate: 0.1, weightDecay: 0 }),
+        { keeps: 4 },
+      );
+      opt.dispose();
+      disposeHead(head);
+    });
   });
 
   it('is seeded: same seed, same kernel; Glorot-uniform bounds', () => {

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmTrainConfig } from '../api.ts';
 import { createRng } from '../data/rng.ts';
+import { expectFlatTensorCounts } from '../testing/expectFlatTensorCounts.ts';
+import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type Scalar, type Tensor1D, type Tensor2D } from '../tf.ts';
 import type { LoopState } from './checkpoint.ts';
 import { runTrainLoop, type TrainLoopHooks, type TrainLoopSpec } from './trainLoop.ts';
@@ -134,10 +136,8 @@ describe('runTrainLoop with steps batches', () => {
   it('keeps the tensor count flat across steps with accumulation and clipping', async () => {
     const { spec, dispose } = leastSquares(3, { steps: 12, evalEvery: 4 });
     const counts: number[] = [];
-    const before = tf.memory().numTensors;
-    await runTrainLoop(spec, settings({ batchSize: 4, clipNorm: 0.1 }), hooks({ onStep: () => counts.push(tf.memory().numTensors) }));
-    expect(new Set(counts).size).toBe(1);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectNoTensorLeak(() => runTrainLoop(spec, settings({ batchSize: 4, clipNorm: 0.1 }), hooks({ onStep: () => counts.push(tf.memory().numTensors) })));
+    expectFlatTensorCounts(counts);
     dispose();
   });
 
