@@ -3,11 +3,11 @@
  * The engine's Worker: receives requests from client.ts, runs them on one Session, posts responses
  * and events. Training runs here with its own step loop, so the page never waits on it.
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { EngineEvent } from './api.ts';
+import { useWasmBinaries } from './backend/startBackend.ts';
 import { decodeImageBrowser } from './data/decodeImageBrowser.ts';
 import type { RequestMessage, WorkerMessage } from './protocol.ts';
 import { serveRequests } from './session/dispatch.ts';
@@ -17,11 +17,7 @@ import { defaultCheckpointStore } from './storage/checkpointStore.ts';
 declare const self: DedicatedWorkerGlobalScope;
 
 // The WASM binaries ship with the app (bundled by Vite), never from a CDN.
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-});
+useWasmBinaries({ plain: wasmUrl, simd: wasmSimdUrl, threadedSimd: wasmThreadedUrl });
 
 const post = (message: WorkerMessage, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
 const session = new Session({ decodeImage: decodeImageBrowser, fetch: self.fetch.bind(self), checkpoints: defaultCheckpointStore() }, (event: EngineEvent) =>

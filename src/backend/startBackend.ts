@@ -4,9 +4,15 @@ import { tf } from '../tf.ts';
 import { describeAdapter } from './adapterInfo.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './registerWebGpuBackend.ts';
-import '@tensorflow/tfjs-backend-wasm';
+// Backend packages are imported here, where backends are set up; the TF.js API itself comes from src/tf.ts.
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/wasm/registerWasmTrainingKernels.ts';
 import { registerWebGpuKernels } from '../kernels/webgpu/registerWebGpuKernels.ts';
+
+/** Where the WASM backend's binaries are (the studio bundles them; never a CDN). Node finds them itself. */
+export function useWasmBinaries(urls: { plain: string; simd: string; threadedSimd: string }): void {
+  setWasmPaths({ 'tfjs-backend-wasm.wasm': urls.plain, 'tfjs-backend-wasm-simd.wasm': urls.simd, 'tfjs-backend-wasm-threaded-simd.wasm': urls.threadedSimd });
+}
 
 /** navigator.gpu where this runtime has it: browsers, workers, and Node with Dawn installed on globalThis. */
 function gpuOf(): GPU | undefined {
