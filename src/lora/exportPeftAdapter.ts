@@ -5,19 +5,11 @@ import { tf, type LayersModel, type Tensor } from '../tf.ts';
 import type { LoraAdapter, LoraAdapters } from './loraAdapter.ts';
 import { PEFT_PREFIX, peftInvalid, type PeftAdapterFiles, type PeftLoraConfig } from './peftLoraConfig.ts';
 import { loraKindOf, validatePlan, type TrainPlan } from './plan.ts';
+import { mostCommon } from './hfPeftConfig.ts';
 
 export interface PeftExportOptions {
   /** base_model_name_or_path: where PEFT should find the base model (a Hub id or path). */
   baseModelName?: string | null;
-}
-
-/** The value seen most often; ties go to the one seen first. */
-function mostCommon<T>(values: T[]): T {
-  const counts = new Map<T, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best = values[0] as T;
-  for (const v of values) if ((counts.get(v) ?? 0) > (counts.get(best) ?? 0)) best = v;
-  return best;
 }
 
 /** Tensor -> bytes to write (values copied out, tensor freed). Async: WebGPU cannot read synchronously. */

@@ -26,8 +26,8 @@ export interface AdapterConfigOptions {
 /** The PEFT version whose adapter_config.json field set we write. */
 export const PEFT_VERSION = '0.21.0';
 
-/** The value seen most often; ties go to the one seen first. */
-function mostCommon<T>(values: T[]): T {
+/** The value seen most often; ties go to the one seen first (PEFT's config takes it as the default, patterns the rest). */
+export function mostCommon<T>(values: T[]): T {
   const counts = new Map<T, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best = values[0] as T;
