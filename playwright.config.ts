@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  * --enable-unsafe-webgpu gives true WebGPU in headless mode (SwiftShader on machines without a GPU).
  */
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// E2E_PORT lets several checkouts run their suites side by side on one machine.
+const port = Number(process.env.E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -16,7 +18,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: 'http://localhost:4317/',
+    baseURL: `http://localhost:${port}/`,
     acceptDownloads: true,
     viewport: { width: 1400, height: 1000 },
     launchOptions: {
@@ -33,8 +35,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite preview --port 4317 --strictPort',
-    url: 'http://localhost:4317/',
+    command: `npx vite preview --port ${port} --strictPort`,
+    url: `http://localhost:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
   },
