@@ -5,7 +5,8 @@
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
 import { embeddingName, LM_HEAD } from './hfLayout.ts';
-import { weight, type ForwardContext } from './hfLinear.ts';
+import { tableChunks, type ForwardContext } from './hfLinear.ts';
+import { gatherRows, matMulRows } from './rowChunks.ts';
 import type { KvCache } from './hfTypes.ts';
 
 /** The forward pass of one architecture: ids [B, T] -> logits [B, T, V] (and the grown cache). */
@@ -43,16 +44,15 @@ export function geluNew(x: Tensor): Tensor {
 
 /** Token embeddings: ids [B, T] -> [B*T, C]. */
 export function embedTokens(ctx: ForwardContext, ids: Tensor2D): Tensor {
-  const table = weight(ctx.lm, embeddingName(ctx.lm.config));
   const flat = tf.reshape(ids, [-1]); // [B*T]
-  return tf.gather(table, flat); // [B*T, C]
+  return gatherRows(tableChunks(ctx.lm, embeddingName(ctx.lm.config)), flat); // [B*T, C]
 }
 
 /** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding when tied. */
 export function lmHead(ctx: ForwardContext, h: Tensor, b: number, t: number): Tensor {
   const { config } = ctx.lm;
-  const head = weight(ctx.lm, config.tieWordEmbeddings ? embeddingName(config) : LM_HEAD); // [V, C]
-  const logits = tf.matMul(h, head, false, true); // [B*T, V]
+  const head = tableChunks(ctx.lm, config.tieWordEmbeddings ? embeddingName(config) : LM_HEAD); // [V, C] in row chunks
+  const logits = matMulRows(h, head); // [B*T, V]
   return tf.reshape(logits, [b, t, config.vocabSize]); // [B, T, V]
 }
 

@@ -73,6 +73,11 @@ export interface HfCausalLm {
   config: HfModelConfig;
   /** Tensor name (e.g. `model.layers.0.self_attn.q_proj.weight`) -> weight, stored as in the file. */
   weights: Map<string, Variable>;
+  /**
+   * Vocabulary tables (embedding, lm_head) too big for one GPU buffer, as row chunks in order
+   * (rowChunks.ts); a name here is not in `weights`. Absent when every table fits.
+   */
+  rowChunks?: Map<string, Variable[]>;
   modules: LinearModule[];
 }
 
