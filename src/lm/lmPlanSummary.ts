@@ -2,6 +2,7 @@
 import type { LmModelSummary, TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { defaultTargetModules } from '../lora/hfPeftTargets.ts';
+import { hfFamily } from '../models/hf/hfFamilies.ts';
 import { allWeights } from '../models/hf/hfLinear.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
@@ -16,6 +17,7 @@ export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenize
   return {
     name: label.replace(/\/$/, '').split('/').pop() ?? label,
     architecture: c.architecture,
+    family: hfFamily(c.architecture).label,
     vocabSize: c.vocabSize,
     hiddenSize: c.hiddenSize,
     numLayers: c.numLayers,

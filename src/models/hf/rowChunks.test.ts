@@ -5,7 +5,7 @@ import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf } from '../../tf.ts';
 import { fixtureTokenizer } from '../../tokenizers/testFixtures.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
-import { disposeLora, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference, type FixtureModel } from './hfTestFixtures.ts';
+import { disposeLora, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference } from './hfTestFixtures.ts';
 import type { HfCausalLm } from './hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 import { mergeLora } from './mergeLora.ts';
@@ -46,7 +46,7 @@ describe('row chunks of a table', () => {
   });
 });
 
-describe.each<FixtureModel>(['tiny-llama', 'tiny-gpt2'])('%s loaded with its vocabulary table in row chunks', (model) => {
+describe.each(['tiny-llama', 'tiny-gpt2'] as const)('%s loaded with its vocabulary table in row chunks', (model) => {
   // With the largest other tensor's size as the buffer limit (llama's MLP 8 KB, gpt2's c_fc 16 KB),
   // the [300, 32] table (38.4 KB) splits into chunks of 64 or 128 rows; the rest stays whole.
   const limits = { maxStorageBufferBindingSize: model === 'tiny-gpt2' ? 16384 : 8192, maxBufferSize: 16384 };
