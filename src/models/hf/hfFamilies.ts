@@ -3,6 +3,8 @@
  * between families (config keys, layout, forward, PEFT's default targets) is reached through here.
  */
 import { EngineError } from '../../errors.ts';
+import { gemma2Family } from './families/gemma2.ts';
+import { gemma3Family } from './families/gemma3.ts';
 import { gpt2Family } from './families/gpt2.ts';
 import { llamaFamily } from './families/llama.ts';
 import { mistralFamily } from './families/mistral.ts';
@@ -13,7 +15,7 @@ import { smollm3Family } from './families/smollm3.ts';
 import type { HfFamily } from './hfFamily.ts';
 import type { HfArchitecture } from './hfTypes.ts';
 
-export const HF_FAMILIES: readonly HfFamily[] = [gpt2Family, llamaFamily, qwen2Family, qwen3Family, mistralFamily, phi3Family, smollm3Family];
+export const HF_FAMILIES: readonly HfFamily[] = [gpt2Family, llamaFamily, qwen2Family, qwen3Family, mistralFamily, phi3Family, smollm3Family, gemma3Family, gemma2Family];
 
 const byType = new Map<string, HfFamily>(HF_FAMILIES.map((f) => [f.modelType, f]));
 

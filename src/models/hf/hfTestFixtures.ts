@@ -13,8 +13,8 @@ export const FAMILY_CASES = ['qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral
 export type FamilyCase = (typeof FAMILY_CASES)[number];
 export type FixtureModel = 'tiny-gpt2' | 'tiny-llama' | FamilyCase;
 
-/** Every fixture model whose family the registry runs, for the parity suites (gemma3 joins when its family lands). */
-export const PARITY_MODELS: FixtureModel[] = ['tiny-gpt2', 'tiny-llama', 'qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding'];
+/** Every fixture model whose family the registry runs, for the parity suites. */
+export const PARITY_MODELS: FixtureModel[] = ['tiny-gpt2', 'tiny-llama', 'qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3'];
 
 export function fixturePath(model: FixtureModel, file: string): URL {
   const folder = model === 'tiny-gpt2' || model === 'tiny-llama' ? 'hf-tiny' : 'hf-families';
