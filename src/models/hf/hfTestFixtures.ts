@@ -9,12 +9,12 @@ import type { LmLora } from './hfTypes.ts';
 import type { HfFileReader } from './hfWeights.ts';
 
 /** The cases of fixtures/hf-families (see its README). */
-export const FAMILY_CASES = ['qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3'] as const;
+export const FAMILY_CASES = ['qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3', 'gemma2'] as const;
 export type FamilyCase = (typeof FAMILY_CASES)[number];
 export type FixtureModel = 'tiny-gpt2' | 'tiny-llama' | FamilyCase;
 
 /** Every fixture model whose family the registry runs, for the parity suites. */
-export const PARITY_MODELS: FixtureModel[] = ['tiny-gpt2', 'tiny-llama', 'qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3'];
+export const PARITY_MODELS: FixtureModel[] = ['tiny-gpt2', 'tiny-llama', 'qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3', 'gemma2'];
 
 export function fixturePath(model: FixtureModel, file: string): URL {
   const folder = model === 'tiny-gpt2' || model === 'tiny-llama' ? 'hf-tiny' : 'hf-families';
