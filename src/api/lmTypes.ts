@@ -4,7 +4,8 @@
  */
 import type { DatasetFile, RunResultBase, TrainPlan } from './trainTypes.ts';
 
-export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral';
+/** config.json's model_type (the engine's model registry lists the families it runs). */
+export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral' | 'qwen3' | 'phi3' | 'smollm3' | 'gemma3_text' | 'gemma2';
 
 /** Where a Hugging Face model comes from. */
 export type LmModelSource =
@@ -31,6 +32,8 @@ export interface LmModuleSummary {
 export interface LmModelSummary {
   name: string;
   architecture: LmArchitecture;
+  /** The family as people name it ("Qwen3", "Phi-3 / Phi-4"), shown beside the model name. */
+  family: string;
   vocabSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -43,7 +46,7 @@ export interface LmModelSummary {
   modules: LmModuleSummary[];
   /** Distinct projection names in block order ("q_proj", "k_proj", ...): the plan table's columns. */
   projectionNames: string[];
-  /** PEFT's default target_modules for this architecture (gpt2: c_attn; llama family: q_proj, v_proj). */
+  /** PEFT's default target_modules for this family (gpt2: c_attn; llama, qwen, mistral, gemma: q_proj, v_proj; phi3: qkv_proj, o_proj, gate_up_proj, down_proj). */
   defaultTargets: string[];
   /** Whether tokenizer_config.json (or chat_template.jinja) has a chat template; else a ChatML default is used. */
   hasChatTemplate: boolean;

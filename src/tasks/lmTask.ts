@@ -96,7 +96,8 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     const { label, read } = reader;
     progress(0, `Reading ${label}`);
     // Sized from the safetensors headers before any weight is downloaded: refuse what cannot fit.
-    await checkHfModelFits(reader, label, deviceLimits());
+    const limits = deviceLimits();
+    await checkHfModelFits(reader, label, limits);
     const text = async (file: string): Promise<string | null> => {
       const bytes = await read(file);
       return bytes === null ? null : new TextDecoder().decode(bytes);
@@ -104,7 +105,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     const tokenizerJson = await text('tokenizer.json');
     if (tokenizerJson === null) throw new EngineError('hf-tokenizer-missing', `${label}: tokenizer.json is missing; the folder needs it next to config.json to turn text into tokens.`);
     const tokenizer = loadTokenizer(tokenizerJson, await text('tokenizer_config.json'), label, { chatTemplate: await text('chat_template.jinja') });
-    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message));
+    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message), limits);
     const extraFiles = new Map<string, Uint8Array>();
     for (const file of TOKENIZER_FILES) {
       const bytes = await read(file);

@@ -1,13 +1,12 @@
 /**
  * Next-token logits of a loaded Hugging Face causal LM, as TF.js ops (differentiable, so the same
- * call trains LoRA adapters). Dispatches to the gpt2 or llama-family forward pass.
+ * call trains LoRA adapters). The family's entry in the registry gives the forward pass.
  */
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
-import { gpt2Forward } from './gpt2Forward.ts';
+import { hfFamily } from './hfFamilies.ts';
 import { forwardContext } from './hfLinear.ts';
 import type { HfCausalLm, KvCache, LmLora } from './hfTypes.ts';
-import { llamaForward } from './llamaForward.ts';
 
 export interface CausalLmOptions {
   /** [B, cache.length + T]: 1 for real tokens, 0 for padding (right padding). */
@@ -39,7 +38,7 @@ export function causalLmLogits(lm: HfCausalLm, ids: Tensor2D, opts: CausalLmOpti
   if (opts.attentionMask && opts.attentionMask.shape[0] !== ids.shape[0])
     throw new EngineError('hf-input-invalid', `the attention mask has ${opts.attentionMask.shape[0]} rows for ${ids.shape[0]} sequences.`);
   const ctx = forwardContext(lm, opts.lora, opts.training ?? false, opts.dropoutSeed);
-  const forward = config.architecture === 'gpt2' ? gpt2Forward : llamaForward;
+  const { forward } = hfFamily(config.architecture);
   return tf.tidy(() => {
     const out = forward({ ctx, ids, mask: opts.attentionMask, cache: opts.cache, offset });
     return (out.cache ? { logits: out.logits, cache: out.cache } : { logits: out.logits }) as unknown as tf.TensorContainer;

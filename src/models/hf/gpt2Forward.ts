@@ -6,6 +6,7 @@ import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
 import { checkCache, embedTokens, geluNew, layerNorm, lmHead, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight } from './hfLinear.ts';
+import { GPT2_EMBEDDING } from './hfNames.ts';
 
 export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): ForwardOutput {
   const { config } = ctx.lm;
@@ -17,7 +18,7 @@ export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): Fo
 
   const positions = tf.range(offset, offset + t, 1, 'int32'); // [T]
   const posEmb = tf.gather(w('transformer.wpe.weight'), positions); // [T, C]
-  const tokens = embedTokens(ctx, ids); // [B*T, C]
+  const tokens = embedTokens(ctx, ids, GPT2_EMBEDDING); // [B*T, C]
   const tokens3 = tf.reshape(tokens, [b, t, config.hiddenSize]); // [B, T, C]
   let h = tf.reshape(tf.add(tokens3, posEmb), [b * t, config.hiddenSize]); // [B*T, C]
   const bias = attentionBias(t, past, mask);
@@ -39,6 +40,6 @@ export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): Fo
     h = tf.add(h, hfLinear(ctx, `${p}.mlp.c_proj`, inner));
   }
   h = layerNorm(h, w('transformer.ln_f.weight'), w('transformer.ln_f.bias'), eps);
-  const logits = lmHead(ctx, h, b, t);
+  const logits = lmHead(ctx, h, b, t, GPT2_EMBEDDING);
   return { logits, cache: cache ? { keys, values, length: past + t } : undefined };
 }

@@ -4,8 +4,9 @@
  */
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
-import { embeddingName, LM_HEAD } from './hfLayout.ts';
-import { weight, type ForwardContext } from './hfLinear.ts';
+import { LM_HEAD } from './hfNames.ts';
+import { tableChunks, type ForwardContext } from './hfLinear.ts';
+import { gatherRows, matMulRows } from './rowChunks.ts';
 import type { KvCache } from './hfTypes.ts';
 
 /** The forward pass of one architecture: ids [B, T] -> logits [B, T, V] (and the grown cache). */
@@ -29,10 +30,10 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps: number): Tensor 
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
 }
 
-/** RMSNorm: w * x / sqrt(mean(x²) + eps). */
-export function rmsNorm(x: Tensor, w: Tensor, eps: number): Tensor {
-  const meanSquare = tf.mean(tf.square(x), -1, true); // [N, 1]
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w);
+/** RMSNorm over the last axis: w * x / sqrt(mean(x²) + eps), or (1 + w) * ... with `plusOne` (gemma). */
+export function rmsNorm(x: Tensor, w: Tensor, eps: number, plusOne = false): Tensor {
+  const meanSquare = tf.mean(tf.square(x), -1, true); // [..., 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), plusOne ? tf.add(w, 1) : w);
 }
 
 /** gpt2's gelu_new: 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
@@ -41,18 +42,17 @@ export function geluNew(x: Tensor): Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
-/** Token embeddings: ids [B, T] -> [B*T, C]. */
-export function embedTokens(ctx: ForwardContext, ids: Tensor2D): Tensor {
-  const table = weight(ctx.lm, embeddingName(ctx.lm.config));
+/** Token embeddings from the table `name` (whole or in row chunks): ids [B, T] -> [B*T, C]. */
+export function embedTokens(ctx: ForwardContext, ids: Tensor2D, name: string): Tensor {
   const flat = tf.reshape(ids, [-1]); // [B*T]
-  return tf.gather(table, flat); // [B*T, C]
+  return gatherRows(tableChunks(ctx.lm, name), flat); // [B*T, C]
 }
 
-/** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding when tied. */
-export function lmHead(ctx: ForwardContext, h: Tensor, b: number, t: number): Tensor {
+/** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding table `embedding` when tied. */
+export function lmHead(ctx: ForwardContext, h: Tensor, b: number, t: number, embedding: string): Tensor {
   const { config } = ctx.lm;
-  const head = weight(ctx.lm, config.tieWordEmbeddings ? embeddingName(config) : LM_HEAD); // [V, C]
-  const logits = tf.matMul(h, head, false, true); // [B*T, V]
+  const head = tableChunks(ctx.lm, config.tieWordEmbeddings ? embedding : LM_HEAD); // [V, C], whole or in row chunks
+  const logits = matMulRows(h, head); // [B*T, V]
   return tf.reshape(logits, [b, t, config.vocabSize]); // [B, T, V]
 }
 
