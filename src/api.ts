@@ -26,6 +26,8 @@ import type {
   LmDatasetOptions,
   LmDatasetSummary,
   LmExport,
+  LmJobImport,
+  LmJobOptions,
   LmModelSource,
   LmModelSummary,
   LmPlanSummary,
@@ -145,6 +147,10 @@ export interface SessionApi {
   lmExportMerged(): Promise<LmExport>;
   /** Applies a PEFT adapter (made here or by Python PEFT) to the loaded model: try it, export it or train on from it. */
   lmImportAdapter(files: DatasetFile[]): Promise<{ plan: TrainPlan; validationLoss: number }>;
+  /** "Run on a cluster": the model reference, data split, plan and settings as an Accelerate + PEFT job folder (files and zip). */
+  lmExportJob(config: LmTrainConfig, options?: LmJobOptions): Promise<LmExport>;
+  /** Takes back a job's output folder (adapter/, trainer_state.json, job_result.json): applies the adapter, returns the loss history. */
+  lmImportJob(files: DatasetFile[]): Promise<LmJobImport>;
 
   // Events; local on each side of the worker.
   subscribe(listener: (event: EngineEvent) => void): () => void;
@@ -186,4 +192,6 @@ export const REMOTE_METHODS = {
   lmExportAdapter: true,
   lmExportMerged: true,
   lmImportAdapter: true,
+  lmExportJob: true,
+  lmImportJob: true,
 } as const satisfies Record<RemoteMethod, true>;

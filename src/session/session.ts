@@ -15,9 +15,12 @@ import type {
   LmDatasetOptions,
   LmDatasetSummary,
   LmExport,
+  LmJobImport,
+  LmJobOptions,
   LmModelSource,
   LmModelSummary,
   LmPlanSummary,
+  LmTrainConfig,
   ModelSummary,
   PlanSummary,
   Prediction,
@@ -29,6 +32,8 @@ import type {
 import { decodeUtf8Text } from '../data/text/decodeUtf8Text.ts';
 import { exportRunBundle, exportWeights, importExportedRun, predictImage, predictTableRow } from '../tasks/classifierTry.ts';
 import { exportAdapter, exportMerged, generate, importAdapter, setStrength } from '../tasks/lmTry.ts';
+import { exportJob } from '../job/exportJob.ts';
+import { importJobOutput } from '../job/importJob.ts';
 import { SessionCore } from './sessionCore.ts';
 
 const C = 'classifier' as const;
@@ -134,5 +139,13 @@ export class Session extends SessionCore implements SessionApi {
 
   lmImportAdapter(files: DatasetFile[]): Promise<{ plan: TrainPlan; validationLoss: number }> {
     return this.work({ kind: 'import', task: LM, what: 'An adapter import' }, 'import an adapter', () => importAdapter(this.lm, files));
+  }
+
+  lmExportJob(config: LmTrainConfig, options?: LmJobOptions): Promise<LmExport> {
+    return this.work({ kind: 'export', task: LM, what: 'A job export' }, 'export', async () => exportJob(this.lm, config, options));
+  }
+
+  lmImportJob(files: DatasetFile[]): Promise<LmJobImport> {
+    return this.work({ kind: 'import', task: LM, what: "A job's output import" }, 'import an adapter', () => importJobOutput(this.lm, files));
   }
 }

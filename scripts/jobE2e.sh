@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# npm run test:job: the exported job run for real, end to end (by hand: CI has no torch).
+#   1. tabtune export-job on a tiny fixture model (Llama, then GPT-2) and the sample chat data
+#   2. the job's launch.sh with CPU=1 NUM_PROCESSES=2: two data-parallel processes over gloo
+#   3. PEFT loads output/adapter onto the base model and prints logits
+#   4. tabtune logits --adapter output/ takes the job's output back; its logits must match PEFT's
+# JOB_PYTHON: a python with torch, transformers, peft and accelerate (default /work/venv/bin/python, else python3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${JOB_PYTHON:-}"
+if [ -z "$PY" ]; then if [ -x /work/venv/bin/python ]; then PY=/work/venv/bin/python; else PY=python3; fi; fi
+if ! "$PY" -c 'import torch, transformers, peft, accelerate' 2>/dev/null; then
+  echo "test:job: $PY lacks torch, transformers, peft or accelerate; install the job's requirements.txt there, or set JOB_PYTHON to a python that has them." >&2
+  exit 1
+fi
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+IDS=1,5,9,20,33,47,60,71
+for family in tiny-llama tiny-gpt2; do
+  base="fixtures/hf-tiny/$family/base"
+  job="$WORK/$family"
+  echo "== $family: export-job"
+  npx tabtune export-job --task lm --model "$base" --data public/datasets/chat-sample.jsonl --out "$job" \
+    --lora-r 4 --lora-alpha 8 --max-len 256 --steps 12 --batch 4 --grad-accum 2 --lr 0.01 --warmup 2 --eval-every 6 --seed 7
+  echo "== $family: CPU=1 NUM_PROCESSES=2 launch.sh"
+  CPU=1 NUM_PROCESSES=2 MAIN_PROCESS_PORT=$((29500 + RANDOM % 1000)) PYTHON="$PY" "$job/launch.sh" 2>&1 | grep -v "Loading weights\|warn" || true
+  cat "$job/output/job_result.json"; echo
+  echo "== $family: PEFT logits and tabtune logits --adapter output/"
+  "$PY" - "$base" "$job/output/adapter" "$IDS" > "$WORK/peft.json" <<'PYEOF'
+import json, sys, torch
+from peft import PeftModel
+from transformers import AutoModelForCausalLM
+base, adapter, ids = sys.argv[1], sys.argv[2], [int(i) for i in sys.argv[3].split(",")]
+model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+with torch.no_grad():
+    plain = model(torch.tensor([ids])).logits[0].tolist()
+    peft = PeftModel.from_pretrained(model, adapter).eval()
+    adapted = peft(torch.tensor([ids])).logits[0].tolist()
+print(json.dumps({"base": plain, "adapted": adapted}))
+PYEOF
+  npx tabtune logits --model "$base" --adapter "$job/output" --ids "$IDS" > "$WORK/tabtune.json"
+  "$PY" - "$WORK/peft.json" "$WORK/tabtune.json" "$job/output/job_result.json" <<'PYEOF'
+import json, sys
+peft, ours, result = (json.load(open(p)) for p in sys.argv[1:4])
+diff = max(abs(a - b) for ra, rb in zip(peft["adapted"], ours["logits"]) for a, b in zip(ra, rb))
+moved = max(abs(a - b) for ra, rb in zip(peft["adapted"], peft["base"]) for a, b in zip(ra, rb))
+print(f"world_size {result['world_size']}, steps {result['steps']}, final_loss {result['final_loss']:.4f}; "
+      f"adapter moved the logits by up to {moved:.3e}; tabtune vs PEFT max |diff| {diff:.3e}")
+assert result["world_size"] == 2, "the job did not run on 2 processes"
+assert moved > 1e-3, "the job's adapter changes nothing: it did not train"
+assert diff < 1e-4, "tabtune's logits with the job's adapter differ from PEFT's"
+PYEOF
+done
+echo "test:job: passed"
