@@ -20,8 +20,8 @@ for family in tiny-llama tiny-gpt2; do
   base="fixtures/hf-tiny/$family/base"
   job="$WORK/$family"
   echo "== $family: export-job"
-  npx tabtune export-job --task lm --model "$base" --data public/datasets/chat-sample.jsonl --out "$job" \
-    --lora-r 4 --lora-alpha 8 --max-len 256 --steps 12 --batch 4 --grad-accum 2 --lr 0.01 --warmup 2 --eval-every 6 --seed 7
+  npx tabtune export-job --task lm --model "$base" --data fixtures/job/sums.jsonl --val-split 0.25 --out "$job" \
+    --lora-r 4 --lora-alpha 8 --steps 12 --batch 4 --grad-accum 2 --lr 0.01 --warmup 2 --eval-every 6 --seed 7
   echo "== $family: CPU=1 NUM_PROCESSES=2 launch.sh"
   CPU=1 NUM_PROCESSES=2 MAIN_PROCESS_PORT=$((29500 + RANDOM % 1000)) PYTHON="$PY" "$job/launch.sh" 2>&1 | grep -v "Loading weights\|warn" || true
   cat "$job/output/job_result.json"; echo
