@@ -46,6 +46,14 @@ export function preferenceLogps(logits: Tensor, labels: Int32Array, completion: 
   });
 }
 
+/**
+ * log σ(z) = -softplus(-z). Not tf.logSigmoid: its customGrad keeps no reference to its input, so
+ * inside a tf.tidy under the gradient tape the backward pass reads a disposed tensor.
+ */
+function logSigmoid(z: Tensor): Tensor {
+  return tf.neg(tf.softplus(tf.neg(z)));
+}
+
 /** log(1 - e^x) for x < 0 (log-probabilities), kept finite at x = 0. */
 function log1mexp(x: Tensor): Tensor {
   return tf.log(tf.neg(tf.expm1(tf.minimum(x, -1e-7))));
@@ -60,7 +68,7 @@ export function preferencePairLosses(policy: Tensor1D, reference: Tensor1D | nul
     const [pc, pr] = tf.split(policy, 2) as [Tensor1D, Tensor1D]; // [B] each
     const lengths = tf.tensor1d(completionTokens.map((x) => Math.max(x, 1)));
     const [nc, nr] = tf.split(lengths, 2) as [Tensor1D, Tensor1D];
-    const smoothed = (z: Tensor) => (s.labelSmoothing > 0 ? tf.sub(tf.mul(tf.logSigmoid(z), -(1 - s.labelSmoothing)), tf.mul(tf.logSigmoid(tf.neg(z)), s.labelSmoothing)) : tf.neg(tf.logSigmoid(z)));
+    const smoothed = (z: Tensor) => (s.labelSmoothing > 0 ? tf.sub(tf.mul(logSigmoid(z), -(1 - s.labelSmoothing)), tf.mul(logSigmoid(tf.neg(z)), s.labelSmoothing)) : tf.neg(logSigmoid(z)));
     if (s.loss === 'simpo') {
       const z = tf.sub(tf.mul(tf.sub(tf.div(pc, nc), tf.div(pr, nr)), s.beta), s.gamma); // [B]
       return smoothed(z) as Tensor1D;
@@ -69,7 +77,7 @@ export function preferencePairLosses(policy: Tensor1D, reference: Tensor1D | nul
       const ac = tf.div(pc, nc);
       const ar = tf.div(pr, nr);
       const logOdds = tf.sub(tf.sub(ac, ar), tf.sub(log1mexp(ac), log1mexp(ar))); // [B]
-      return tf.mul(tf.logSigmoid(logOdds), -s.beta) as Tensor1D;
+      return tf.mul(logSigmoid(logOdds), -s.beta) as Tensor1D;
     }
     if (!reference) throw new Error(`preferencePairLosses: the ${s.loss} loss needs the reference log-probabilities.`);
     const [rc, rr] = tf.split(reference, 2) as [Tensor1D, Tensor1D];
@@ -85,8 +93,8 @@ export function preferencePairLosses(policy: Tensor1D, reference: Tensor1D | nul
         return tf.square(tf.sub(tf.sub(tf.div(chosenRatio, nc), tf.div(rejectedRatio, nr)), 1 / (2 * s.beta))) as Tensor1D;
       case 'robust': {
         const z = tf.mul(delta, s.beta);
-        const clean = tf.mul(tf.logSigmoid(z), -(1 - s.labelSmoothing));
-        const flipped = tf.mul(tf.logSigmoid(tf.neg(z)), -s.labelSmoothing);
+        const clean = tf.mul(logSigmoid(z), -(1 - s.labelSmoothing));
+        const flipped = tf.mul(logSigmoid(tf.neg(z)), -s.labelSmoothing);
         return tf.div(tf.sub(clean, flipped), 1 - 2 * s.labelSmoothing) as Tensor1D;
       }
     }
