@@ -9,21 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LM_TRAIN_CONFIG, DEFAULT_PREFERENCE_DATASET_OPTIONS, DEFAULT_PREFERENCE_SETTINGS, type EngineEvent, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { Session } from '../session/session.ts';
+import { piratePairsJsonl } from '../testing/piratePairs.ts';
 import { readFolder } from '../testing/readFolder.ts';
 import { tf } from '../tf.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/hf-tiny/', import.meta.url));
-
-/** 20 pairs: the chosen answer is "arr <animal> arr", the rejected one plain. */
-export function piratePairsJsonl(): string {
-  const animals = ['cat', 'dog', 'fox', 'owl', 'bee'];
-  const lines = Array.from({ length: 20 }, (_, i) => {
-    const a = animals[i % animals.length]!;
-    return JSON.stringify({ prompt: `name a ${a}:`, chosen: ` arr ${a} arr`, rejected: ` the ${a}` });
-  });
-  lines.splice(3, 0, '{"prompt": "x", "chosen": "same", "rejected": "same"}', '{"prompt": "x", "chosen": " y"}');
-  return `${lines.join('\n')}\n`;
-}
 
 const config = (extra: Partial<LmTrainConfig> = {}): LmTrainConfig => ({
   ...DEFAULT_LM_TRAIN_CONFIG,
