@@ -33,12 +33,14 @@ import type {
   LmPlanSummary,
   LmTrainResult,
 } from './api/lmTypes.ts';
+import type { PreferenceDatasetOptions, PreferenceDatasetSummary, PreferenceEvaluation, PreferenceRows, PreferenceSettings } from './api/preferenceTypes.ts';
 import type { TabularDatasetSummary } from './data/csv/tabularTypes.ts';
 import type { ClassifierTrainConfig, DatasetFile, EvalPoint, LmTrainConfig, RunState, SavedRun, StepPoint, TaskKind, TrainConfig, TrainPlan } from './api/trainTypes.ts';
 
 export * from './api/backendTypes.ts';
 export * from './api/classifierTypes.ts';
 export * from './api/lmTypes.ts';
+export * from './api/preferenceTypes.ts';
 export * from './api/trainTypes.ts';
 export type { BadRowPolicy, ColumnType, CsvIssue, TabularColumnSummary, TabularDatasetSummary, TabularTask } from './data/csv/tabularTypes.ts';
 
@@ -136,6 +138,10 @@ export interface SessionApi {
   lmLoadModel(source: LmModelSource): Promise<LmModelSummary>;
   /** Reads .txt or .jsonl ({"text"}, {"prompt","completion"}, {"messages"}, Alpaca) with the loaded tokenizer. */
   lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary>;
+  /** Reads preference pairs (TRL's {"prompt","chosen","rejected"}, strings or messages; OpenAI's preference JSONL): the preference objective's dataset. */
+  lmImportPreferences(name: string, file: Blob, options: PreferenceDatasetOptions): Promise<PreferenceDatasetSummary>;
+  /** Scores loaded pairs with the adapter as it is now (policy) against the base (reference): TRL's metrics and every pair's log-probabilities. */
+  lmEvalPreferences(request: { settings?: Partial<PreferenceSettings>; rows: PreferenceRows }): Promise<PreferenceEvaluation>;
   lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number): Promise<LmPlanSummary>;
   /** Streams lmToken events, then resolves with the whole text. stop() ends a generation too. */
   lmGenerate(request: GenerateRequest): Promise<GenerateResult>;
@@ -186,6 +192,8 @@ export const REMOTE_METHODS = {
   importRun: true,
   lmLoadModel: true,
   lmImportText: true,
+  lmImportPreferences: true,
+  lmEvalPreferences: true,
   lmSetPlan: true,
   lmGenerate: true,
   lmSetAdapterStrength: true,

@@ -2,6 +2,7 @@
  * The causal-LM task's contract (Hugging Face causal LMs with LoRA): plain data only. A loaded
  * language model and a loaded classifier live side by side in one session.
  */
+import type { PreferenceMetrics } from './preferenceTypes.ts';
 import type { DatasetFile, EvalPoint, RunResultBase, StepPoint, TrainPlan } from './trainTypes.ts';
 
 export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral';
@@ -96,8 +97,10 @@ export const DEFAULT_LM_DATASET_OPTIONS: LmDatasetOptions = { maxLength: 128, pa
 /** A language-model run's result: the common part and the base model's loss for comparison. */
 export interface LmTrainResult extends RunResultBase {
   task: 'lm';
-  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison. */
+  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison (a preference run: of its reference). */
   baseValidationLoss: number;
+  /** Preference runs: TRL's metrics on the validation pairs after the run (null without validation pairs). */
+  preference?: { validation: PreferenceMetrics | null };
 }
 
 export interface GenerateRequest {

@@ -5,7 +5,7 @@ import { tf, type Tensor2D } from '../tf.ts';
 import { backendOf, BACKEND_OPTION, parse, str, UsageError } from './args.ts';
 import type { Io } from './main.ts';
 import { readDatasetFolder, startEngine } from './nodeEngine.ts';
-import { lmSourceOf } from './lmArgs.ts';
+import { lmSourceOf } from './trainLm.ts';
 
 export const LOGITS_USAGE = 'tabtune logits --model <HF folder | Hub id | URL> [--adapter <PEFT adapter folder, or a job output folder>] --ids 1,2,3 [--backend auto|webgpu|wasm|cpu]';
 

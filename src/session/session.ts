@@ -24,6 +24,11 @@ import type {
   ModelSummary,
   PlanSummary,
   Prediction,
+  PreferenceDatasetOptions,
+  PreferenceDatasetSummary,
+  PreferenceEvaluation,
+  PreferenceRows,
+  PreferenceSettings,
   SessionApi,
   SplitOptions,
   TabularDatasetSummary,
@@ -31,6 +36,7 @@ import type {
 } from '../api.ts';
 import { decodeUtf8Text } from '../data/text/decodeUtf8Text.ts';
 import { exportRunBundle, exportWeights, importExportedRun, predictImage, predictTableRow } from '../tasks/classifierTry.ts';
+import { evalPreferences } from '../tasks/lmPreferences.ts';
 import { exportAdapter, exportMerged, generate, importAdapter, setStrength } from '../tasks/lmTry.ts';
 import { exportJob } from '../job/exportJob.ts';
 import { importJobOutput } from '../job/importJob.ts';
@@ -114,6 +120,16 @@ export class Session extends SessionCore implements SessionApi {
     return this.work({ kind: 'import', task: LM, what: 'A text import' }, 'load another dataset', async () =>
       this.lm.importText(name, decodeUtf8Text(new Uint8Array(await file.arrayBuffer()), name), options),
     );
+  }
+
+  lmImportPreferences(name: string, file: Blob, options: PreferenceDatasetOptions): Promise<PreferenceDatasetSummary> {
+    return this.work({ kind: 'import', task: LM, what: 'A preference import' }, 'load other preference pairs', async () =>
+      this.lm.importPreferences(name, decodeUtf8Text(new Uint8Array(await file.arrayBuffer()), name), options),
+    );
+  }
+
+  lmEvalPreferences(request: { settings?: Partial<PreferenceSettings>; rows: PreferenceRows }): Promise<PreferenceEvaluation> {
+    return this.work({ kind: 'generate', task: LM, what: 'Scoring preference pairs' }, 'score preference pairs', () => evalPreferences(this.lm, request));
   }
 
   async lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number): Promise<LmPlanSummary> {
