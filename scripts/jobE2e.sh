@@ -4,6 +4,7 @@
 #   2. the job's launch.sh with CPU=1 NUM_PROCESSES=2: two data-parallel processes over gloo
 #   3. PEFT loads output/adapter onto the base model and prints logits
 #   4. tabtune logits --adapter output/ takes the job's output back; its logits must match PEFT's
+#   5. a dpo job: its dpo.py loss on fixtures/dpo (TRL's numbers) and a run on 2 CPU processes
 # JOB_PYTHON: a python with torch, transformers, peft and accelerate (default /work/venv/bin/python, else python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,4 +52,30 @@ assert moved > 1e-3, "the job's adapter changes nothing: it did not train"
 assert diff < 1e-4, "tabtune's logits with the job's adapter differ from PEFT's"
 PYEOF
 done
+echo "== dpo: the job's loss on fixtures/dpo/prefs.jsonl against TRL's numbers"
+job="$WORK/dpo"
+npx tabtune export-job --task dpo --model fixtures/hf-tiny/tiny-llama/base --data fixtures/dpo/prefs.jsonl --out "$job" --val-split 0 --beta 0.1 --max-len 64 --quiet
+"$PY" - "$job" <<'PYEOF'
+import json, sys, torch
+sys.path.insert(0, sys.argv[1])
+from accelerate import Accelerator
+from dpo import collate_pairs, preference_loss, read_pairs
+from peft import PeftModel
+from transformers import AutoModelForCausalLM
+job = json.load(open(f"{sys.argv[1]}/job.json"))
+model = AutoModelForCausalLM.from_pretrained("fixtures/hf-tiny/tiny-llama/base", dtype=torch.float32)
+model = PeftModel.from_pretrained(model, "fixtures/hf-tiny/tiny-llama/adapter").eval()
+rows = read_pairs(f"{sys.argv[1]}/data/train.jsonl", 64)
+want = json.load(open("fixtures/dpo/tiny-llama-reference.json"))["summary"]
+with torch.no_grad():
+    loss, pairs, m = preference_loss(model, collate_pairs(rows, job["data"]["pad_token_id"]), job["preference"], Accelerator(cpu=True))
+print(f"{int(pairs)} pairs: loss {loss.item():.6f} (TRL {want['loss']:.6f}), rewards/margins {m['rewards/margins'].item():.6f} (TRL {want['rewards/margins']:.6f})")
+assert abs(loss.item() - want["loss"]) < 1e-4 and abs(m["rewards/margins"].item() - want["rewards/margins"]) < 1e-4, "dpo.py differs from TRL"
+PYEOF
+echo "== dpo: a sigmoid (DPO) job on 2 CPU processes"
+npx tabtune export-job --task dpo --model fixtures/hf-tiny/tiny-llama/base --data fixtures/job/prefs.jsonl --out "$job-run" \
+  --lora-r 4 --steps 8 --batch 2 --lr 0.01 --eval-every 4 --val-split 0.25 --beta 0.1 --quiet
+CPU=1 NUM_PROCESSES=2 MAIN_PROCESS_PORT=$((29500 + RANDOM % 1000)) PYTHON="$PY" "$job-run/launch.sh" 2>&1 | grep -v "Loading weights\|warn" || true
+"$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(r); assert r['world_size']==2 and r['final_loss'] < 0.6931" "$job-run/output/job_result.json"
+npx tabtune logits --model fixtures/hf-tiny/tiny-llama/base --adapter "$job-run/output" --ids 1,2,3 > /dev/null
 echo "test:job: passed"

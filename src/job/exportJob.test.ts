@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type LmTrainConfig, type TrainPlan } from '../api.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, DEFAULT_PREFERENCE_DATASET_OPTIONS, DEFAULT_PREFERENCE_SETTINGS, type LmTrainConfig, type TrainPlan } from '../api.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { adapterConfigFor, serializePeftConfig } from '../lora/hfPeftConfig.ts';
 import { Session } from '../session/session.ts';
@@ -134,5 +134,26 @@ describe('exportJob', () => {
     expect(e.message).toMatch(/minimum learning rate/);
     await engine.lmSetPlan({}, 2, 32);
     expect((await errorOf(engine.lmExportJob(CONFIG))).message).toMatch(/The plan trains nothing/);
+  });
+
+  it('a dpo job: the pairs as the tab tokenized them, the objective, and dpo.py', async () => {
+    await engine.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}hf-tiny/tiny-llama/base`) });
+    await engine.lmImportPreferences('prefs.jsonl', new Blob([readFileSync(`${FIXTURES}job/prefs.jsonl`, 'utf8')]), { ...DEFAULT_PREFERENCE_DATASET_OPTIONS, maxLength: 32, validationFraction: 0.25, seed: 3 });
+    await engine.lmSetPlan({ 'model.layers.0.self_attn.q_proj': { kind: 'lora', r: 2, alpha: 4 } }, 2, 32);
+    const preference = { ...DEFAULT_PREFERENCE_SETTINGS, loss: 'ipo' as const, beta: 0.2 };
+    const job = await engine.lmExportJob({ ...CONFIG, preference });
+    expect(Object.keys(job.files)).toContain('dpo.py');
+    const spec = JSON.parse(text(job.files, 'job.json')) as JobSpec;
+    expect(spec.task).toBe('dpo');
+    expect(spec.preference).toEqual({ loss: 'ipo', beta: 0.2, label_smoothing: 0, simpo_gamma: 0.5 });
+    const prefs = engine.lm.requirePreferences();
+    expect(spec.data).toMatchObject({ train_rows: prefs.train.length, validation_rows: prefs.validation.length });
+    const lines = text(job.files, 'data/train.jsonl').trimEnd().split('\n').map((l) => JSON.parse(l) as { chosen_ids: number[]; rejected_ids: number[]; prompt_length: number });
+    expect(lines).toHaveLength(prefs.train.length);
+    lines.forEach((line, i) => {
+      const e = prefs.examples[prefs.train[i]!]!;
+      expect(line).toEqual({ chosen_ids: [...e.chosen], rejected_ids: [...e.rejected], prompt_length: e.promptLength });
+    });
+    expect(text(job.files, 'README.md')).toContain('ipo, beta 0.2');
   });
 });

@@ -11,10 +11,11 @@ import { slug } from '../lm/lmWeights.ts';
 import { adapterConfigFor, serializePeftConfig } from '../lora/hfPeftConfig.ts';
 import type { LmTask } from '../tasks/lmTask.ts';
 import { validateTrainConfig } from '../train/validateTrainConfig.ts';
-import { jobDataLines } from './jobData.ts';
+import { jobDataLines, jobPairLines } from './jobData.ts';
 import { jobReadme } from './jobReadme.ts';
 import { ACCELERATE_FSDP_YAML, ACCELERATE_YAML, LAUNCH_SH, REQUIREMENTS_TXT } from './jobScripts.ts';
 import { jobHyperparameters, jobModelRef, type JobSpec } from './jobSpec.ts';
+import { DPO_PY } from './dpoPy.ts';
 import { TRAIN_PY } from './trainPy.ts';
 
 export interface ExportJobOptions {
@@ -25,32 +26,34 @@ export interface ExportJobOptions {
 /** Every file of the job folder by its path in the folder, and the folder zipped. */
 export function exportJob(task: LmTask, config: LmTrainConfig, options: ExportJobOptions = {}): LmExport {
   const { lm, label, source } = task.requireModel();
-  const data = task.requireData();
   validateTrainConfig(config);
+  const data = jobRows(task, config);
   if (config.schedule && config.schedule.kind !== 'constant' && (config.schedule.minLrRatio ?? 0) > 0) {
     throw new EngineError('job-unsupported', 'The schedule decays to a minimum learning rate, which the job\'s transformers schedules do not take; set the minimum to 0 before exporting the job.');
   }
-  if (data.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction before exporting the job.');
+  if (data.train === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction before exporting the job.');
   const plan = task.currentPlan();
   if (Object.keys(plan).length === 0) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults) before exporting the job.');
   const model = jobModelRef(source, label, options.localModelPath ?? null);
   // The same writer as the adapter export: the job trains what the tab's adapter would hold.
   const lora = adapterConfigFor(plan, lm.modules, { arch: lm.config.architecture, baseModelNameOrPath: model.hub_id ?? label });
+  const p = config.preference;
   const spec: JobSpec = {
     format: 'tabtune-job',
     version: 1,
-    task: 'lm',
+    task: p ? 'dpo' : 'lm',
+    preference: p ? { loss: p.loss, beta: p.beta, label_smoothing: p.labelSmoothing, simpo_gamma: p.gamma } : null,
     model,
     data: {
       train: 'data/train.jsonl',
       validation: 'data/validation.jsonl',
-      max_length: data.summary.options.maxLength,
+      max_length: data.maxLength,
       pad_token_id: task.requireModel().tokenizer.padId,
-      packing: data.summary.options.packing,
-      train_on_prompt: data.summary.options.trainOnPrompt,
-      source: { name: data.summary.name, format: data.summary.format, validation_fraction: data.summary.options.validationFraction, seed: data.summary.options.seed },
-      train_rows: data.train.length,
-      validation_rows: data.validation.length,
+      packing: data.packing,
+      train_on_prompt: data.trainOnPrompt,
+      source: data.source,
+      train_rows: data.train,
+      validation_rows: data.validation,
     },
     hyperparameters: jobHyperparameters(config),
     lora_config: 'lora',
@@ -62,9 +65,10 @@ export function exportJob(task: LmTask, config: LmTrainConfig, options: ExportJo
   const text: Record<string, string> = {
     'job.json': `${JSON.stringify(spec, null, 2)}\n`,
     'lora/adapter_config.json': serializePeftConfig(lora),
-    'data/train.jsonl': jobDataLines(data.dataset.examples, data.train),
-    'data/validation.jsonl': jobDataLines(data.dataset.examples, data.validation),
+    'data/train.jsonl': data.lines('train'),
+    'data/validation.jsonl': data.lines('validation'),
     'train.py': TRAIN_PY,
+    ...(p ? { 'dpo.py': DPO_PY } : {}),
     'launch.sh': LAUNCH_SH,
     'accelerate.yaml': ACCELERATE_YAML,
     'accelerate_fsdp.yaml': ACCELERATE_FSDP_YAML,
@@ -76,4 +80,32 @@ export function exportJob(task: LmTask, config: LmTrainConfig, options: ExportJo
   // launch.sh keeps its execute bit in the zip (unzip honours the Unix mode in the external attributes).
   const zipped = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [`${name}/${path}`, path === 'launch.sh' ? ([bytes, { os: 3, attrs: 0o100755 << 16 }] as const) : bytes]));
   return { name, files, zip: zipSync(zipped as Parameters<typeof zipSync>[0], { level: 6 }) };
+}
+
+/** The rows the job trains on: the text dataset (lm) or the preference pairs (dpo), as split here. */
+function jobRows(task: LmTask, config: LmTrainConfig) {
+  if (config.preference) {
+    const prefs = task.requirePreferences();
+    const o = prefs.summary.options;
+    return {
+      maxLength: o.maxLength,
+      packing: false,
+      trainOnPrompt: false,
+      source: { name: prefs.summary.name, format: prefs.summary.format, validation_fraction: o.validationFraction, seed: o.seed },
+      train: prefs.train.length,
+      validation: prefs.validation.length,
+      lines: (split: 'train' | 'validation') => jobPairLines(prefs.examples, prefs[split]),
+    };
+  }
+  const data = task.requireData();
+  const o = data.summary.options;
+  return {
+    maxLength: o.maxLength,
+    packing: o.packing,
+    trainOnPrompt: o.trainOnPrompt,
+    source: { name: data.summary.name, format: data.summary.format, validation_fraction: o.validationFraction, seed: o.seed },
+    train: data.train.length,
+    validation: data.validation.length,
+    lines: (split: 'train' | 'validation') => jobDataLines(data.dataset.examples, data[split]),
+  };
 }

@@ -76,3 +76,14 @@ describe('importJobOutput', () => {
     expect(h.evals[0]!.validationLoss).toBe(state.log_history.find((e) => 'eval_loss' in e)!.eval_loss);
   });
 });
+
+describe('historyFromTrainerState with a dpo job', () => {
+  it("keeps TRL's metric names on steps and evaluations", () => {
+    const h = historyFromTrainerState(
+      { log_history: [{ step: 1, loss: 0.69, learning_rate: 0.01, 'rewards/margins': 0.05, 'rewards/accuracies': 0.5 }, { step: 1, eval_loss: 0.68, 'eval_rewards/accuracies': 0.75 }] },
+      'trainer_state.json',
+    );
+    expect(h.steps).toEqual([{ step: 1, loss: 0.69, learningRate: 0.01, metrics: { 'rewards/margins': 0.05, 'rewards/accuracies': 0.5 } }]);
+    expect(h.evals).toEqual([{ step: 1, validationLoss: 0.68, metrics: { 'rewards/accuracies': 0.75 } }]);
+  });
+});

@@ -43,8 +43,13 @@ export function historyFromTrainerState(state: Record<string, unknown>, where: s
   const evals: EvalPoint[] = [];
   log.forEach((entry: Record<string, unknown>, i) => {
     if (entry === null || typeof entry !== 'object' || !finite(entry.step)) throw new EngineError('job-output-invalid', `${where}: log_history entry ${i} has no step number.`);
-    if (finite(entry.loss)) steps.push({ step: entry.step, loss: entry.loss, learningRate: finite(entry.learning_rate) ? entry.learning_rate : 0 });
-    if (finite(entry.eval_loss)) evals.push({ step: entry.step, validationLoss: entry.eval_loss });
+    // A dpo job logs TRL's metrics beside the loss (rewards/margins, eval_rewards/accuracies, ...).
+    const metrics = (prefix: string) => {
+      const m = Object.fromEntries(Object.entries(entry).filter(([k, v]) => /^(eval_)?(rewards|logps)\//.test(k) && k.startsWith(prefix) && finite(v)).map(([k, v]) => [k.slice(prefix.length), v as number]));
+      return Object.keys(m).length > 0 ? { metrics: m } : {};
+    };
+    if (finite(entry.loss)) steps.push({ step: entry.step, loss: entry.loss, learningRate: finite(entry.learning_rate) ? entry.learning_rate : 0, ...metrics('') });
+    if (finite(entry.eval_loss)) evals.push({ step: entry.step, validationLoss: entry.eval_loss, ...metrics('eval_') });
   });
   return { steps, evals };
 }

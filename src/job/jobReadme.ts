@@ -17,8 +17,7 @@ Accelerate, on one GPU, many GPUs or many machines. Its adapter comes back into 
 - Model: ${model} \`MODEL=<folder or Hub id>\` overrides it.
 - Data: \`${spec.data.train}\` (${spec.data.train_rows} rows) and \`${spec.data.validation}\` (${spec.data.validation_rows} rows),
   the tab's split of \`${spec.data.source.name}\` (${spec.data.source.format}, validation ${spec.data.source.validation_fraction}, seed ${spec.data.source.seed}).
-  Each line holds \`input_ids\` and \`loss_mask\` as the tab tokenized them; the loss is taken where the mask is 1
-  (completions and assistant turns${spec.data.train_on_prompt ? ', and prompts: train-on-prompt was on' : ''}), at most ${spec.data.max_length} tokens${spec.data.packing ? ', packed' : ''}.
+  ${dataLine(spec)}
 - Plan: \`${spec.lora_config}/adapter_config.json\` is the PEFT LoraConfig: ${loraSummary}.
 - Training (\`job.json\`): AdamW lr ${h.learning_rate}, ${h.lr_scheduler_type} schedule with ${h.warmup_steps} warm-up steps,
   weight decay ${h.weight_decay}, clipping ${h.max_grad_norm || 'off'}, batch ${h.per_device_train_batch_size} per process x ${h.gradient_accumulation_steps} accumulation,
@@ -47,4 +46,15 @@ CPU=1 NUM_PROCESSES=2 ./launch.sh                  # a data-parallel smoke run o
 Drop the \`${spec.output_dir}/\` folder on the studio's "Import a job's output" zone to try, export or keep training the
 adapter there, or read it with \`npx tabtune logits --model <model> --adapter ${spec.output_dir}/adapter --ids 1,2,3\`.
 `;
+}
+
+function dataLine(spec: JobSpec): string {
+  const d = spec.data;
+  const p = spec.preference;
+  if (p) {
+    return `Each line holds a preference pair as the tab tokenized it (\`chosen_ids\`, \`rejected_ids\`, \`prompt_length\`), at most ${d.max_length} tokens.
+  Objective (\`dpo.py\`, as TRL computes it): ${p.loss}, beta ${p.beta}${p.label_smoothing ? `, label smoothing ${p.label_smoothing}` : ''}${p.loss === 'simpo' ? `, gamma ${p.simpo_gamma}` : ''}; the reference is the base model (the adapter switched off).`;
+  }
+  return `Each line holds \`input_ids\` and \`loss_mask\` as the tab tokenized them; the loss is taken where the mask is 1
+  (completions and assistant turns${d.train_on_prompt ? ', and prompts: train-on-prompt was on' : ''}), at most ${d.max_length} tokens${d.packing ? ', packed' : ''}.`;
 }

@@ -23,12 +23,18 @@ export interface JobModelRef {
 export interface JobSpec {
   format: 'tabtune-job';
   version: 1;
-  task: 'lm';
+  /** lm: the causal-LM loss on the masked tokens; dpo: a preference objective on chosen/rejected pairs. */
+  task: 'lm' | 'dpo';
+  /** dpo: the objective as TRL names it (sigmoid = DPO, ipo, hinge, robust, simpo, orpo). */
+  preference: { loss: string; beta: number; label_smoothing: number; simpo_gamma: number } | null;
   model: JobModelRef;
   data: {
     train: string;
     validation: string;
-    /** Rows hold token ids as the tab tokenized them, so the masking is the tab's, whatever tokenizer the job has. */
+    /**
+     * Rows hold token ids as the tab tokenized them, so the masking is the tab's: lm rows
+     * {input_ids, loss_mask}; dpo rows {chosen_ids, rejected_ids, prompt_length} (TRL's layout).
+     */
     max_length: number;
     pad_token_id: number;
     packing: boolean;

@@ -5,7 +5,8 @@
 export const TRAIN_PY = String.raw`"""Tabtune job: the tab's LoRA run on a Hugging Face causal LM, data-parallel with Accelerate.
 
 Reads job.json (model, hyperparameters), lora/adapter_config.json (the PEFT LoraConfig) and
-data/{train,validation}.jsonl (token ids and loss masks exactly as the tab made them). Writes
+data/{train,validation}.jsonl (token ids and loss masks exactly as the tab made them; preference
+pairs for a dpo job, whose objective is in dpo.py). Writes
 output/adapter/ (PEFT), output/trainer_state.json (log_history as transformers' Trainer writes it)
 and output/job_result.json. Needs only torch, transformers, peft and accelerate.
 Start it with launch.sh (or: accelerate launch train.py); MODEL=<folder or Hub id> overrides the model.
@@ -75,11 +76,17 @@ def model_location(job):
 
 
 def token_loss_sum(model, batch):
-    """Sum of next-token losses over trained tokens, and their count (the validation loss is their ratio)."""
+    """Sum of next-token losses over trained tokens, and their count."""
     logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]  # [B, T-1, V]
     labels = batch["labels"][:, 1:]  # [B, T-1]
     loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1), ignore_index=-100, reduction="sum")
     return loss, (labels != -100).sum()
+
+
+def lm_loss(model, batch):
+    """The tab's causal-LM loss: the mean over trained tokens (a row cut before its answer has none). Returns (loss, weight, metrics)."""
+    s, c = token_loss_sum(model, batch)
+    return s / c.clamp(min=1), c, {}
 
 
 def main():
@@ -101,11 +108,19 @@ def main():
     if accelerator.is_main_process:
         model.print_trainable_parameters()
 
-    train_rows = read_rows(os.path.join(HERE, data["train"]), data["max_length"])
-    val_rows = read_rows(os.path.join(HERE, data["validation"]), data["max_length"])
+    if job["task"] == "dpo":
+        sys.path.insert(0, HERE)
+        from dpo import collate_pairs, preference_loss, read_pairs
+
+        read, collate_rows = read_pairs, collate_pairs
+        objective = lambda m, b: preference_loss(m, b, job["preference"], accelerator)  # noqa: E731
+    else:
+        read, collate_rows, objective = read_rows, collate, lm_loss
+    train_rows = read(os.path.join(HERE, data["train"]), data["max_length"])
+    val_rows = read(os.path.join(HERE, data["validation"]), data["max_length"])
     pad = data["pad_token_id"]
     g = torch.Generator().manual_seed(h["seed"])
-    loader = torch.utils.data.DataLoader(train_rows, batch_size=h["per_device_train_batch_size"], shuffle=True, generator=g, collate_fn=lambda r: collate(r, pad), drop_last=False)
+    loader = torch.utils.data.DataLoader(train_rows, batch_size=h["per_device_train_batch_size"], shuffle=True, generator=g, collate_fn=lambda r: collate_rows(r, pad), drop_last=False)
     # Validation rows sharded by hand (no padding duplicates): the loss is exact over the split.
     val_shard = val_rows[accelerator.process_index :: accelerator.num_processes]
 
@@ -132,16 +147,20 @@ def main():
             epoch += 1
 
     def evaluate():
+        """The validation loss over the whole split (tokens or pairs weighted as the tab weighs them), and its metrics."""
         model.eval()
-        total = torch.zeros(2, device=accelerator.device, dtype=torch.float64)
+        total, names = None, None
         with torch.no_grad():
             for i in range(0, len(val_shard), h["per_device_train_batch_size"]):
-                b = {k: v.to(accelerator.device) for k, v in collate(val_shard[i : i + h["per_device_train_batch_size"]], pad).items()}
-                s, c = token_loss_sum(model, b)
-                total += torch.stack([s.double(), c.double()])
+                b = {k: v.to(accelerator.device) for k, v in collate_rows(val_shard[i : i + h["per_device_train_batch_size"]], pad).items()}
+                loss, weight, metrics = objective(model, b)
+                names = sorted(metrics)
+                part = torch.stack([loss.double() * weight, weight.double()] + [metrics[k].double() * weight for k in names])
+                total = part if total is None else total + part
         model.train()
+        # Every process has at least one validation row when there are as many rows as processes.
         total = accelerator.reduce(total, reduction="sum")
-        return (total[0] / total[1]).item() if total[1] > 0 else float("nan")
+        return (total[0] / total[1]).item(), {f"eval_{k}": (total[2 + j] / total[1]).item() for j, k in enumerate(names)}
 
     log_history, accum, stream = [], h["gradient_accumulation_steps"], batches()
     started = time.time()
@@ -150,27 +169,30 @@ def main():
     for step in range(1, steps + 1):
         lr = scheduler.get_last_lr()[0]
         step_loss = torch.zeros((), device=accelerator.device)
+        step_metrics = {}
         for micro in range(accum):
             batch = next(stream)
             # Gradients are averaged across processes only on the last micro-batch.
             with accelerator.no_sync(model) if micro < accum - 1 else nullcontext():
-                s, c = token_loss_sum(model, batch)
-                # The mean over trained tokens, as the tab's loss; a row cut before its answer has none.
-                loss = s / c.clamp(min=1) / accum
-                accelerator.backward(loss)
-            step_loss += loss.detach()
+                loss, _, metrics = objective(model, batch)
+                accelerator.backward(loss / accum)
+            step_loss += loss.detach() / accum
+            for k, v in metrics.items():
+                step_metrics[k] = step_metrics.get(k, 0) + v.detach() / accum
         if h["max_grad_norm"] > 0:
             accelerator.clip_grad_norm_(model.parameters(), h["max_grad_norm"])
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         loss_value = accelerator.reduce(step_loss, reduction="mean").item()
-        log_history.append({"epoch": step / max(1, math.ceil(len(train_rows) / h["per_device_train_batch_size"] / accelerator.num_processes)), "learning_rate": lr, "loss": loss_value, "step": step})
+        entry = {"epoch": step / max(1, math.ceil(len(train_rows) / h["per_device_train_batch_size"] / accelerator.num_processes)), "learning_rate": lr, "loss": loss_value, "step": step}
+        entry.update({k: accelerator.reduce(v, reduction="mean").item() for k, v in sorted(step_metrics.items())})
+        log_history.append(entry)
         if accelerator.is_main_process:
             print(f"step {step}/{steps}  loss {loss_value:.4f}  lr {lr:.2e}", flush=True)
-        if val_rows and ((h["eval_steps"] > 0 and step % h["eval_steps"] == 0) or step == steps):
-            v = evaluate()
-            log_history.append({"eval_loss": v, "step": step})
+        if len(val_rows) >= accelerator.num_processes and ((h["eval_steps"] > 0 and step % h["eval_steps"] == 0) or step == steps):
+            v, eval_metrics = evaluate()
+            log_history.append({"eval_loss": v, **eval_metrics, "step": step})
             if accelerator.is_main_process:
                 print(f"eval at step {step}: validation loss {v:.4f}", flush=True)
 
