@@ -64,6 +64,8 @@ export interface RunSlice {
   finishRun: <T extends TaskKind>(task: T, state: RunState, now: number, result?: ResultOf<T> | null) => void;
   /** An exported run was taken back: its result is the one shown. */
   setImportedResult: (result: TrainResult) => void;
+  /** A job's output (run elsewhere) was taken back: its loss history is drawn and its result shown. */
+  setImportedLmRun: (steps: StepPoint[], evals: EvalPoint[], result: LmTrainResult) => void;
   /** The engine no longer has a trained run for the task: its result goes. */
   clearResult: (task: TaskKind) => void;
 }
@@ -120,5 +122,7 @@ export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = (set)
       }),
     ),
   setImportedResult: (result) => set((s) => patchRun(s, 'classifier', () => ({ result, imported: true, finishedAt: Date.now() }))),
+  setImportedLmRun: (steps, evals, result) =>
+    set((s) => patchRun(s, 'lm', () => ({ steps, evals, totalSteps: steps.at(-1)?.step ?? 0, timing: null, result, imported: true, finishedAt: Date.now() }))),
   clearResult: (task) => set((s) => patchRun(s, task, () => ({ result: null, imported: false }))),
 });

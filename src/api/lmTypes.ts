@@ -2,7 +2,8 @@
  * The causal-LM task's contract (Hugging Face causal LMs with LoRA): plain data only. A loaded
  * language model and a loaded classifier live side by side in one session.
  */
-import type { DatasetFile, RunResultBase, TrainPlan } from './trainTypes.ts';
+import type { PreferenceMetrics } from './preferenceTypes.ts';
+import type { DatasetFile, EvalPoint, RunResultBase, StepPoint, TrainPlan } from './trainTypes.ts';
 
 /** config.json's model_type (the engine's model registry lists the families it runs). */
 export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral' | 'qwen3' | 'phi3' | 'smollm3' | 'gemma3_text' | 'gemma2';
@@ -101,8 +102,10 @@ export const DEFAULT_LM_DATASET_OPTIONS: LmDatasetOptions = { maxLength: 128, pa
 /** A language-model run's result: the common part and the base model's loss for comparison. */
 export interface LmTrainResult extends RunResultBase {
   task: 'lm';
-  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison. */
+  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison (a preference run: of its reference). */
   baseValidationLoss: number;
+  /** Preference runs: TRL's metrics on the validation pairs after the run (null without validation pairs). */
+  preference?: { validation: PreferenceMetrics | null };
 }
 
 export interface GenerateRequest {
@@ -136,4 +139,23 @@ export interface LmExport {
   name: string;
   files: Record<string, Uint8Array>;
   zip: Uint8Array;
+}
+
+/** Options of a job export ("Run on a cluster"). */
+export interface LmJobOptions {
+  /** The model folder on this machine, written into job.json so the job finds it here (the command line knows it; the studio does not). */
+  localModelPath?: string | null;
+}
+
+/** A job's output folder taken back: its adapter is applied, its loss history is the run's. */
+export interface LmJobImport {
+  plan: TrainPlan;
+  /** Validation loss of the loaded dataset with the job's adapter. */
+  validationLoss: number;
+  /** trainer_state.json's log_history: training loss per step and validation loss per evaluation. */
+  history: { steps: StepPoint[]; evals: EvalPoint[] };
+  /** job_result.json: processes the job ran on, optimizer steps, last training loss. */
+  worldSize: number;
+  steps: number;
+  finalLoss: number;
 }

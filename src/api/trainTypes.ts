@@ -1,3 +1,5 @@
+import type { PreferenceSettings } from './preferenceTypes.ts';
+
 /**
  * What every run shares, whatever its task: the plan, the training settings (named once), the
  * points the loop reports and the result's common part. Plain data (structured-cloneable).
@@ -78,6 +80,11 @@ export interface LmTrainConfig extends TrainSettings {
   evalEvery: number;
   /** Prompts generated from at each evaluation (greedy, short); [] for none. */
   samplePrompts: string[];
+  /**
+   * Preference tuning (DPO, IPO, hinge, SimPO, ORPO) on the loaded preference pairs instead of the
+   * causal-LM loss on the loaded text; absent: supervised tuning.
+   */
+  preference?: PreferenceSettings;
 }
 
 export type TrainConfig = ClassifierTrainConfig | LmTrainConfig;
@@ -122,6 +129,8 @@ export interface StepPoint {
   epoch?: number;
   /** Language models: training tokens (real, not padding) per second over the run so far. */
   tokensPerSecond?: number;
+  /** Objective-specific numbers of this step by TRL's names (preference runs: rewards/chosen, rewards/margins, ...). */
+  metrics?: Record<string, number>;
 }
 
 /** One evaluation on the validation split; which fields are set depends on the task. */
@@ -138,6 +147,8 @@ export interface EvalPoint {
   validationRmse?: number;
   /** Language models: greedy continuations of the sample prompts with the weights as they are at this step. */
   samples?: { prompt: string; text: string }[];
+  /** Objective-specific numbers on the validation split by TRL's names (preference runs: rewards/accuracies, ...). */
+  metrics?: Record<string, number>;
 }
 
 /** A NaN or infinite loss stopped the run; the weights went back to the last good checkpoint. */

@@ -26,7 +26,7 @@ export async function prepareCheckpoints<C extends TrainConfig>(
 ): Promise<RunStart<C>> {
   // Validated first: a config that cannot train is refused before anything is read or allocated.
   validateTrainConfig(asked);
-  const identity = task.runIdentity();
+  const identity = task.runIdentity(asked);
   let resume: Checkpoint | null = null;
   if (asked.resumeFrom) {
     resume = await loadCheckpoint(store, asked.resumeFrom);

@@ -41,7 +41,7 @@ export type LoopBatches =
   | { kind: 'steps'; rows: number[]; steps: number; gradAccumulation: number; evalEvery: number };
 
 export interface LoopEvaluation<D> {
-  metrics: Pick<EvalPoint, 'validationLoss' | 'validationAccuracy' | 'validationRmse' | 'samples'>;
+  metrics: Pick<EvalPoint, 'validationLoss' | 'validationAccuracy' | 'validationRmse' | 'samples' | 'metrics'>;
   detail: D;
 }
 
@@ -58,6 +58,11 @@ export interface TrainLoopSpec<D = unknown> {
   batchLoss(rows: number[], at: { step: number; micro: number }): Scalar;
   /** Real (non-padding) tokens in these rows: reported as tokensPerSecond on StepPoint when given. */
   countTokens?(rows: number[]): number;
+  /**
+   * Objective-specific numbers of the step just taken (read after its update, once per step), e.g.
+   * a preference run's rewards; batchLoss keeps what they need. Reported as StepPoint.metrics.
+   */
+  stepMetrics?(): Promise<Record<string, number>>;
   /** Generator batchLoss draws from (dropout), made by createRng: checkpoints save and restore its state. */
   rng?: Rng;
   /** One validation pass; `detail` is whatever the task keeps (e.g. predictions for a confusion matrix). */
@@ -217,7 +222,8 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       walk.afterStep(loss);
       const elapsed = now() - started - pausedMs;
       const tokens = spec.countTokens ? { tokensPerSecond: elapsed > 0 ? (trainedTokens * 1000) / elapsed : 0 } : {};
-      hooks.onStep({ step, loss, learningRate: lr, ...walk.stepFields(), ...tokens }, totalSteps, elapsed);
+      const metrics = spec.stepMetrics ? { metrics: await spec.stepMetrics() } : {};
+      hooks.onStep({ step, loss, learningRate: lr, ...walk.stepFields(), ...tokens, ...metrics }, totalSteps, elapsed);
       await yieldToEventLoop();
       const pauseStart = now();
       await hooks.waitIfPaused?.();
