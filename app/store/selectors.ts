@@ -37,7 +37,7 @@ export function selectCanTrain(s: StudioState, task: TaskKind): boolean {
   if (task === 'lm') {
     return (
       s.lm.model.summary !== null &&
-      (s.lm.dataset.summary?.train ?? 0) > 0 &&
+      ((s.preference.objective === 'preference' ? s.preference.summary?.train : s.lm.dataset.summary?.train) ?? 0) > 0 &&
       !selectLmBusy(s) &&
       s.lm.plan.error === null &&
       Object.keys(s.lm.plan.modules).length > 0
@@ -57,7 +57,7 @@ export function selectCanTrain(s: StudioState, task: TaskKind): boolean {
 /** Why Train is disabled, for its tooltip. */
 export function selectWhyNotTrain(s: StudioState, task: TaskKind): string | undefined {
   if (selectCanTrain(s, task)) return undefined;
-  if (task === 'lm') return 'Load a model, import text with training rows, and choose at least one module to train';
+  if (task === 'lm') return `Load a model, import ${s.preference.objective === 'preference' ? 'preference pairs' : 'text'} with training rows, and choose at least one module to train`;
   return selectHasDataset(s) ? undefined : 'Import a dataset first';
 }
 

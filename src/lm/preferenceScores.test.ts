@@ -22,7 +22,7 @@ const reference = JSON.parse(readFileSync(new URL('tiny-llama-reference.json', D
 const prefsText = readFileSync(new URL('prefs.jsonl', DPO), 'utf8');
 const text = (file: string) => new TextDecoder().decode(fixtureBytes('tiny-llama', `base/${file}`));
 
-export function tinyLlamaTokenizer(): LmTokenizer {
+function tinyLlamaTokenizer(): LmTokenizer {
   return loadTokenizer(text('tokenizer.json'), text('tokenizer_config.json'), 'tiny-llama');
 }
 

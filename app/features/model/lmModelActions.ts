@@ -3,6 +3,7 @@ import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
 import { reimportLmText } from '../dataset/lmTextActions.ts';
+import { reimportPreferences } from '../preferences/preferenceActions.ts';
 
 /** Where the built-in tiny chat model lives, relative to the page. */
 export const BUILTIN_LM_PATH = 'models/tiny-chat-lm/';
@@ -25,6 +26,7 @@ export async function loadLmModel(handle: EngineHandle, source: LmModelSource, l
     return false;
   }
   if (handle.held.lmText) await reimportLmText(handle);
+  if (handle.held.lmPrefs) await reimportPreferences(handle);
   return true;
 }
 

@@ -3,6 +3,8 @@ import { EvaluationPanel } from '../evaluation/EvaluationPanel.tsx';
 import { ExportPanel } from '../export/ExportPanel.tsx';
 import { LmModelPanel } from '../model/LmModelPanel.tsx';
 import { LmPlanPanel } from '../plan/LmPlanPanel.tsx';
+import { PreferencePanel } from '../preferences/PreferencePanel.tsx';
+import { PreferenceTry } from '../preferences/PreferenceTry.tsx';
 import { RunPanel } from '../training/RunPanel.tsx';
 import { LmTryPanel } from '../try/LmTryPanel.tsx';
 
@@ -12,10 +14,12 @@ export function LmStudio() {
     <div className="grid lm-grid" data-testid="lm-studio">
       <LmModelPanel />
       <LmDatasetPanel />
+      <PreferencePanel />
       <LmPlanPanel />
       <RunPanel task="lm" />
       <EvaluationPanel task="lm" />
       <LmTryPanel />
+      <PreferenceTry />
       <ExportPanel task="lm" />
     </div>
   );

@@ -26,6 +26,12 @@ export function runConfig<C extends TrainConfig>(config: C, canContinue: boolean
   } as C;
 }
 
+/** A language-model run with the Preferences objective carries its settings (absent: supervised tuning). */
+function withObjective<C extends TrainConfig>(config: C): C {
+  const { preference } = get();
+  return config.task === 'lm' && preference.objective === 'preference' ? { ...config, preference: { ...preference.settings } } : config;
+}
+
 function failureTitle(task: TaskKind, resumeFrom: string | undefined): string {
   if (resumeFrom) return 'Could not resume the run';
   return get().runs[task].config.continueFromLastRun ? 'Could not continue from the last run' : 'Training failed';
@@ -59,7 +65,7 @@ export async function startRun(handle: EngineHandle, task: TaskKind, options: { 
   if (task === 'classifier') get().setPrediction(null);
   const title = failureTitle(task, options.resumeFrom);
   try {
-    const config = runConfig(get().runs[task].config, selectCanContinue(get(), task));
+    const config = withObjective(runConfig(get().runs[task].config, selectCanContinue(get(), task)));
     // One run trains in one tab (Web Locks): a second tab is told, not slowed down.
     const result = (await withTrainingLock(() => engine.train(options.resumeFrom ? { ...config, resumeFrom: options.resumeFrom } : config))) as ResultOf<typeof task>;
     flushEvents();
