@@ -18,6 +18,9 @@
  *   --cnn-batch N (8)   images per CNN step (4 batches per epoch)
  *   --steps N (20) --warmup N (2)   measured steps (median) and warm-up steps after the first
  *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel
+ *   compare the SmolLM2-135M-shaped LoRA r=8 q,v step at batch 4 x 128 on WASM (1 thread, all cores) and
+ *           in PyTorch + PEFT (1 thread, all cores; $PYTHON, default python3), side by side with ratios
+ *           (scripts/benchCompare.ts; --compare-layers N --compare-steps N --compare-preset tiny to shorten it)
  *   --modes full,lora,head   which LM modes to run (default all; lora-stock runs with lora on webgpu)
  *   --profile           after each LM LoRA row, time per kernel of one profiled step (tf.profile)
  *   --long              1,000 LoRA steps on gpt2: tensor count and GPU bytes must stay flat (not in CI)
@@ -37,6 +40,7 @@ import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { LM_HEAD } from '../src/models/hf/hfLayout.ts';
 import type { LmLora } from '../src/models/hf/hfTypes.ts';
 import { kernelTable, kernelTimes } from './kernelProfile.ts';
+import { compareLoraStep, compareReport, type CompareOptions, type CompareRow } from './benchCompare.ts';
 import { createHead, disposeHead, headLogits } from '../src/train/head.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D, type Variable } from '../src/tf.ts';
@@ -55,7 +59,7 @@ const FULL = flag('full');
 const STEPS = num('steps', 20);
 const WARMUP = num('warmup', 2);
 const BACKENDS = opt('backends', 'webgpu,wasm').split(',') as ('webgpu' | 'wasm')[];
-const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel').split(',');
+const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel,compare').split(',');
 const OUT = opt('out', 'bench-results');
 const LONG = flag('long');
 const PROFILE = flag('profile');
@@ -402,6 +406,13 @@ async function main(): Promise<void> {
   const ratios: Record<string, number> = {};
   const long: Record<string, unknown>[] = [];
   const adapters: Record<string, string> = {};
+  let compared: { options: CompareOptions; rows: CompareRow[] } | undefined;
+  if (SCENARIOS.includes('compare') && !LONG) {
+    // Child processes, before this one starts a backend: each measures its own peak memory.
+    const options: CompareOptions = { preset: opt('compare-preset', 'smollm2-135m'), layers: flag('compare-layers') ? num('compare-layers', 30) : undefined, batch: 4, seq: 128, steps: num('compare-steps', 3), warmup: 1, threads: [...new Set([1, (await import('node:os')).cpus().length])], device: 'cpu' };
+    compared = { options, rows: compareLoraStep(options) };
+    console.log(`\n${compareReport(compared.rows, options)}\n`);
+  }
   for (const backend of BACKENDS) {
     if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: !hasGpuDevice() }))) {
       console.log('webgpu: no Vulkan driver for Dawn here; skipped.');
@@ -426,10 +437,11 @@ async function main(): Promise<void> {
   if (!LONG) {
     console.log(`\n${table(rows)}\n`);
     for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v.toFixed(2)}`);
+    if (compared) console.log(`\n${compareReport(compared.rows, compared.options)}`);
   }
   mkdirSync(OUT, { recursive: true });
   const file = join(OUT, `bench-${meta.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ meta, rows, ratios, long }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ meta, rows, ratios, long, compared }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
   // Dawn keeps the process alive; the results are written.
   process.exit(long.some((l) => l.flat === false) ? 1 : 0);

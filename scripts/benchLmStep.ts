@@ -9,7 +9,6 @@
  * --layers N overrides the preset's layer count (the profile in docs/benchmarks.md uses 4).
  */
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
