@@ -179,4 +179,22 @@ export interface SavedRun {
   bytes: number;
   modelName: string;
   datasetName: string;
+  /** For a person: "LoRA r8 · tiny-chat-lm · chat-sample · 3 Dec 15:20" (runName.ts). */
+  name: string;
+}
+
+/**
+ * What a resumed run was, sent as it starts (the `runStarted` event) so the studio shows the run's
+ * own settings, plan, mode and chart rather than what the form held.
+ */
+export interface ResumedRun {
+  runId: string;
+  config: TrainConfig;
+  plan: TrainPlan;
+  step: number;
+  totalSteps: number;
+  /** Every step point up to the checkpoint (none from a format-1 checkpoint), oldest first. */
+  steps: StepPoint[];
+  /** The evaluations up to the checkpoint, in step order. */
+  evals: EvalPoint[];
 }

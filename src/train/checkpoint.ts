@@ -3,15 +3,19 @@
  * them, loading and the checks before a resume. What a checkpoint holds is checkpointState.ts, its
  * byte format checkpointCodec.ts (with the upgrade of older configs, checkpointUpgrade.ts).
  */
-import type { EngineEvent, SavedRun, TrainSettings } from '../api.ts';
+import type { EngineEvent, ResumedRun, SavedRun, TrainSettings } from '../api.ts';
 import type { CheckpointStore } from '../storage/checkpointStore.ts';
 import { EngineError } from '../errors.ts';
 import { isQuotaError } from '../storage/fileCache.ts';
 import { deserializeCheckpoint, serializeCheckpoint } from './checkpointCodec.ts';
 import type { Checkpoint, CheckpointMeta, LoopState, RunKind } from './checkpointState.ts';
+import { runName } from './runName.ts';
+import { historyPoints } from './stepHistory.ts';
 
 export { deserializeCheckpoint, serializeCheckpoint } from './checkpointCodec.ts';
 export { upgradeCheckpoint } from './checkpointUpgrade.ts';
+export { emptyHistory, historyPoints, StepHistoryRecorder, type StepHistory } from './stepHistory.ts';
+export { planInWords, runName } from './runName.ts';
 export { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite } from './checkpointState.ts';
 export type { Checkpoint, CheckpointMeta, CheckpointTensor, EpochPosition, LmPosition, LoopState, RunKind } from './checkpointState.ts';
 
@@ -49,7 +53,9 @@ export function fingerprint(...parts: (ArrayLike<number> | string | number)[]): 
 }
 
 export function savedRunOf(meta: CheckpointMeta, bytes: number): SavedRun {
+  const identity = { kind: meta.kind, startedAt: meta.startedAt, modelName: meta.model.name, datasetName: meta.dataset.name };
   return {
+    name: runName(identity, meta.plan),
     runId: meta.runId,
     kind: meta.kind,
     startedAt: meta.startedAt,
@@ -61,6 +67,20 @@ export function savedRunOf(meta: CheckpointMeta, bytes: number): SavedRun {
     modelName: meta.model.name,
     datasetName: meta.dataset.name,
   };
+}
+
+/** A stored summary as listed: one saved before runs had names gets one (without its plan, which it does not hold). */
+export function namedRun(run: Omit<SavedRun, 'name'> & { name?: string }): SavedRun {
+  return run.name ? (run as SavedRun) : { ...run, name: runName(run, null) };
+}
+
+/** What a resumed run was, for the studio (its settings, plan and the chart up to the checkpoint). */
+export function resumedRunOf(checkpoint: Checkpoint): ResumedRun {
+  const { meta, state } = checkpoint;
+  const { resumeFrom: _drop, ...config } = meta.config;
+  void _drop;
+  const evals = state.position.kind === 'lm' ? state.position.evals : state.position.epochs;
+  return { runId: meta.runId, config, plan: meta.plan, step: state.step, totalSteps: state.totalSteps, steps: historyPoints(state.history), evals: structuredClone(evals) };
 }
 
 /** Whether these settings save checkpoints at all (both intervals 0: none, not even at the end). */
