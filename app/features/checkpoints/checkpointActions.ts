@@ -56,6 +56,19 @@ function answer(runId: string): void {
 }
 
 /** Discard: the unfinished run's checkpoint is deleted. */
+/** Deletes every finished run of the list (they are kept for their record only: nothing is left to resume). */
+export async function deleteFinishedRuns(engine: SessionApi, runs: SavedRun[]): Promise<void> {
+  for (const run of runs.filter((r) => r.finished)) {
+    try {
+      await engine.deleteCheckpoint(run.runId);
+    } catch (error) {
+      get().pushError(describeError('Could not delete a finished run', error));
+      break;
+    }
+  }
+  await refreshSavedRuns(engine);
+}
+
 export async function discardRun(engine: SessionApi, run: SavedRun): Promise<void> {
   answer(run.runId);
   await deleteSavedRun(engine, run.runId);
@@ -65,6 +78,8 @@ export async function discardRun(engine: SessionApi, run: SavedRun): Promise<voi
 export async function resumeRun(handle: EngineHandle, run: SavedRun): Promise<void> {
   if (get().checkpoints.resuming) return;
   get().setCheckpoints({ resuming: run.runId });
+  // The run's own tab shows it (the engine's runStarted event then puts back its settings, plan and chart).
+  get().setMode(run.kind === 'lm' ? 'lm' : 'images');
   // The notice goes while the run resumes; a run that could not resume (another model or dataset loaded) is offered again.
   answer(run.runId);
   try {
