@@ -133,6 +133,9 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
       histogram: { ...dataset.tokenCounts, above: dataset.tokenCounts.above },
       issues: dataset.issues,
       badLines: dataset.badLines,
+      linesInFile: dataset.linesInFile,
+      records: dataset.records,
+      recordsUsed: dataset.recordsUsed,
       options: { ...options, maxLength },
     };
     this.data = { text, dataset, summary, ...split };
