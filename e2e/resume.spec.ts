@@ -91,6 +91,52 @@ for (const viewport of VIEWPORTS) {
       expect(errors).toEqual([]);
     });
 
+    test('a language-model run reloaded mid-run reopens on its tab and resumes with its plan, settings and chart', async ({ page }) => {
+      const errors = collectPageErrors(page);
+      await openStudio(page);
+      await page.getByTestId('mode-lm').click();
+      const loadBuiltins = async (): Promise<void> => {
+        await page.getByTestId('lm-builtin').click();
+        await expect(page.getByTestId('lm-model-summary')).toContainText('llama', { timeout: 60_000 });
+        await page.getByTestId('lm-sample-data').click();
+        await expect(page.getByTestId('lm-data-format')).toContainText('chat', { timeout: 30_000 });
+      };
+      await loadBuiltins();
+      await expect(page.getByTestId('lm-data-file-counts')).toHaveText(/^From a file of \d+ lines.*: \d+ records read, \d+ used, 0 skipped\.$/);
+      await page.getByTestId('lm-preset-default').click();
+      await page.getByTestId('lm-rank-0-q_proj').fill('4');
+      await page.getByTestId('lm-rank-0-q_proj').press('Tab');
+      await page.getByTestId('lm-steps').fill('2000');
+      await page.getByTestId('lm-lr').fill('0.003');
+      await page.getByTestId('lm-checkpoint-steps').fill('10');
+      await expect.poll(async () => Number(await page.getByTestId('lm-trainable').getAttribute('data-value'))).toBeGreaterThan(0);
+      await page.getByTestId('lm-train').click();
+      await expect(page.getByTestId('lm-run-state')).toHaveAttribute('data-state', 'training', { timeout: 60_000 });
+      await expect(page.getByTestId('lm-saved-runs').getByTestId('saved-run')).toHaveCount(1, { timeout: 60_000 });
+      await expect.poll(async () => Number(await page.getByTestId('lm-loss-chart').getAttribute('data-step-points')), { timeout: 60_000 }).toBeGreaterThan(25);
+
+      await page.reload();
+      await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+      await expect(page.getByTestId('mode-lm')).toHaveAttribute('aria-selected', 'true');
+      await loadBuiltins();
+      const notice = page.getByTestId('lm-saved-runs').getByTestId('resume-notice');
+      await expect(notice).toContainText(/An unfinished run, LoRA r4–8 · tiny-chat-lm · chat-sample · .+, stopped at step \d+ of 2,000/);
+      const savedStep = Number((await notice.textContent())!.match(/stopped at step (\d+) of/)![1]);
+      // Resumable with whatever plan the table shows now: the run brings its own.
+      await page.getByTestId('lm-preset-none').click();
+      await notice.getByTestId('resume-run').click();
+      await expect(page.getByTestId('lm-run-state')).toHaveAttribute('data-state', 'training', { timeout: 60_000 });
+      await expect(page.getByTestId('lm-steps')).toHaveValue('2000');
+      await expect(page.getByTestId('lm-lr')).toHaveValue('0.003');
+      await expect(page.getByTestId('lm-plan-0-q_proj')).toHaveValue('lora');
+      await expect(page.getByTestId('lm-rank-0-q_proj')).toHaveValue('4');
+      await expect.poll(async () => Number(await page.getByTestId('lm-loss-chart').getAttribute('data-step-points'))).toBeGreaterThan(savedStep);
+      expect(Number(await page.getByTestId('lm-loss-chart').getAttribute('data-first-step'))).toBe(1);
+      await page.getByTestId('lm-stop').click();
+      await expect(page.getByTestId('lm-run-state')).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 });
+      expect(errors).toEqual([]);
+    });
+
     test('the mode tab is remembered across a reload', async ({ page }) => {
       await openStudio(page);
       await page.getByTestId('mode-lm').click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planInWords, runName, shortDate } from './runName.ts';
+import { modelLabel, planInWords, runName, shortDate } from './runName.ts';
 
 describe('run names', () => {
   it('say the plan in words', () => {
@@ -16,5 +16,12 @@ describe('run names', () => {
     const run = { kind: 'lm' as const, startedAt, modelName: 'tiny-chat-lm', datasetName: 'chat-sample.jsonl' };
     expect(runName(run, { q: { kind: 'lora', r: 8, alpha: 16 } })).toBe('LoRA r8 · tiny-chat-lm · chat-sample · 3 Dec 15:20');
     expect(runName(run, null)).toBe('tiny-chat-lm · chat-sample · 3 Dec 15:20');
+  });
+
+  it('name a model loaded by URL without its host', () => {
+    expect(modelLabel('http://localhost:4432/models/tiny-chat-lm')).toBe('tiny-chat-lm');
+    expect(modelLabel('https://huggingface.co/HuggingFaceTB/SmolLM2-135M/resolve/main/')).toBe('HuggingFaceTB/SmolLM2-135M');
+    expect(modelLabel('http://127.0.0.1:4319/test-org/tiny-chat-lm/resolve/main/')).toBe('tiny-chat-lm');
+    expect(modelLabel('Shapes CNN')).toBe('Shapes CNN');
   });
 });

@@ -36,7 +36,19 @@ function datasetLabel(name: string): string {
   return name.replace(/\.(csv|tsv|jsonl|ndjson|json|txt|text|md)$/i, '');
 }
 
+/**
+ * A model's name without the host it was served from: a Hub URL gives "org/name", any other URL its
+ * last path segment ("http://localhost:4173/models/tiny-chat-lm" -> "tiny-chat-lm"); names stay.
+ */
+export function modelLabel(name: string): string {
+  const url = /^https?:\/\/([^/]+)\/(.*)$/.exec(name);
+  if (!url) return name;
+  const path = url[2]!.replace(/\/+$/, '').replace(/\/resolve\/[^/]+$/, '');
+  if (/(^|\.)huggingface\.co$/.test(url[1]!)) return path || name;
+  return path.split('/').pop() || name;
+}
+
 /** The run's name; `plan` is null for runs saved before names (their summaries hold no plan). */
 export function runName(run: { kind: RunKind; startedAt: number; modelName: string; datasetName: string }, plan: TrainPlan | null): string {
-  return [...(plan ? [planInWords(plan, run.kind)] : []), run.modelName, datasetLabel(run.datasetName), shortDate(run.startedAt)].join(' · ');
+  return [...(plan ? [planInWords(plan, run.kind)] : []), modelLabel(run.modelName), datasetLabel(run.datasetName), shortDate(run.startedAt)].join(' · ');
 }
