@@ -137,6 +137,30 @@ for (const viewport of VIEWPORTS) {
       expect(errors).toEqual([]);
     });
 
+    test('a run training in another tab is not offered for resuming there', async ({ context }) => {
+      const first = await context.newPage();
+      await openStudio(first);
+      await first.getByTestId('epochs-input').fill('10000');
+      await first.getByTestId('train-checkpoint-steps').fill('10');
+      await first.getByTestId('train-button').click();
+      await expect(first.getByTestId('run-state')).toHaveText('training', { timeout: 60_000 });
+      await expect(first.getByTestId('saved-run')).toHaveCount(1, { timeout: 60_000 });
+
+      const second = await context.newPage();
+      await openStudio(second);
+      await expect(second.getByTestId('other-tab-training')).toBeVisible({ timeout: 10_000 });
+      await second.locator('.saved-runs__list summary').first().click();
+      await expect(second.getByTestId('saved-run-status')).toHaveText('training in another tab');
+      await expect(second.getByTestId('resume-notice')).toHaveCount(0);
+      await expect(second.getByTestId('resume-saved-run')).toHaveCount(0);
+      await expect(second.getByTestId('delete-run')).toHaveCount(0);
+
+      await first.getByTestId('stop-button').click();
+      await expect(first.getByTestId('run-state')).toHaveText('stopped', { timeout: 60_000 });
+      // Stopped there, it is a run like any other here: offered, with its name.
+      await expect(second.getByTestId('resume-notice')).toContainText('An unfinished run, Head only', { timeout: 10_000 });
+    });
+
     test('the mode tab is remembered across a reload', async ({ page }) => {
       await openStudio(page);
       await page.getByTestId('mode-lm').click();

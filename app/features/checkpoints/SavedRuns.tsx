@@ -5,6 +5,7 @@ import { pendingResume, taskOf } from '../../store/checkpointSlice.ts';
 import { selectTaskRunning } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { deleteFinishedRuns, deleteSavedRun, discardRun, resumeRun } from './checkpointActions.ts';
+import { useTrainingElsewhere } from './useTrainingElsewhere.ts';
 
 function when(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -14,9 +15,10 @@ function describeRun(run: SavedRun): string {
   return `${run.modelName} on ${run.datasetName}`;
 }
 
-/** Where a listed run stands: training now (in this page), finished, or stopped at a step. */
-function RunStatus({ run, training }: { run: SavedRun; training: boolean }) {
-  if (training) return <span className="run-badge run-badge--live" data-testid="saved-run-status">training now</span>;
+/** Where a listed run stands: training now (in this page or another tab), finished, or stopped at a step. */
+function RunStatus({ run, training }: { run: SavedRun; training: 'here' | 'elsewhere' | null }) {
+  if (training === 'here') return <span className="run-badge run-badge--live" data-testid="saved-run-status">training now</span>;
+  if (training === 'elsewhere') return <span className="run-badge run-badge--live" data-testid="saved-run-status">training in another tab</span>;
   if (run.finished) return <span className="run-badge run-badge--done" data-testid="saved-run-status">finished</span>;
   return (
     <span className="run-badge" data-testid="saved-run-status">
@@ -39,18 +41,23 @@ export function SavedRuns({ task, canResume }: { task: TaskKind; canResume: bool
   const resuming = useStudio((s) => s.checkpoints.resuming);
   const runningId = useStudio((s) => (selectTaskRunning(s, task) ? s.checkpoints.runningId : null));
   const runs = allRuns.filter((r) => taskOf(r) === task);
+  // Another tab holds the training lock: the newest unfinished run (of any task) is most likely the one it trains.
+  const elsewhere = useTrainingElsewhere();
+  const elsewhereId = elsewhere ? (allRuns.filter((r) => !r.finished).sort((a, b) => b.savedAt - a.savedAt)[0]?.runId ?? null) : null;
+  const trainingOf = (run: SavedRun): 'here' | 'elsewhere' | null => (run.runId === runningId ? 'here' : run.runId === elsewhereId ? 'elsewhere' : null);
   const finished = runs.filter((r) => r.finished && r.runId !== runningId);
+  const pendingHere = pending && pending.runId !== elsewhereId ? pending : null;
 
   return (
     <div className="saved-runs" data-testid={`${task === 'lm' ? 'lm' : 'images'}-saved-runs`}>
-      {pending && (
+      {pendingHere && (
         <div className="notice resume-notice" role="status" data-testid="resume-notice">
           <p>
-            An unfinished run, <strong data-testid="resume-run-name">{pending.name}</strong>, stopped at step {formatInteger(pending.step)} of{' '}
-            {formatInteger(pending.totalSteps)} (saved {when(pending.savedAt)}). Resume it with its own plan and settings?
+            An unfinished run, <strong data-testid="resume-run-name">{pendingHere.name}</strong>, stopped at step {formatInteger(pendingHere.step)} of{' '}
+            {formatInteger(pendingHere.totalSteps)} (saved {when(pendingHere.savedAt)}). Resume it with its own plan and settings?
           </p>
           <p className="muted">
-            It needs the same model and dataset loaded: {describeRun(pending)}.
+            It needs the same model and dataset loaded: {describeRun(pendingHere)}.
             {!canResume && ' Load them first, then resume.'}
           </p>
           <div className="run-controls__buttons">
@@ -59,12 +66,12 @@ export function SavedRuns({ task, canResume }: { task: TaskKind; canResume: bool
               className="button button--primary"
               data-testid="resume-run"
               disabled={!canResume || resuming !== null}
-              title={canResume ? undefined : `Load ${describeRun(pending)} first`}
-              onClick={() => void resumeRun(handle, pending)}
+              title={canResume ? undefined : `Load ${describeRun(pendingHere)} first`}
+              onClick={() => void resumeRun(handle, pendingHere)}
             >
               Resume
             </button>
-            <button type="button" className="button" data-testid="discard-run" disabled={resuming !== null} onClick={() => void discardRun(handle.engine, pending)}>
+            <button type="button" className="button" data-testid="discard-run" disabled={resuming !== null} onClick={() => void discardRun(handle.engine, pendingHere)}>
               Discard
             </button>
           </div>
@@ -75,14 +82,14 @@ export function SavedRuns({ task, canResume }: { task: TaskKind; canResume: bool
           <summary>Saved runs ({runs.length})</summary>
           <ul>
             {runs.map((run) => {
-              const training = run.runId === runningId;
+              const training = trainingOf(run);
               return (
-                <li key={run.runId} data-testid="saved-run" data-run-id={run.runId} data-finished={run.finished} data-training={training}>
+                <li key={run.runId} data-testid="saved-run" data-run-id={run.runId} data-finished={run.finished} data-training={training ?? 'no'}>
                   <span>
                     <span data-testid="saved-run-name">{run.name}</span> · <RunStatus run={run} training={training} /> ·{' '}
                     <span data-testid="saved-run-size">{formatBytes(run.bytes)}</span>
                   </span>{' '}
-                  {!run.finished && !training && run.runId !== pending?.runId && (
+                  {!run.finished && !training && run.runId !== pendingHere?.runId && (
                     <button type="button" className="button button--small" data-testid="resume-saved-run" disabled={!canResume || resuming !== null} onClick={() => void resumeRun(handle, run)}>
                       Resume
                     </button>
