@@ -10,10 +10,7 @@ export function useTrainingElsewhere(): boolean {
   const trainingHere = useStudio(selectAnyRunning);
   const [elsewhere, setElsewhere] = useState(false);
   useEffect(() => {
-    if (trainingHere) {
-      setElsewhere(false);
-      return;
-    }
+    if (trainingHere) return;
     let alive = true;
     const check = (): void => {
       void trainingLockHeld().then((held) => {
@@ -27,5 +24,6 @@ export function useTrainingElsewhere(): boolean {
       clearInterval(timer);
     };
   }, [trainingHere]);
-  return elsewhere;
+  // While this page trains, the lock is its own.
+  return elsewhere && !trainingHere;
 }
