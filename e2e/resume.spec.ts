@@ -102,6 +102,9 @@ for (const viewport of VIEWPORTS) {
         await expect(page.getByTestId('lm-data-format')).toContainText('chat', { timeout: 30_000 });
       };
       await loadBuiltins();
+      // Read the data unlike the defaults: a reload puts the form back to 128, the resume reads it at 64 again.
+      await page.getByTestId('lm-max-length').fill('64');
+      await expect(page.getByTestId('lm-histogram')).toHaveAttribute('aria-label', /above the max length of 64\./);
       await expect(page.getByTestId('lm-data-file-counts')).toHaveText(/^From a file of \d+ lines.*: \d+ records read, \d+ used, 0 skipped\.$/);
       await page.getByTestId('lm-preset-default').click();
       await page.getByTestId('lm-rank-0-q_proj').fill('4');
@@ -127,6 +130,8 @@ for (const viewport of VIEWPORTS) {
       await notice.getByTestId('resume-run').click();
       await expect(page.getByTestId('lm-run-state')).toHaveAttribute('data-state', 'training', { timeout: 60_000 });
       await expect(page.getByTestId('lm-steps')).toHaveValue('2000');
+      await expect(page.getByTestId('lm-max-length')).toHaveValue('64');
+      await expect(page.getByTestId('lm-histogram')).toHaveAttribute('aria-label', /above the max length of 64\./);
       await expect(page.getByTestId('lm-lr')).toHaveValue('0.003');
       await expect(page.getByTestId('lm-plan-0-q_proj')).toHaveValue('lora');
       await expect(page.getByTestId('lm-rank-0-q_proj')).toHaveValue('4');

@@ -181,6 +181,11 @@ export interface SavedRun {
   datasetName: string;
   /** For a person: "LoRA r8 · tiny-chat-lm · chat-sample · 3 Dec 15:20" (runName.ts). */
   name: string;
+  /**
+   * How the run's data was read and split (an image or table split; a language model's import
+   * options, which hold its split too): read the same file this way again before resuming.
+   */
+  datasetReadAs?: { validationFraction: number; seed: number; maxLength?: number; packing?: boolean; trainOnPrompt?: boolean };
 }
 
 /**

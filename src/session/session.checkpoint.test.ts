@@ -164,7 +164,9 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
     await r.session.setSplit({ validationFraction: 0.3, seed: 7 });
     const error = await errorOf(r.session.train({ ...config, resumeFrom: result.runId }));
     expect(error).toMatchObject({ code: 'resume-mismatch' });
-    expect(error.message).toMatch(/Load the same model and dataset/);
+    // The same file split another way: the sentence says how the run read it (the studio re-splits so before resuming).
+    expect(error.message).toBe('That run read "plants" with validation 15%, seed 42; it is loaded with validation 30%, seed 7. Read it the same way (the studio does so when you resume there), then resume.');
+    expect((await r.session.listCheckpoints())[0]!.datasetReadAs).toEqual({ validationFraction: 0.15, seed: 42 });
     expect(await r.session.listCheckpoints()).not.toEqual([]);
     for (const run of await r.session.listCheckpoints()) await r.session.deleteCheckpoint(run.runId);
     expect(await r.session.listCheckpoints()).toEqual([]);

@@ -163,6 +163,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
         name: data.summary.name,
         rows: data.dataset.examples.length,
         hash: fingerprint(data.summary.format, data.summary.totalTokens, data.summary.trainedTokens, JSON.stringify(data.summary.options), data.train, data.validation),
+        readAs: { ...data.summary.options },
       },
     };
   }

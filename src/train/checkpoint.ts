@@ -66,6 +66,7 @@ export function savedRunOf(meta: CheckpointMeta, bytes: number): SavedRun {
     bytes,
     modelName: meta.model.name,
     datasetName: meta.dataset.name,
+    ...(meta.dataset.readAs ? { datasetReadAs: meta.dataset.readAs } : {}),
   };
 }
 
@@ -93,6 +94,18 @@ export function newRunId(now = Date.now()): string {
   return `run-${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
 }
 
+/** How data was read, in words: "validation 15%, seed 42" (+ ", max length 64, packing" for text). */
+function readAsWords(readAs: CheckpointMeta['dataset']['readAs']): string | null {
+  if (!readAs) return null;
+  const parts = [`validation ${Math.round(readAs.validationFraction * 1000) / 10}%`, `seed ${readAs.seed}`];
+  if ('maxLength' in readAs) {
+    parts.push(`max length ${readAs.maxLength}`);
+    if (readAs.packing) parts.push('packing');
+    if (readAs.trainOnPrompt) parts.push('training on prompts');
+  }
+  return parts.join(', ');
+}
+
 /** Why a checkpoint cannot resume on what is loaded now, or null when it can. */
 export function resumeMismatch(meta: CheckpointMeta, kind: RunKind, model: CheckpointMeta['model'], dataset: CheckpointMeta['dataset']): string | null {
   if (meta.kind !== kind && !(meta.kind !== 'lm' && kind !== 'lm')) return `That run trained a ${meta.kind === 'lm' ? 'language model' : `${meta.kind} model`}; resume it from the ${meta.kind === 'lm' ? 'language-model' : 'image and table'} studio.`;
@@ -100,6 +113,11 @@ export function resumeMismatch(meta: CheckpointMeta, kind: RunKind, model: Check
     return `That run was trained on the model "${meta.model.name}"; "${model.name}" is loaded. Load the same model and dataset, then resume.`;
   }
   if (meta.dataset.hash !== dataset.hash || meta.dataset.rows !== dataset.rows) {
+    const was = readAsWords(meta.dataset.readAs);
+    const now = readAsWords(dataset.readAs);
+    if (meta.dataset.name === dataset.name && was && now && was !== now) {
+      return `That run read "${meta.dataset.name}" with ${was}; it is loaded with ${now}. Read it the same way (the studio does so when you resume there), then resume.`;
+    }
     return `That run was trained on the dataset "${meta.dataset.name}" (${meta.dataset.rows} rows, same split); the loaded dataset "${dataset.name}" (${dataset.rows} rows) differs. Load the same model and dataset, then resume.`;
   }
   return null;

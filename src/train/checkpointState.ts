@@ -4,7 +4,7 @@
  * identity) so a resume on something else is refused. Capture and restore of the weights live here
  * too; the byte format is checkpointCodec.ts, the store side checkpoint.ts.
  */
-import type { EvalPoint, TrainConfig, TrainPlan } from '../api.ts';
+import type { EvalPoint, LmDatasetOptions, SplitOptions, TrainConfig, TrainPlan } from '../api.ts';
 import { tf } from '../tf.ts';
 import type { AdamW, AdamWParam, AdamWState } from './adamw.ts';
 import type { StepHistory } from './stepHistory.ts';
@@ -78,7 +78,11 @@ export interface CheckpointMeta {
   config: TrainConfig;
   plan: TrainPlan;
   model: { name: string; params: number };
-  dataset: { name: string; hash: string; rows: number };
+  /**
+   * `readAs`: how the data was read and split (a language model's import options, or the split),
+   * so the studio can read it the same way again before a resume; absent in older checkpoints.
+   */
+  dataset: { name: string; hash: string; rows: number; readAs?: SplitOptions | LmDatasetOptions };
 }
 
 export interface Checkpoint {

@@ -2,6 +2,8 @@ import { requestPersistentStorage, type SavedRun, type SessionApi } from '../../
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
+import { changeSplit } from '../dataset/importDataset.ts';
+import { reimportLmText } from '../dataset/lmTextActions.ts';
 import { startRun } from '../training/trainActions.ts';
 
 /** Checkpoints come in bursts; the list is read again at most this often. */
@@ -74,6 +76,30 @@ export async function discardRun(engine: SessionApi, run: SavedRun): Promise<voi
   await deleteSavedRun(engine, run.runId);
 }
 
+/**
+ * The loaded dataset, if it is the run's, is read again the way the run read it (its split; a
+ * language model's max length, packing and prompt training), so the engine's identity check finds
+ * the same rows after a reload put the form back to its defaults.
+ */
+async function readDataAsRun(handle: EngineHandle, run: SavedRun): Promise<void> {
+  const want = run.datasetReadAs;
+  if (!want) return;
+  const s = get();
+  if (run.kind === 'lm') {
+    const now = s.lm.dataset.summary;
+    if (!now || now.name !== run.datasetName) return;
+    const options = { ...now.options, ...want };
+    if (JSON.stringify(options) === JSON.stringify(now.options)) return;
+    s.setLmDatasetOptions(options);
+    await reimportLmText(handle);
+    return;
+  }
+  const now = s.dataset.summary ?? s.dataset.table;
+  if (!now || now.name !== run.datasetName) return;
+  if (now.validationFraction === want.validationFraction && now.seed === want.seed) return;
+  await changeSplit(handle, { validationFraction: want.validationFraction, seed: want.seed });
+}
+
 /** Carries an unfinished run on from its latest checkpoint, in the task it belongs to. Never rejects. */
 export async function resumeRun(handle: EngineHandle, run: SavedRun): Promise<void> {
   if (get().checkpoints.resuming) return;
@@ -83,6 +109,7 @@ export async function resumeRun(handle: EngineHandle, run: SavedRun): Promise<vo
   // The notice goes while the run resumes; a run that could not resume (another model or dataset loaded) is offered again.
   answer(run.runId);
   try {
+    await readDataAsRun(handle, run);
     const ran = await startRun(handle, run.kind === 'lm' ? 'lm' : 'classifier', { resumeFrom: run.runId });
     if (!ran) get().setCheckpoints((c) => ({ answered: c.answered.filter((id) => id !== run.runId) }));
   } finally {
