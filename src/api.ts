@@ -35,7 +35,7 @@ import type {
 } from './api/lmTypes.ts';
 import type { PreferenceDatasetOptions, PreferenceDatasetSummary, PreferenceEvaluation, PreferenceRows, PreferenceSettings } from './api/preferenceTypes.ts';
 import type { TabularDatasetSummary } from './data/csv/tabularTypes.ts';
-import type { ClassifierTrainConfig, DatasetFile, EvalPoint, LmTrainConfig, RunState, SavedRun, StepPoint, TaskKind, TrainConfig, TrainPlan } from './api/trainTypes.ts';
+import type { ClassifierTrainConfig, DatasetFile, EvalPoint, LmTrainConfig, ResumedRun, RunState, SavedRun, StepPoint, TaskKind, TrainConfig, TrainPlan } from './api/trainTypes.ts';
 
 export * from './api/backendTypes.ts';
 export * from './api/classifierTypes.ts';
@@ -68,6 +68,8 @@ export type EngineEvent =
   | { type: 'progress'; task: ProgressTask; done: number; total: number; label: string }
   /** The session started or finished a piece of exclusive work (null: idle). */
   | { type: 'activity'; activity: Activity | null }
+  /** A run began: the id its checkpoints are saved under (null: it saves none), and what it was when it resumed a saved run. */
+  | { type: 'runStarted'; task: TaskKind; runId: string | null; resumed: ResumedRun | null }
   | { type: 'step'; task: TaskKind; point: StepPoint; totalSteps: number; elapsedMs: number }
   | { type: 'eval'; task: TaskKind; point: EvalPoint }
   | { type: 'runState'; task: TaskKind; state: RunState }

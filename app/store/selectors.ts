@@ -54,6 +54,15 @@ export function selectCanTrain(s: StudioState, task: TaskKind): boolean {
   );
 }
 
+/**
+ * A saved run of this task can be resumed: a model and dataset are loaded and nothing else is going.
+ * The plan does not matter (the run brings its own); the engine checks the model and data are the run's.
+ */
+export function selectCanResume(s: StudioState, task: TaskKind): boolean {
+  if (task === 'lm') return s.lm.model.summary !== null && (s.lm.dataset.summary?.train ?? 0) > 0 && !selectLmBusy(s);
+  return selectHasDataset(s) && s.model.summary !== null && !selectAnyRunning(s) && !s.generation.generating && !s.dataset.importing && !s.backend.switching;
+}
+
 /** Why Train is disabled, for its tooltip. */
 export function selectWhyNotTrain(s: StudioState, task: TaskKind): string | undefined {
   if (selectCanTrain(s, task)) return undefined;

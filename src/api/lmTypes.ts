@@ -94,6 +94,12 @@ export interface LmDatasetSummary {
   /** Skipped lines, with their 1-based line numbers. */
   issues: { line: number; message: string }[];
   badLines: number;
+  /** Lines in the file, blank ones included: with `records` and `recordsUsed`, what was read and what was used. */
+  linesInFile: number;
+  /** JSONL: non-blank lines; plain text: 1 (the whole file is one document). */
+  records: number;
+  /** Records that became examples (before packing or truncation, which `examples` counts after). */
+  recordsUsed: number;
   options: LmDatasetOptions;
 }
 

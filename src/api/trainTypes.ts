@@ -190,4 +190,27 @@ export interface SavedRun {
   bytes: number;
   modelName: string;
   datasetName: string;
+  /** For a person: "LoRA r8 · tiny-chat-lm · chat-sample · 3 Dec 15:20" (runName.ts). */
+  name: string;
+  /**
+   * How the run's data was read and split (an image or table split; a language model's import
+   * options, which hold its split too): read the same file this way again before resuming.
+   */
+  datasetReadAs?: { validationFraction: number; seed: number; maxLength?: number; packing?: boolean; trainOnPrompt?: boolean };
+}
+
+/**
+ * What a resumed run was, sent as it starts (the `runStarted` event) so the studio shows the run's
+ * own settings, plan, mode and chart rather than what the form held.
+ */
+export interface ResumedRun {
+  runId: string;
+  config: TrainConfig;
+  plan: TrainPlan;
+  step: number;
+  totalSteps: number;
+  /** Every step point up to the checkpoint (none from a format-1 checkpoint), oldest first. */
+  steps: StepPoint[];
+  /** The evaluations up to the checkpoint, in step order. */
+  evals: EvalPoint[];
 }

@@ -43,7 +43,7 @@ export async function prepareCheckpoints<C extends TrainConfig>(
       ? new CheckpointRecorder(
           store,
           {
-            version: 1,
+            version: 2,
             runId: resume?.meta.runId ?? newRunId(),
             kind: identity.kind,
             startedAt: resume?.meta.startedAt ?? Date.now(),

@@ -141,6 +141,9 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
       histogram: { ...dataset.tokenCounts, above: dataset.tokenCounts.above },
       issues: dataset.issues,
       badLines: dataset.badLines,
+      linesInFile: dataset.linesInFile,
+      records: dataset.records,
+      recordsUsed: dataset.recordsUsed,
       options: { ...options, maxLength },
     };
     this.data = { text, dataset, summary, ...split };
@@ -184,6 +187,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
         name: data.summary.name,
         rows: data.dataset.examples.length,
         hash: fingerprint(data.summary.format, data.summary.totalTokens, data.summary.trainedTokens, JSON.stringify(data.summary.options), data.train, data.validation),
+        readAs: { ...data.summary.options },
       },
     };
   }

@@ -28,6 +28,7 @@ import { createRng, rngState, setRngState, type Rng } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor } from '../tf.ts';
 import { AdamW, type AdamWParam } from './adamw.ts';
 import { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite, type LoopState } from './checkpointState.ts';
+import { StepHistoryRecorder } from './stepHistory.ts';
 import { clipByGlobalNorm } from './clipGradients.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { loopWalk } from './loopWalk.ts';
@@ -130,6 +131,8 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
   let stopped = false;
   let stoppedEarly = false;
   let rolledBack: RollbackReport | undefined;
+  // The chart's history travels with each checkpoint, so a resumed run shows the steps before it.
+  const history = new StepHistoryRecorder(resume?.history);
 
   const capture = async (pendingEval: boolean): Promise<LoopState> => ({
     step,
@@ -139,6 +142,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
     ...(await captureWeights(spec.params, optimizer)),
     rng: { order: rngState(rng), ...(spec.rng ? { task: rngState(spec.rng) } : {}) },
     position: walk.position(structuredClone(evals), trainedTokens, pendingEval),
+    history: history.capture(),
   });
 
   /** Validation, its point, early stopping: true when the run should end early. */
@@ -223,7 +227,9 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       const elapsed = now() - started - pausedMs;
       const tokens = spec.countTokens ? { tokensPerSecond: elapsed > 0 ? (trainedTokens * 1000) / elapsed : 0 } : {};
       const metrics = spec.stepMetrics ? { metrics: await spec.stepMetrics() } : {};
-      hooks.onStep({ step, loss, learningRate: lr, ...walk.stepFields(), ...tokens, ...metrics }, totalSteps, elapsed);
+      const point = { step, loss, learningRate: lr, ...walk.stepFields(), ...tokens, ...metrics };
+      history.push(point);
+      hooks.onStep(point, totalSteps, elapsed);
       await yieldToEventLoop();
       const pauseStart = now();
       await hooks.waitIfPaused?.();
@@ -255,6 +261,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       step = lastGood.step;
       lastLoss = lastGood.lastLoss;
       evals = evals.filter((e) => e.step <= step);
+      history.truncate(step);
       lastEvaluation = step > 0 ? await spec.evaluate() : null;
       hooks.onLog?.(rolledBack.message, 'warn');
     } else {

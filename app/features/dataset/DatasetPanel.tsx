@@ -2,6 +2,7 @@ import { Panel } from '../../components/Panel.tsx';
 import { formatInteger } from '../../format.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { ClassList } from './ClassList.tsx';
+import { CsvBadRowChoice } from './CsvBadRowChoice.tsx';
 import { DatasetDrop } from './DatasetDrop.tsx';
 import { IssueList } from './IssueList.tsx';
 import { SplitControls } from './SplitControls.tsx';
@@ -18,6 +19,7 @@ export function DatasetPanel() {
       <div className="dataset-grid">
         <div className="dataset-grid__side">
           <DatasetDrop />
+          <CsvBadRowChoice />
           <SplitControls />
         </div>
         <div className="dataset-grid__main">

@@ -8,6 +8,7 @@ import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatInteger } from '../../format.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { importLmText, loadSampleChat, reimportLmText } from './lmTextActions.ts';
+import { lmFileCounts } from './importCounts.ts';
 import { histogramBars } from './histogram.ts';
 import { debounce } from '../../debounce.ts';
 import { selectLmBusy } from '../../store/selectors.ts';
@@ -126,6 +127,9 @@ function LmDatasetSummaryView() {
     <div className="lm-data-summary" data-testid="lm-data-summary">
       <p className="dataset-title">
         <span className="dataset-title__name">{summary.name}</span>
+      </p>
+      <p className="muted" data-testid="lm-data-file-counts">
+        {lmFileCounts(summary)}
       </p>
       <dl className="facts">
         {facts.map(([k, v, id, raw]) => (

@@ -125,7 +125,8 @@ export function importTable(
 }
 
 async function runTableImport(handle: EngineHandle, name: string, file: Blob, choice: { labelColumn?: string; task?: TabularTask }): Promise<boolean> {
-  const options: CsvImportOptions = { split: studioStore.getState().dataset.split, ...choice };
+  const { split, csvBadRows } = studioStore.getState().dataset;
+  const options: CsvImportOptions = { split, onBadRow: csvBadRows, ...choice };
   return importing(handle, name, { total: file.size, label: `Reading ${name}` }, async () => {
     const table = await handle.engine.importCsv(name, file, options);
     handle.held.csv = { name, file };

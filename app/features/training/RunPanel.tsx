@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { TaskKind } from '../../../src/index.ts';
 import { Panel } from '../../components/Panel.tsx';
-import { selectCanTrain } from '../../store/selectors.ts';
+import { selectCanResume } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { SavedRuns } from '../checkpoints/SavedRuns.tsx';
 import { EvalSamples } from './EvalSamples.tsx';
@@ -17,7 +17,7 @@ export function RunPanel({ task }: { task: TaskKind }) {
   // Which settings hold unreadable text: Train waits until they are fixed.
   const [invalid, setInvalid] = useState<Partial<Record<SettingInput, boolean>>>({});
   const configValid = !Object.values(invalid).some(Boolean);
-  const canResume = useStudio((s) => selectCanTrain(s, task));
+  const canResume = useStudio((s) => selectCanResume(s, task));
 
   return (
     <Panel title="Training" className={task === 'lm' ? 'panel--training panel--lm-training' : 'panel--training'} testId={task === 'lm' ? 'lm-training-panel' : 'training-panel'}>

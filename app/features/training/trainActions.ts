@@ -3,7 +3,7 @@ import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { withTrainingLock } from '../../engine/trainingLock.ts';
 import type { ResultOf } from '../../store/runSlice.ts';
-import { selectCanContinue, selectCanTrain } from '../../store/selectors.ts';
+import { selectCanContinue, selectCanResume, selectCanTrain } from '../../store/selectors.ts';
 import { studioStore } from '../../store/studioStore.ts';
 import { syncLmPlan } from '../plan/lmPlanSync.ts';
 import { syncPlan } from '../plan/planSync.ts';
@@ -44,7 +44,9 @@ function failureTitle(task: TaskKind, resumeFrom: string | undefined): string {
  */
 export async function startRun(handle: EngineHandle, task: TaskKind, options: { resumeFrom?: string } = {}): Promise<boolean> {
   const { engine, flushEvents } = handle;
-  if (get().runs[task].starting || !selectCanTrain(get(), task)) return false;
+  // A resumed run brings its own plan: it needs only the model and data loaded.
+  const ready = options.resumeFrom ? selectCanResume : selectCanTrain;
+  if (get().runs[task].starting || !ready(get(), task)) return false;
   // The plan's debounced sync may not have gone out yet: the run must use the plan the table shows.
   get().setRunStarting(task, true);
   let accepted: boolean;
@@ -58,7 +60,7 @@ export async function startRun(handle: EngineHandle, task: TaskKind, options: { 
     if (planError) get().pushError({ title: 'Could not start training', message: planError, code: null });
     return false;
   }
-  if (!selectCanTrain(get(), task)) return false;
+  if (!ready(get(), task)) return false;
   // Deliver anything still buffered from an earlier run before the chart is cleared for this one.
   flushEvents();
   get().beginRun(task, Date.now());
