@@ -25,9 +25,9 @@ test('Qwen3 fine-tuned in the studio on WebGPU; phi3 fused projections shown onc
   // phi3: qkv_proj and gate_up_proj are one column each, marked as fused, and PEFT's defaults pick them.
   await page.getByTestId('lm-model-files-input').setInputFiles(join(FAMILIES, 'phi3/base'));
   await expect(page.getByTestId('lm-model-family')).toHaveText('Phi-3 / Phi-4', { timeout: 60_000 });
-  await expect(page.getByTestId('lm-plan-fused-qkv_proj')).toHaveText('fused 3');
-  await expect(page.getByTestId('lm-plan-fused-gate_up_proj')).toHaveText('fused 2');
-  await expect(page.getByTestId('lm-plan-col-q_proj')).toHaveCount(0);
+  await expect(page.getByTestId('lm-col-fused-qkv_proj')).toHaveText('fused 3');
+  await expect(page.getByTestId('lm-col-fused-gate_up_proj')).toHaveText('fused 2');
+  await expect(page.getByTestId('lm-col-q_proj')).toHaveCount(0);
   await page.getByTestId('lm-preset-default').click();
   // 2 blocks x r 8 x (qkv 32+64, o 32+32, gate_up 32+128, down 64+32)
   await expect(page.getByTestId('lm-trainable')).toHaveAttribute('data-value', String(2 * 8 * (96 + 64 + 160 + 96)));
@@ -45,7 +45,7 @@ test('Qwen3 fine-tuned in the studio on WebGPU; phi3 fused projections shown onc
   // Qwen3: q/k norms and an explicit head_dim; LoRA on q_proj and v_proj (PEFT's default for qwen3).
   await page.getByTestId('lm-model-files-input').setInputFiles(join(FAMILIES, 'qwen3/base'));
   await expect(page.getByTestId('lm-model-family')).toHaveText('Qwen3', { timeout: 60_000 });
-  await expect(page.getByTestId('lm-plan-col-q_proj')).toBeVisible();
+  await expect(page.getByTestId('lm-col-q_proj')).toBeVisible();
   await page.getByTestId('lm-preset-default').click();
   const data = join(tmp, 'pairs.jsonl');
   writeFileSync(data, Array.from({ length: 48 }, (_, i) => JSON.stringify({ prompt: `q${i % 4}:`, completion: ` a${i % 4}!` })).join('\n'));

@@ -68,6 +68,15 @@ describe('parseHfConfig', () => {
     expect(windows({ ...base, model_type: 'phi3', sliding_window: 8 })).toEqual([8, 8]);
   });
 
+  it('smollm3 skips rotary on the layers no_rope_layers marks, or every no_rope_layer_interval-th by default', () => {
+    const base = { ...json('tiny-llama'), model_type: 'smollm3', num_hidden_layers: 8 };
+    const ropes = (c: Record<string, unknown>): boolean[] => parseHfConfig(c).layers.map((l) => l.rope !== null);
+    expect(ropes(base)).toEqual([true, true, true, false, true, true, true, false]);
+    expect(ropes({ ...base, no_rope_layer_interval: 2 })).toEqual([true, false, true, false, true, false, true, false]);
+    expect(ropes({ ...base, num_hidden_layers: 2, no_rope_layers: [0, 1] })).toEqual([false, true]);
+    expectError(() => parseHfConfig({ ...base, no_rope_layers: [1, 2] }, 's/config.json'), 'hf-config-invalid', /^s\/config\.json: "no_rope_layers" must list 0 or 1 for each of the 8 layers/);
+  });
+
   it('refuses what it cannot run, naming the file', () => {
     expectError(() => parseHfConfig({ model_type: 'bert' }, 'm/config.json'), 'hf-model-unsupported', /^m\/config\.json: model_type "bert" is not supported; supported families are gpt2, llama, qwen2, qwen3, mistral, phi3, smollm3/);
     expectError(() => parseHfConfig([], 'm/config.json'), 'hf-config-invalid', /m\/config\.json/);

@@ -22,6 +22,8 @@ export interface DecoderRules {
   slidingWindow?(raw: RawConfig, fileName: string): number | null;
   /** Layer types when config.json has no layer_types. Default: every layer slides when there is a window. */
   defaultLayerTypes?(raw: RawConfig, n: number, window: number | null): string[];
+  /** The rotary embedding of a layer type, when the family keeps it outside rope_parameters (older gemma3: rope_local_base_freq). Default: parseRope. */
+  rope?(raw: RawConfig, fileName: string, headDim: number, maxPositions: number, layerType: string): RopeSpec;
   /** Whether block i has a rotary embedding (smollm3's no_rope_layers). Default: all. */
   usesRope?(raw: RawConfig, fileName: string, n: number): boolean[];
   /** The config class's defaults for keys config.json may lack (transformers writes them all, hand-made configs may not). */
@@ -64,7 +66,7 @@ function layerSpecs(raw: RawConfig, fileName: string, rules: DecoderRules, n: nu
       throw unsupportedConfig(fileName, `layer_types[${i}] is ${showValue(type)}; only "full_attention" and "sliding_attention" layers are supported.`);
     let spec = specs.get(type);
     if (!spec) {
-      spec = parseRope(raw, fileName, headDim, maxPositions, type);
+      spec = (rules.rope ?? parseRope)(raw, fileName, headDim, maxPositions, type);
       specs.set(type, spec);
     }
     return { slidingWindow: type === SLIDING_ATTENTION ? window : null, rope: rope[i] ? spec : null };
