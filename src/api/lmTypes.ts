@@ -27,6 +27,8 @@ export interface LmModuleSummary {
   outFeatures: number;
   /** Weights (and bias) of the projection. */
   params: number;
+  /** A fused projection's parts, in order ("q_proj", "k_proj", "v_proj" for phi3's qkv_proj): one module, one LoRA pair. */
+  fuses?: string[];
 }
 
 export interface LmModelSummary {

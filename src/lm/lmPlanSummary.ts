@@ -33,6 +33,7 @@ export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenize
       inFeatures: m.inFeatures,
       outFeatures: m.outFeatures,
       params: m.inFeatures * m.outFeatures + (m.hasBias ? m.outFeatures : 0),
+      ...(m.fuses ? { fuses: m.fuses } : {}),
     })),
     projectionNames,
     defaultTargets: defaultTargetModules(c.architecture),

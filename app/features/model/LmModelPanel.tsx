@@ -108,7 +108,7 @@ function LmModelSummaryView({ source }: { source: string | null }) {
   const summary = useStudio((s) => s.lm.model.summary);
   if (!summary) return <p className="muted" data-testid="lm-model-empty">No language model loaded yet.</p>;
   const facts: [string, string][] = [
-    ['Architecture', summary.architecture],
+    ['Architecture', `${summary.family} (${summary.architecture})`],
     ['Layers', formatInteger(summary.numLayers)],
     ['Hidden size', formatInteger(summary.hiddenSize)],
     ['Heads / KV heads', `${summary.numHeads} / ${summary.numKvHeads}`],
@@ -121,7 +121,10 @@ function LmModelSummaryView({ source }: { source: string | null }) {
   return (
     <div className="model-summary" data-testid="lm-model-summary" data-architecture={summary.architecture} data-layers={summary.numLayers} data-hidden={summary.hiddenSize} data-params={summary.totalParams}>
       <p className="model-summary__name">
-        <strong>{summary.name}</strong>
+        <strong>{summary.name}</strong>{' '}
+        <span className="tag" data-testid="lm-model-family" title={`model_type ${summary.architecture}`}>
+          {summary.family}
+        </span>
         {source && <span className="muted"> · from {source}</span>}
       </p>
       <dl className="facts">

@@ -38,8 +38,9 @@ export function LmPlanPanel() {
                 <tr>
                   <th scope="col">Block</th>
                   {grid.columns.map((c) => (
-                    <th key={c} scope="col">
+                    <th key={c} scope="col" data-testid={`lm-plan-col-${c}`} title={grid.fused[c] ? `one fused projection: ${grid.fused[c].join(' + ')} (one LoRA pair)` : undefined}>
                       <code>{c}</code>
+                      {grid.fused[c] && <span className="tag" data-testid={`lm-plan-fused-${c}`}>{`fused ${grid.fused[c].length}`}</span>}
                     </th>
                   ))}
                 </tr>

@@ -102,6 +102,8 @@ export interface LinearModule {
   /** gpt2's Conv1D keeps its weight [in, out] (PEFT's fan_in_fan_out: true); nn.Linear keeps [out, in]. */
   fanInFanOut: boolean;
   hasBias: boolean;
+  /** The projections a fused module stacks along its output, in order (phi3's qkv_proj: q_proj, k_proj, v_proj); absent for a plain one. */
+  fuses?: string[];
 }
 
 /**

@@ -24,7 +24,9 @@ export interface DecoderRules {
   defaultLayerTypes?(raw: RawConfig, n: number, window: number | null): string[];
   /** Whether block i has a rotary embedding (smollm3's no_rope_layers). Default: all. */
   usesRope?(raw: RawConfig, fileName: string, n: number): boolean[];
+  /** The config class's defaults for keys config.json may lack (transformers writes them all, hand-made configs may not). */
   defaultTieWordEmbeddings?: boolean;
+  defaultNormEps?: number;
   /** Options beyond the llama defaults (norm, q/k norms, fused projections, scales). */
   block?(raw: RawConfig, fileName: string, headDim: number, hiddenSize: number): Partial<HfBlockOptions>;
 }
@@ -108,7 +110,7 @@ export function parseDecoderConfig(raw: RawConfig, fileName: string, rules: Deco
     headDim,
     intermediateSize: intKey(raw, 'intermediate_size', fileName),
     maxPositions,
-    normEps: numKey(raw, 'rms_norm_eps', fileName, 1e-6),
+    normEps: numKey(raw, 'rms_norm_eps', fileName, rules.defaultNormEps ?? 1e-6),
     tieWordEmbeddings: boolKey(raw, 'tie_word_embeddings', fileName, rules.defaultTieWordEmbeddings ?? false),
     attentionBias: biases.qkv,
     outputBias: biases.o,

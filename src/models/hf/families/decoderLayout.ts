@@ -13,19 +13,21 @@ export function decoderLinearModules(config: HfModelConfig): LinearModule[] {
   const out: LinearModule[] = [];
   for (let i = 0; i < config.numLayers; i++) {
     const p = `model.layers.${i}`;
-    const add = (path: string, inFeatures: number, outFeatures: number, hasBias: boolean): void => {
-      out.push({ path, name: path.slice(path.lastIndexOf('.') + 1), layer: i, inFeatures, outFeatures, fanInFanOut: false, hasBias });
+    const add = (path: string, inFeatures: number, outFeatures: number, hasBias: boolean, fuses?: string[]): void => {
+      const m: LinearModule = { path, name: path.slice(path.lastIndexOf('.') + 1), layer: i, inFeatures, outFeatures, fanInFanOut: false, hasBias };
+      if (fuses) m.fuses = fuses;
+      out.push(m);
     };
     const q = numHeads * headDim;
     const kv = numKvHeads * headDim;
-    if (block.fusedQkv) add(`${p}.self_attn.qkv_proj`, c, q + 2 * kv, config.attentionBias);
+    if (block.fusedQkv) add(`${p}.self_attn.qkv_proj`, c, q + 2 * kv, config.attentionBias, ['q_proj', 'k_proj', 'v_proj']);
     else {
       add(`${p}.self_attn.q_proj`, c, q, config.attentionBias);
       add(`${p}.self_attn.k_proj`, c, kv, config.attentionBias);
       add(`${p}.self_attn.v_proj`, c, kv, config.attentionBias);
     }
     add(`${p}.self_attn.o_proj`, q, c, config.outputBias);
-    if (block.fusedGateUp) add(`${p}.mlp.gate_up_proj`, c, 2 * m, config.mlpBias);
+    if (block.fusedGateUp) add(`${p}.mlp.gate_up_proj`, c, 2 * m, config.mlpBias, ['gate_proj', 'up_proj']);
     else {
       add(`${p}.mlp.gate_proj`, c, m, config.mlpBias);
       add(`${p}.mlp.up_proj`, c, m, config.mlpBias);

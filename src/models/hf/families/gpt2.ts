@@ -62,10 +62,12 @@ function linearModules(config: HfModelConfig): LinearModule[] {
   const out: LinearModule[] = [];
   for (let i = 0; i < config.numLayers; i++) {
     const p = `transformer.h.${i}`;
-    const add = (path: string, inFeatures: number, outFeatures: number): void => {
-      out.push({ path, name: path.slice(path.lastIndexOf('.') + 1), layer: i, inFeatures, outFeatures, fanInFanOut: true, hasBias: true });
+    const add = (path: string, inFeatures: number, outFeatures: number, fuses?: string[]): void => {
+      const m: LinearModule = { path, name: path.slice(path.lastIndexOf('.') + 1), layer: i, inFeatures, outFeatures, fanInFanOut: true, hasBias: true };
+      if (fuses) m.fuses = fuses;
+      out.push(m);
     };
-    add(`${p}.attn.c_attn`, c, 3 * c);
+    add(`${p}.attn.c_attn`, c, 3 * c, ['q', 'k', 'v']);
     add(`${p}.attn.c_proj`, c, c);
     add(`${p}.mlp.c_fc`, c, m);
     add(`${p}.mlp.c_proj`, m, c);

@@ -10,5 +10,6 @@ export const phi3Family = decoderFamily('Phi-3 / Phi-4', ['qkv_proj', 'o_proj', 
   arch: 'phi3',
   biases: () => ({ qkv: false, o: false, mlp: false }),
   slidingWindow: windowKey,
+  defaultNormEps: 1e-5,
   block: () => ({ fusedQkv: true, fusedGateUp: true }),
 });

@@ -10,6 +10,7 @@ import { qwenSliding } from './decoderConfig.ts';
 export const smollm3Family = decoderFamily('SmolLM3', ['q_proj', 'v_proj'], {
   arch: 'smollm3',
   ...qwenSliding,
+  defaultTieWordEmbeddings: true,
   usesRope: (raw, fileName, n) => {
     const given = raw.no_rope_layers;
     if (given === undefined || given === null) {
