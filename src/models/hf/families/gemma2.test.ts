@@ -55,3 +55,20 @@ describe('gemmaEmbeddingScale', () => {
     expect(gemmaEmbeddingScale({}, 1152)).toBe(Math.fround(Math.sqrt(1152)));
   });
 });
+
+describe('google/gemma-2-2b config.json as released (transformers 4.42 keys)', () => {
+  it('alternates sliding (4096) and full layers, caps at 50 and 30, scales by 256^-0.5', () => {
+    const released = {
+      architectures: ['Gemma2ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: 50.0, bos_token_id: 2,
+      cache_implementation: 'hybrid', eos_token_id: [1, 107], final_logit_softcapping: 30.0, head_dim: 256, hidden_act: 'gelu_pytorch_tanh',
+      hidden_activation: 'gelu_pytorch_tanh', hidden_size: 2304, initializer_range: 0.02, intermediate_size: 9216, max_position_embeddings: 8192,
+      model_type: 'gemma2', num_attention_heads: 8, num_hidden_layers: 26, num_key_value_heads: 4, pad_token_id: 0, query_pre_attn_scalar: 256,
+      rms_norm_eps: 1e-6, rope_theta: 10000.0, sliding_window: 4096, torch_dtype: 'float32', transformers_version: '4.42.4', use_cache: true, vocab_size: 256000,
+    };
+    const c = parseHfConfig(released, 'google/gemma-2-2b/config.json');
+    expect(c.layers.slice(0, 4).map((l) => l.slidingWindow)).toEqual([4096, null, 4096, null]);
+    expect(c.block).toMatchObject({ attentionSoftcap: 50, finalSoftcap: 30, attentionScale: 1 / 16, embeddingScale: Math.fround(48), qkNorm: false });
+    expect(c.eosTokenId).toEqual([1, 107]);
+    expect(c.layers[1]!.rope!.invFreq[1]).toBeCloseTo(Math.pow(1e4, -2 / 256), 6); // float32
+  });
+});
