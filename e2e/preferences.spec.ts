@@ -49,14 +49,6 @@ test('DPO on preference pairs: rewards and accuracies rise, the adapter prefers 
   expect(Number(await chart.getAttribute('data-last-margin'))).toBeGreaterThan(0);
   expect(Number(await chart.getAttribute('data-last-accuracy'))).toBeGreaterThan(0.5);
 
-  await page.getByTestId('pref-try').click();
-  await expect(page.getByTestId('pref-gap').first()).toBeVisible({ timeout: 120_000 });
-  const gaps = await page.getByTestId('pref-gap').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-adapted-gap')) - Number(r.getAttribute('data-base-gap'))));
-  expect(gaps.length).toBeGreaterThan(0);
-  expect(gaps.filter((g) => g > 0).length).toBe(gaps.length);
-  await expect(page.getByTestId('pref-try')).toBeEnabled({ timeout: 180_000 });
-  await expect(page.getByTestId('pref-answer').first()).not.toContainText('…');
-
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('lm-export-adapter').click()]);
   const files = unzipSync(await downloadBytes(download));
   const config = JSON.parse(new TextDecoder().decode(files['adapter_config.json']));
@@ -68,5 +60,13 @@ test('DPO on preference pairs: rewards and accuracies rise, the adapter prefers 
   expect(bs.length).toBeGreaterThan(0);
   // Trained: B moved away from its zero start.
   expect(bs.every(([, t]) => t.values.some((v) => v !== 0))).toBe(true);
+  await page.getByTestId('pref-try').click();
+  await expect(page.getByTestId('pref-gap').first()).toBeVisible({ timeout: 120_000 });
+  const gaps = await page.getByTestId('pref-gap').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-adapted-gap')) - Number(r.getAttribute('data-base-gap'))));
+  expect(gaps.length).toBeGreaterThan(0);
+  expect(gaps.filter((g) => g > 0).length).toBe(gaps.length);
+  // The first validation prompt answered by the base and by the adapter (greedy, 16 tokens each).
+  await expect(page.getByTestId('pref-answer').first()).not.toContainText('…', { timeout: 240_000 });
+
   expect(errors).toEqual([]);
 });
