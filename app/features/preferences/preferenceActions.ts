@@ -6,8 +6,9 @@ import { studioStore } from '../../store/studioStore.ts';
 /** Where the built-in preference pairs for the tiny chat model live, relative to the page. */
 export const SAMPLE_PREFS_PATH = 'datasets/pirate-prefs.jsonl';
 
-/** Tokens of each Try it answer. */
-const TRY_TOKENS = 24;
+/** Tokens of each Try it answer, and how many validation prompts get answers (each is two generations). */
+const TRY_TOKENS = 16;
+const TRY_ANSWERS = 2;
 
 const get = () => studioStore.getState();
 
@@ -60,13 +61,13 @@ export async function tryValidationPairs(handle: Pick<EngineHandle, 'engine' | '
   const s = get();
   const summary = s.preference.summary;
   if (!summary || s.preference.trying || summary.validation === 0) return;
-  s.setPreferenceTry({ trying: true, scores: null, tryRows: summary.validationPrompts.map((prompt) => ({ prompt, base: null, adapted: null })) });
+  s.setPreferenceTry({ trying: true, scores: null, tryRows: summary.validationPrompts.slice(0, TRY_ANSWERS).map((prompt) => ({ prompt, base: null, adapted: null })) });
   try {
     const scores = await handle.engine.lmEvalPreferences({ rows: 'validation', settings: { ...s.preference.settings, loss: 'sigmoid' } });
     get().setPreferenceTry({ scores });
     const chat = summary.format !== 'preference';
     const adapted = selectHasTrainedRun(get(), 'lm');
-    for (const [i, prompt] of summary.validationPrompts.slice(0, 4).entries()) {
+    for (const [i, prompt] of summary.validationPrompts.slice(0, TRY_ANSWERS).entries()) {
       // Conversational prompts are shown as "role: content" turns; the last user turn is what is asked.
       const asked = chat ? prompt.split('\n').at(-1)!.replace(/^user: /, '') : prompt;
       const answer = async (model: 'base' | 'adapted') =>
