@@ -34,6 +34,13 @@ export function exportJob(task: LmTask, config: LmTrainConfig, options: ExportJo
   if (data.train === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction before exporting the job.');
   const plan = task.currentPlan();
   if (Object.keys(plan).length === 0) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults) before exporting the job.');
+  const full = Object.entries(plan).find(([, m]) => m.kind === 'full');
+  if (full) {
+    throw new EngineError(
+      'job-unsupported',
+      `module "${full[0]}" is trained in full, which a PEFT LoRA job cannot reproduce (the job's adapter holds LoRA weights only); plan it as LoRA or frozen before exporting the job, or train that run here.`,
+    );
+  }
   const model = jobModelRef(source, label, options.localModelPath ?? null);
   // The same writer as the adapter export: the job trains what the tab's adapter would hold.
   const lora = adapterConfigFor(plan, lm.modules, { arch: lm.config.architecture, baseModelNameOrPath: model.hub_id ?? label });

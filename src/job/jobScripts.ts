@@ -29,6 +29,10 @@ MAIN_PROCESS_IP="\${MAIN_PROCESS_IP:-127.0.0.1}"
 MAIN_PROCESS_PORT="\${MAIN_PROCESS_PORT:-29500}"
 PYTHON="\${PYTHON:-python3}"
 CONFIG=accelerate.yaml
+if [ "\${FSDP:-0}" = "1" ] && [ "\${CPU:-0}" = "1" ]; then
+  echo "launch.sh: FSDP=1 needs GPUs (Accelerate's FSDP has no CPU mode); for a smoke run on CPU processes use CPU=1 without FSDP=1." >&2
+  exit 2
+fi
 if [ "\${FSDP:-0}" = "1" ]; then CONFIG=accelerate_fsdp.yaml; fi
 args=(--config_file "$CONFIG" --num_processes "$NUM_PROCESSES" --num_machines "$NUM_MACHINES"
   --machine_rank "$MACHINE_RANK" --main_process_ip "$MAIN_PROCESS_IP" --main_process_port "$MAIN_PROCESS_PORT")
