@@ -10,6 +10,7 @@ export function BackendBadge() {
       <span className={`backend-badge__name backend-badge__name--${report?.name ?? 'pending'}`}>
         <span className="visually-hidden">Backend: </span>
         <span data-testid="backend-name">{report?.name ?? (switching ? 'starting…' : 'none')}</span>
+        {report?.threads !== undefined && <span data-testid="backend-threads"> · {report.threads === 1 ? '1 thread' : `${report.threads} threads`}</span>}
       </span>
       <span className="backend-badge__details">
         <span className="backend-badge__adapter" data-testid="backend-adapter">
