@@ -10,6 +10,7 @@ import { EngineProvider, type EngineHandle } from './engine/EngineProvider.tsx';
 import { createPageHold } from './engine/pageHold.ts';
 import { runStartup } from './engine/startup.ts';
 import { watchCheckpoints } from './features/checkpoints/checkpointActions.ts';
+import { modeFromSearch } from './features/studio/ModeTabs.tsx';
 import { studioStore } from './store/studioStore.ts';
 import './styles.css';
 
@@ -47,6 +48,9 @@ function startEngine(): EngineHandle | null {
   }
 }
 
+// `?mode=lm` opens the language-model half (the tabs keep it in the URL, so a reload stays there); set before startup reads it.
+const modeInUrl = modeFromSearch(window.location.search);
+if (modeInUrl) studioStore.getState().setMode(modeInUrl);
 const handle = startEngine();
 if (handle) {
   root.render(

@@ -16,6 +16,7 @@ export function ModeTabs() {
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
   const select = (mode: StudioMode, focus: boolean): void => {
     studioStore.getState().setMode(mode);
+    rememberMode(mode);
     if (focus) refs.current[mode]?.focus();
   };
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>): void => {
@@ -56,4 +57,12 @@ export function ModeTabs() {
 export function modeFromSearch(search: string): StudioMode | null {
   const v = new URLSearchParams(search).get('mode');
   return v === 'lm' || v === 'images' ? v : null;
+}
+
+/** Keeps the shown half in the URL (`?mode=lm`), so a reload or a shared link opens on it. */
+function rememberMode(mode: StudioMode): void {
+  const url = new URL(window.location.href);
+  if (mode === 'images') url.searchParams.delete('mode');
+  else url.searchParams.set('mode', mode);
+  window.history.replaceState(window.history.state, '', url);
 }

@@ -10,7 +10,7 @@ export async function predictImage({ engine, held }: Pick<EngineHandle, 'engine'
       title: 'Could not try this file',
       message: `${image.name} is not an image (its type is ${image.type}). Choose a PNG, JPEG, GIF, WebP, BMP or AVIF file.`,
       code: 'not-an-image',
-    });
+    }, 'classifier/try');
     return;
   }
   // A ticket per request, so a slow prediction never overwrites a newer one.
@@ -29,7 +29,7 @@ export async function predictImage({ engine, held }: Pick<EngineHandle, 'engine'
     if (!studioStore.getState().isLatestTicket('predict', request)) return;
     const s = studioStore.getState();
     s.setPredicting(false);
-    s.pushError(describeError(`Could not classify ${image.name}`, error));
+    s.pushError(describeError(`Could not classify ${image.name}`, error), 'classifier/try');
   }
 }
 

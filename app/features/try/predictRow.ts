@@ -15,6 +15,6 @@ export async function predictRow({ engine }: EngineHandle, values: Record<string
     if (!studioStore.getState().isLatestTicket('predict', request)) return;
     const s = studioStore.getState();
     s.setPredicting(false);
-    s.pushError(describeError('Could not predict this row', error));
+    s.pushError(describeError('Could not predict this row', error), 'classifier/try');
   }
 }
