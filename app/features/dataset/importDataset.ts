@@ -63,6 +63,7 @@ async function importing(handle: EngineHandle, name: string, activity: { total: 
   try {
     await work();
     studioStore.getState().setPrediction(null);
+    studioStore.getState().clearErrorsAt('classifier/data');
     return true;
   } catch (error) {
     studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error), 'classifier/data');
