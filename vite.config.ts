@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -41,10 +42,24 @@ function contentSecurityPolicy(): Plugin {
  */
 export const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
+/**
+ * Ships README.md beside the built studio: the one-line help on each LoRA and training term links to
+ * its section, so the full explanation is one click away without leaving the app's own origin.
+ */
+function readmeAsset(): Plugin {
+  return {
+    name: 'tabtune-readme',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'README.md', source: readFileSync(new URL('./README.md', import.meta.url)) });
+    },
+  };
+}
+
 // Relative base so the built studio works from any path (a sub-folder, a file server, GitHub Pages).
 export default defineConfig({
   base: './',
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), readmeAsset()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

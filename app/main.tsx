@@ -10,7 +10,7 @@ import { EngineProvider, type EngineHandle } from './engine/EngineProvider.tsx';
 import { createPageHold } from './engine/pageHold.ts';
 import { runStartup } from './engine/startup.ts';
 import { watchCheckpoints } from './features/checkpoints/checkpointActions.ts';
-import { modeFromSearch } from './features/studio/ModeTabs.tsx';
+import { modeFromSearch, writeModeToUrl } from './features/studio/ModeTabs.tsx';
 import { rememberMode } from './store/modeMemory.ts';
 import { studioStore } from './store/studioStore.ts';
 import './styles.css';
@@ -57,8 +57,8 @@ function localStorageOrNull(): Storage | null {
   }
 }
 
-// The mode tab is remembered across a reload (the URL's ?mode= wins).
-rememberMode(studioStore, localStorageOrNull(), modeFromSearch(window.location.search));
+// The mode tab is remembered across a reload and kept in the URL (`?mode=lm`, which wins); set before startup reads it.
+rememberMode(studioStore, localStorageOrNull(), modeFromSearch(window.location.search), writeModeToUrl);
 
 const handle = startEngine();
 if (handle) {

@@ -166,6 +166,24 @@ for (const viewport of VIEWPORTS) {
       await expect(second.getByTestId('resume-notice')).toContainText('An unfinished run, Head only', { timeout: 10_000 });
     });
 
+    test('a finished run is marked finished, never offered, and finished runs are cleared in one go', async ({ page }) => {
+      await openStudio(page);
+      await page.getByTestId('epochs-input').fill('3');
+      await page.getByTestId('train-checkpoint-steps').fill('5');
+      await page.getByTestId('train-button').click();
+      await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 60_000 });
+      await expect(page.getByTestId('saved-run')).toHaveCount(1, { timeout: 30_000 });
+      await page.reload();
+      await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
+      await expect(page.getByTestId('resume-notice')).toHaveCount(0);
+      await page.locator('.saved-runs__list summary').first().click();
+      await expect(page.getByTestId('saved-run')).toHaveAttribute('data-finished', 'true');
+      await expect(page.getByTestId('saved-run-status')).toHaveText('finished');
+      await expect(page.getByTestId('resume-saved-run')).toHaveCount(0);
+      await page.getByTestId('delete-finished-runs').click();
+      await expect(page.getByTestId('saved-run')).toHaveCount(0);
+    });
+
     test('the mode tab is remembered across a reload', async ({ page }) => {
       await openStudio(page);
       await page.getByTestId('mode-lm').click();

@@ -11,10 +11,12 @@ describe('rememberMode', () => {
   it('opens the tab shown last, and writes every change back', () => {
     const store = createStudioStore();
     const storage = memory({ 'tabtune.mode': 'lm' });
-    const stop = rememberMode(store, storage, null);
+    const told: string[] = [];
+    const stop = rememberMode(store, storage, null, (mode) => told.push(mode));
     expect(store.getState().session.mode).toBe('lm');
     store.getState().setMode('images');
     expect(storage.data['tabtune.mode']).toBe('images');
+    expect(told).toEqual(['lm', 'images']); // the restored tab goes into the URL too
     stop();
   });
 

@@ -1,5 +1,5 @@
 import type { RunState, TaskKind } from '../../src/index.ts';
-import type { UiError } from './noticeSlice.ts';
+import type { NoticePlace, UiError } from './noticeSlice.ts';
 import type { StudioState } from './state.ts';
 
 /** Run states in which the engine is busy with a run (controls that would disturb it are disabled). */
@@ -25,8 +25,9 @@ export const selectIsTrained = (s: StudioState): boolean => selectHasTrainedRun(
 export const selectClassCount = (s: StudioState): number =>
   s.dataset.table ? (s.dataset.table.task === 'regression' ? 1 : s.dataset.table.classes.length) : (s.dataset.summary?.classes.length ?? 0);
 export const selectIsRegression = (s: StudioState): boolean => s.dataset.table?.task === 'regression';
-export const selectLatestError = (s: StudioState): UiError | null => s.notice.errors.at(-1) ?? null;
-export const selectErrorCount = (s: StudioState): number => s.notice.errors.length;
+/** The newest error shown at a place (the page banner, or beside an action), and how many wait there. */
+export const selectLatestError = (s: StudioState, place: NoticePlace = 'page'): UiError | null => s.notice.errors.findLast((e) => e.place === place) ?? null;
+export const selectErrorCount = (s: StudioState, place: NoticePlace = 'page'): number => s.notice.errors.filter((e) => e.place === place).length;
 
 /** The engine is busy with the language model: loading, importing, training or generating. */
 export const selectLmBusy = (s: StudioState): boolean =>

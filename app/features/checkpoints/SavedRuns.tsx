@@ -1,4 +1,4 @@
-import type { SavedRun, TaskKind } from '../../../src/index.ts';
+import { modelLabel, type SavedRun, type TaskKind } from '../../../src/index.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatBytes, formatInteger } from '../../format.ts';
 import { pendingResume, taskOf } from '../../store/checkpointSlice.ts';
@@ -12,7 +12,7 @@ function when(ms: number): string {
 }
 
 function describeRun(run: SavedRun): string {
-  return `${run.modelName} on ${run.datasetName}`;
+  return `${modelLabel(run.modelName)} on ${run.datasetName}`;
 }
 
 /** Where a listed run stands: training now (in this page or another tab), finished, or stopped at a step. */

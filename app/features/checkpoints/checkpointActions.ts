@@ -48,7 +48,7 @@ export async function deleteSavedRun(engine: SessionApi, runId: string): Promise
   try {
     await engine.deleteCheckpoint(runId);
   } catch (error) {
-    get().pushError(describeError('Could not delete the saved run', error));
+    get().pushError(describeError('Could not delete the saved run', error), 'page');
   }
   await refreshSavedRuns(engine);
 }

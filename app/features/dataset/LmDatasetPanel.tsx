@@ -4,6 +4,8 @@ import { DropZone } from '../../components/DropZone.tsx';
 import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { NumberField } from '../../components/NumberField.tsx';
 import { Panel } from '../../components/Panel.tsx';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatInteger } from '../../format.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
@@ -45,14 +47,14 @@ export function LmDatasetPanel() {
     const file = files[0];
     if (!file) return;
     if (!TEXT_FILE.test(file.name)) {
-      studioStore.getState().pushError({ title: 'Could not import the text', message: `${file.name} is not a .txt or .jsonl file.`, code: 'bad-file' });
+      studioStore.getState().pushError({ title: 'Could not import the text', message: `${file.name} is not a .txt or .jsonl file.`, code: 'bad-file' }, 'lm/data');
       return;
     }
     void importLmText(handle, file.name, file);
   };
 
   return (
-    <Panel title="Text data" className="panel--lm-dataset" testId="lm-dataset-panel">
+    <Panel title="Data" id={stepAnchor('lm', 'data')} className="panel--lm-dataset" testId="lm-dataset-panel">
       <DropZone label="Text data file" disabled={disabled} testId="lm-data-dropzone" onDrop={(dt) => pick(Array.from(dt.files))}>
         <p className="dropzone__title">Drop a .txt or .jsonl file</p>
         <p className="dropzone__hint">
@@ -73,6 +75,7 @@ export function LmDatasetPanel() {
           </p>
         )}
       </DropZone>
+      <InlineError place="lm/data" />
       <fieldset className="lm-options" disabled={busy}>
         <legend className="visually-hidden">How the text becomes rows</legend>
         <div className="field-row">

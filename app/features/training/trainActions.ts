@@ -3,13 +3,18 @@ import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { withTrainingLock } from '../../engine/trainingLock.ts';
 import type { ResultOf } from '../../store/runSlice.ts';
-import { selectCanContinue, selectCanResume, selectCanTrain } from '../../store/selectors.ts';
+import { selectCanContinue, selectCanResume, selectCanTrain, selectTaskRunning } from '../../store/selectors.ts';
 import { studioStore } from '../../store/studioStore.ts';
 import { syncLmPlan } from '../plan/lmPlanSync.ts';
 import { syncPlan } from '../plan/planSync.ts';
 import { predictShownImage } from '../try/predictImage.ts';
 
 const get = () => studioStore.getState();
+
+/** The task whose run the pause / resume / stop buttons act on (the language model's, when it is the one going). */
+function runningTask(): TaskKind {
+  return selectTaskRunning(get(), 'lm') ? 'lm' : 'classifier';
+}
 
 /**
  * What the engine gets: the form's settings, with the optional ones left out when they are off, and
@@ -57,12 +62,13 @@ export async function startRun(handle: EngineHandle, task: TaskKind, options: { 
   }
   if (!accepted) {
     const planError = task === 'lm' ? get().lm.plan.error : get().plan.error;
-    if (planError) get().pushError({ title: 'Could not start training', message: planError, code: null });
+    if (planError) get().pushError({ title: 'Could not start training', message: planError, code: null }, `${task}/train`);
     return false;
   }
   if (!ready(get(), task)) return false;
   // Deliver anything still buffered from an earlier run before the chart is cleared for this one.
   flushEvents();
+  get().clearErrorsAt(`${task}/train`);
   get().beginRun(task, Date.now());
   if (task === 'classifier') get().setPrediction(null);
   const title = failureTitle(task, options.resumeFrom);
@@ -81,7 +87,7 @@ export async function startRun(handle: EngineHandle, task: TaskKind, options: { 
   } catch (error) {
     flushEvents();
     get().finishRun(task, 'error', Date.now());
-    get().pushError(describeError(title, error));
+    get().pushError(describeError(title, error), `${task}/train`);
     return false;
   }
 }
@@ -90,7 +96,7 @@ export async function pauseRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.pause();
   } catch (error) {
-    get().pushError(describeError('Could not pause the run', error));
+    get().pushError(describeError('Could not pause the run', error), `${runningTask()}/train`);
   }
 }
 
@@ -98,7 +104,7 @@ export async function resumePausedRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.resume();
   } catch (error) {
-    get().pushError(describeError('Could not resume the run', error));
+    get().pushError(describeError('Could not resume the run', error), `${runningTask()}/train`);
   }
 }
 
@@ -107,6 +113,6 @@ export async function stopRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.stop();
   } catch (error) {
-    get().pushError(describeError('Could not stop', error));
+    get().pushError(describeError('Could not stop', error), `${runningTask()}/train`);
   }
 }
