@@ -95,6 +95,17 @@ describe('preference runs (WASM)', () => {
     expect(result.steps).toBe(2);
   });
 
+  it('keeps the pairs and the trained adapter (not stale) across a backend switch', async () => {
+    await engine.lmImportPreferences('pairs.jsonl', new Blob([piratePairsJsonl()]), { ...DEFAULT_PREFERENCE_DATASET_OPTIONS, maxLength: 32, validationFraction: 0.2 });
+    await engine.train(config({ steps: 2 }));
+    const before = await engine.lmEvalPreferences({ rows: 'validation' });
+    await engine.setBackend('cpu');
+    const after = await engine.lmEvalPreferences({ rows: 'validation' });
+    expect(Math.abs(after.summary.loss - before.summary.loss)).toBeLessThan(1e-5);
+    const runInfo = events.filter((e) => e.type === 'trainedRun').at(-1);
+    expect(runInfo).toMatchObject({ info: { task: 'lm', present: true, stale: false } });
+  });
+
   it('refuses bad settings with the field named', async () => {
     await engine.lmImportPreferences('pairs.jsonl', new Blob([piratePairsJsonl()]), { ...DEFAULT_PREFERENCE_DATASET_OPTIONS, maxLength: 32 });
     await expect(engine.train(config({ preference: { ...DEFAULT_PREFERENCE_SETTINGS, beta: 0 } }))).rejects.toThrow(/preference\.beta is 0/);
