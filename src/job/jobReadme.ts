@@ -43,7 +43,7 @@ CPU=1 NUM_PROCESSES=2 ./launch.sh                  # a data-parallel smoke run o
 - \`${spec.output_dir}/trainer_state.json\`: the loss at every step and the validation loss (\`log_history\`).
 - \`${spec.output_dir}/job_result.json\`: \`world_size\`, \`steps\`, \`final_loss\`.
 
-Drop the \`${spec.output_dir}/\` folder on the studio's "Import a job's output" zone to try, export or keep training the
+Drop the \`${spec.output_dir}/\` folder on "Job output" in the studio's Export panel to try, export or keep training the
 adapter there, or read it with \`npx tabtune logits --model <model> --adapter ${spec.output_dir}/adapter --ids 1,2,3\`.
 `;
 }

@@ -208,6 +208,9 @@ def main():
         with open(os.path.join(out, "job_result.json"), "w", encoding="utf-8") as f:
             json.dump(result, f, indent=2)
         print(f"wrote {out}/adapter, trainer_state.json, job_result.json (world size {accelerator.num_processes})", flush=True)
+    # Every process leaves together: a rank that tears down its process group while the main one is
+    # still writing can wait forever on gloo.
+    accelerator.wait_for_everyone()
     accelerator.end_training()
 
 
