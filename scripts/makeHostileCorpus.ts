@@ -401,11 +401,11 @@ export function makeHostileCorpus(outDir: string, seed = 20250611): HostileCase[
     ['n_embd nested 100,000 deep', cfgText.replace(/"n_embd":\s*\d+/, `"n_embd": ${deep(100_000)}`), CI],
     ['n_head does not divide n_embd', cfgWith({ n_head: 7 }), CI],
     ['n_layer zero', cfgWith({ n_layer: 0 }), CI],
-    ['activation relu', cfgWith({ activation_function: 'relu' }), CI],
-    ['activation nested deep', cfgText.replace(/"activation_function":\s*"[^"]*"/, `"activation_function": ${deep(50_000)}`), CI],
+    ['activation relu', cfgWith({ activation_function: 'relu' }), 'hf-model-unsupported'],
+    ['activation nested deep', cfgText.replace(/"activation_function":\s*"[^"]*"/, `"activation_function": ${deep(50_000)}`), 'hf-model-unsupported'],
     ['layer_norm_epsilon a string', cfgWith({ layer_norm_epsilon: '1e-5' }), CI],
     ['tie_word_embeddings a string', cfgWith({ tie_word_embeddings: 'yes' }), CI],
-    ['llama with rope yarn', JSON.stringify({ model_type: 'llama', hidden_size: 64, num_attention_heads: 4, num_hidden_layers: 2, vocab_size: 100, intermediate_size: 128, max_position_embeddings: 64, rope_scaling: { rope_type: 'yarn', factor: 4 } }), CI],
+    ['llama with rope mrope', JSON.stringify({ model_type: 'llama', hidden_size: 64, num_attention_heads: 4, num_hidden_layers: 2, vocab_size: 100, intermediate_size: 128, max_position_embeddings: 64, rope_scaling: { rope_type: 'mrope', factor: 4 } }), 'hf-model-unsupported'],
     ['llama rope_scaling an array', JSON.stringify({ model_type: 'llama', hidden_size: 64, num_attention_heads: 4, num_hidden_layers: 2, vocab_size: 100, intermediate_size: 128, max_position_embeddings: 64, rope_scaling: [1] }), CI],
   ];
   for (const [what, t, expected] of cfgCases) add('hf-config', expected, what, { 'config.json': t });
