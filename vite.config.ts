@@ -10,10 +10,8 @@ import react from '@vitejs/plugin-react';
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  // blob: for the threaded WASM build only: TF.js starts its thread workers from blob: URLs that it
-  // makes from its own bundled code (no eval, nothing from elsewhere).
-  "script-src 'self' 'wasm-unsafe-eval' blob:",
-  "worker-src 'self' blob:",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
   "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
   "img-src 'self' blob: data:",
   "style-src 'self'",
@@ -34,13 +32,6 @@ function contentSecurityPolicy(): Plugin {
     transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
   };
 }
-
-/**
- * Cross-origin isolation (SharedArrayBuffer), which TF.js needs to run its threaded SIMD WASM build on
- * every core. Any static host must send these two headers with the page and its worker scripts
- * (README, "Serving the studio"). require-corp still allows the Hub: models are fetched with CORS.
- */
-export const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /**
  * Ships README.md beside the built studio: the one-line help on each LoRA and training term links to
@@ -66,8 +57,8 @@ export default defineConfig({
     // TF.js is large; one chunk per backend keeps the first paint fast.
     chunkSizeWarningLimit: 4096,
   },
-  server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
+  server: { port: 5173 },
   // The preview serves the policy as a header too: a worker takes its policy from its own response,
   // not from the page's meta tag.
-  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...CROSS_ORIGIN_ISOLATION } },
+  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
 });

@@ -24,6 +24,10 @@ export interface CompareOptions {
   /** How to run the engine's side: ['npx', 'tsx', 'scripts/benchLmStep.ts'] or the bundled ['node', 'benchLmStep.mjs']. */
   engineCommand?: string[];
   python?: string;
+  /** Where benchTorch.py is (default scripts/benchTorch.py). */
+  torchScript?: string;
+  /** PyTorch's device on the 'gpu' comparison: cuda, or cpu to try the path without a GPU. */
+  torchDevice?: string;
 }
 
 export interface CompareRow {
@@ -54,19 +58,25 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
   const common = ['--batch', String(o.batch), '--seq', String(o.seq), '--steps', String(o.steps), '--warmup', String(o.warmup)];
   const engine = o.engineCommand ?? ['npx', 'tsx', 'scripts/benchLmStep.ts'];
   const python = o.python ?? process.env.PYTHON ?? 'python3';
-  const pyScript = o.engineCommand ? 'benchTorch.py' : 'scripts/benchTorch.py';
+  const pyScript = o.torchScript ?? 'scripts/benchTorch.py';
   const torchArgs = ['--arch', preset.arch, '--layers', String(layers), '--hidden', String(preset.hidden), '--heads', String(preset.heads), '--kv-heads', String(preset.kvHeads), '--intermediate', String(preset.intermediate), '--vocab', String(preset.vocab), '--targets', preset.targets.join(','), ...common];
   const rows: CompareRow[] = [];
   if (o.device === 'gpu') {
     rows.push(runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'webgpu', ...common], 'tabtune webgpu'));
-    rows.push(runJson([python, pyScript, ...torchArgs, '--device', 'cuda'], 'pytorch cuda'));
+    const device = o.torchDevice ?? 'cuda';
+    rows.push(runJson([python, pyScript, ...torchArgs, '--device', device], `pytorch ${device}`));
     return rows;
   }
   for (const t of o.threads) {
-    const row = runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'wasm', '--threads', String(t), ...common], `tabtune wasm ${t} thread(s)`);
-    // The engine reports the threads it really ran on: under Node that is 1 whatever was asked.
-    if (row.threads !== undefined && row.threads !== t) rows.push({ engine: row.engine, threads: t, skipped: `asked for ${t} threads, ran on ${row.threads}: TF.js 4.22 starts its threaded WASM build only in a cross-origin isolated browser page, never under Node` });
-    else rows.push(row);
+    const args = [...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'wasm', '--threads', String(t)];
+    // The engine reports the threads it really gets (under Node: 1, whatever was asked); a step that
+    // would not run on the threads asked for is not measured twice.
+    const probe = t > 1 ? runJson([...args, '--threads-only'], 'tabtune wasm') : undefined;
+    if (probe?.threads !== undefined && probe.threads !== t) {
+      rows.push({ engine: probe.engine, threads: t, skipped: `asked for ${t} threads, TF.js gives ${probe.threads}: its threaded WASM build never starts under Node (tfjs#3830)` });
+      continue;
+    }
+    rows.push(runJson([...args, ...common], `tabtune wasm ${t} thread(s)`));
   }
   for (const t of o.threads) rows.push(runJson([python, pyScript, ...torchArgs, '--threads', String(t)], `pytorch ${t} thread(s)`));
   return rows;
@@ -99,7 +109,7 @@ export function compareReport(rows: CompareRow[], o: CompareOptions): string {
   } else {
     const g = find('tabtune webgpu');
     const t = find('pytorch');
-    ratio('WebGPU / PyTorch CUDA, tokens/s', g?.tokensPerSecond, t?.tokensPerSecond, 'none yet');
+    ratio(`WebGPU / PyTorch ${o.torchDevice ?? 'cuda'}, tokens/s`, g?.tokensPerSecond, t?.tokensPerSecond, 'none yet');
     ratio('WebGPU bytes held / float32 weights', g?.gpuBytes, g?.float32WeightBytes, '<= 0.6 with float16 storage');
   }
   return lines.join('\n');

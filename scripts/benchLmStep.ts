@@ -6,7 +6,8 @@
  *
  *   npx tsx scripts/benchLmStep.ts --preset smollm2-135m --backend wasm --threads 1 --batch 4 --seq 128
  *
- * --layers N overrides the preset's layer count (the profile in docs/benchmarks.md uses 4).
+ * --layers N overrides the preset's layer count; --threads-only prints the WASM threads this runtime gives
+ * and exits.
  */
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { startBackend } from '../src/backend/startBackend.ts';
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
   }
   const report = await startBackend(backend);
   const usedThreads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;
+  if (argv.includes('--threads-only')) {
+    // A probe (scripts/benchCompare.ts): how many threads this runtime gives, without the step.
+    console.log(JSON.stringify({ engine: `tabtune ${report.name}`, threads: usedThreads }));
+    process.exit(0);
+  }
   const lm = randomLm(presetConfig(preset), 1);
   const lora = createLmLora(attentionPlan(lm, targetsPattern(preset.targets)), lm.modules, createRng(3));
   const vars = [...lora.values()].flatMap((ad) => [ad.A, ad.B]);

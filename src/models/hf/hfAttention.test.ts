@@ -59,4 +59,15 @@ describe('attention mask', () => {
     expect(Array.from(repeatKv(x, 3).dataSync())).toEqual([1, 1, 1, 2, 2, 2]);
     x.dispose();
   });
+
+  it("repeatKv's gradient sums each group's copies, through a Sum (no per-copy slicing, slow on WASM)", async () => {
+    const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 1, 2]); // [B, kvHeads, T, D]
+    const w = tf.tensor4d([1, 10, 100, 1000, 2, 20, 200, 2000], [1, 4, 1, 2]); // [B, kvHeads * 2, T, D]
+    const profile = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(repeatKv(v, 2), w)))(x));
+    // Head 0 is copied to query heads 0 and 1, head 1 to 2 and 3: d/dx sums their weights.
+    expect(Array.from((profile.result as tf.Tensor).dataSync())).toEqual([101, 1010, 202, 2020]);
+    expect(profile.kernelNames).not.toContain('Unpack');
+    expect(profile.kernelNames).not.toContain('SplitV');
+    tf.dispose([x, w, profile.result as tf.Tensor]);
+  });
 });

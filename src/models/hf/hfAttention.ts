@@ -38,10 +38,12 @@ export function attentionBias(T: number, past: number, mask?: Tensor2D, slidingW
 export function repeatKv(x: Tensor, groups: number): Tensor {
   if (groups === 1) return x;
   const [b, kvHeads, tk, d] = x.shape as [number, number, number, number];
-  // Stack-and-reshape rather than HF's expand+reshape (TF.js has no gradient for rank-5 tile) or a
-  // gather (its gradient, UnsortedSegmentSum, has no WASM kernel). Concat's gradient is a slice.
-  const stacked = tf.stack(Array.from({ length: groups }, () => x), 2); // [B, kvHeads, groups, Tk, D]
-  return tf.reshape(stacked, [b, kvHeads * groups, tk, d]); // [B, kvHeads * groups, Tk, D]
+  // A broadcasting multiply by ones rather than HF's expand+reshape (TF.js has no gradient for rank-5
+  // tile), a stack or a concat: their gradients (Unpack, Split) slice a rank-5 tensor, which the WASM
+  // backend does element by element (seconds per layer at SmolLM2 widths); Mul's gradient is a Sum
+  // over the broadcast axis (docs/benchmarks.md).
+  const repeated = tf.mul(tf.expandDims(x, 2), tf.ones([1, 1, groups, 1, 1])); // [B, kvHeads, groups, Tk, D]
+  return tf.reshape(repeated, [b, kvHeads * groups, tk, d]); // [B, kvHeads * groups, Tk, D]
 }
 
 export interface AttendOptions {
