@@ -15,7 +15,9 @@ export interface HfFamily {
   label: string;
   /**
    * PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING entry (peft/utils/constants.py), what
-   * LoraConfig() targets when target_modules is not given.
+   * LoraConfig() targets when target_modules is not given. PEFT 0.21 has no entry for phi3 and
+   * smollm3 (LoraConfig() without target_modules raises there); those families name the targets
+   * PEFT users give them by hand, written explicitly into every adapter_config.json we export.
    */
   peftTargets: string[];
   /** config.json -> the normalised config; refuses what the forward does not reproduce, naming the field. */

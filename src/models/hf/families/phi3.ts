@@ -6,6 +6,8 @@
 import { decoderFamily } from './decoderFamily.ts';
 import { windowKey } from './decoderConfig.ts';
 
+// PEFT 0.21 has no default for phi3: every linear projection, as Phi-3 LoRA recipes target.
+
 export const phi3Family = decoderFamily('Phi-3 / Phi-4', ['qkv_proj', 'o_proj', 'gate_up_proj', 'down_proj'], {
   arch: 'phi3',
   biases: () => ({ qkv: false, o: false, mlp: false }),

@@ -7,6 +7,8 @@ import { invalidConfig } from '../hfConfigKeys.ts';
 import { decoderFamily } from './decoderFamily.ts';
 import { qwenSliding } from './decoderConfig.ts';
 
+// PEFT 0.21 has no default for smollm3: q_proj and v_proj, its llama entry, as for SmolLM2.
+
 export const smollm3Family = decoderFamily('SmolLM3', ['q_proj', 'v_proj'], {
   arch: 'smollm3',
   ...qwenSliding,
