@@ -18,7 +18,7 @@ test('Run on a cluster: the job zip, then the job output taken back', async ({ p
   const errors = collectPageErrors(page);
   await page.goto('./?backend=wasm&mode=lm');
   await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
-  await page.getByTestId('lm-builtin').click();
+  // ?mode=lm opens on the built-in model and the sample chat (the guided flow's first view).
   await expect(page.getByTestId('lm-model-summary')).toHaveAttribute('data-architecture', 'llama', { timeout: 60_000 });
   await page.getByTestId('lm-data-input').setInputFiles(join(REPO, 'public/datasets/chat-sample.jsonl'));
   await expect(page.getByTestId('lm-data-format')).toContainText('chat', { timeout: 30_000 });

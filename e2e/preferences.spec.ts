@@ -18,7 +18,7 @@ test('DPO on preference pairs: rewards and accuracies rise, the adapter prefers 
   await page.goto('./?backend=webgpu&mode=lm');
   await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
-  await page.getByTestId('lm-builtin').click();
+  // ?mode=lm opens on the built-in model and the sample chat (the guided flow's first view).
   await expect(page.getByTestId('lm-model-summary')).toContainText('llama', { timeout: 60_000 });
 
   await page.getByTestId('objective-preference').check();
