@@ -1,10 +1,12 @@
 /**
  * Next-token logits of a loaded Hugging Face causal LM, as TF.js ops (differentiable, so the same
- * call trains LoRA adapters). Dispatches to the gpt2 or llama-family forward pass.
+ * call trains LoRA adapters). Dispatches to the gpt2 or llama-family forward pass;
+ * causalLmHidden stops before lm_head (for the chunked loss).
  */
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
 import { gpt2Forward } from './gpt2Forward.ts';
+import { lmHead } from './hfBlocks.ts';
 import { forwardContext } from './hfLinear.ts';
 import type { HfCausalLm, KvCache, LmLora } from './hfTypes.ts';
 import { llamaForward } from './llamaForward.ts';
@@ -20,6 +22,16 @@ export interface CausalLmOptions {
   cache?: KvCache;
   /** Absolute position of ids[:, 0]; defaults to cache.length, or 0. */
   positionOffset?: number;
+  /**
+   * Gradient checkpointing: each block keeps only its input for the backward pass and runs its
+   * forward again there (recomputeBlock.ts). Training only; needs a dropoutSeed when LoRA has dropout.
+   */
+  recompute?: boolean;
+}
+
+export interface CausalLmHidden {
+  hidden: Tensor2D; // [B*T, C], after the final norm
+  cache?: KvCache;
 }
 
 export interface CausalLmOutput {
@@ -29,6 +41,19 @@ export interface CausalLmOutput {
 
 /** ids [B, T] int32 -> logits [B, T, V]. */
 export function causalLmLogits(lm: HfCausalLm, ids: Tensor2D, opts: CausalLmOptions = {}): CausalLmOutput {
+  const [b, t] = ids.shape;
+  return tf.tidy(() => {
+    const out = causalLmHidden(lm, ids, opts);
+    const logits = lmHead(lm, out.hidden, b, t); // [B, T, V]
+    return (out.cache ? { logits, cache: out.cache } : { logits }) as unknown as tf.TensorContainer;
+  }) as unknown as CausalLmOutput;
+}
+
+/**
+ * ids [B, T] int32 -> the final hidden states [B*T, C] before lm_head: what the chunked
+ * cross-entropy (lm/chunkedCrossEntropy.ts) takes, so no [B, T, V] logits are ever held.
+ */
+export function causalLmHidden(lm: HfCausalLm, ids: Tensor2D, opts: CausalLmOptions = {}): CausalLmHidden {
   const { config } = lm;
   if (ids.rank !== 2 || ids.dtype !== 'int32')
     throw new EngineError('hf-input-invalid', `token ids must be an int32 tensor [batch, length]; got ${ids.dtype} [${ids.shape.join(', ')}].`);
@@ -39,9 +64,13 @@ export function causalLmLogits(lm: HfCausalLm, ids: Tensor2D, opts: CausalLmOpti
   if (opts.attentionMask && opts.attentionMask.shape[0] !== ids.shape[0])
     throw new EngineError('hf-input-invalid', `the attention mask has ${opts.attentionMask.shape[0]} rows for ${ids.shape[0]} sequences.`);
   const ctx = forwardContext(lm, opts.lora, opts.training ?? false, opts.dropoutSeed);
+  if (opts.recompute) {
+    if (opts.cache) throw new EngineError('internal', 'recompute is for training; decoding with a KV cache has no backward pass.');
+    ctx.recompute = true;
+  }
   const forward = config.architecture === 'gpt2' ? gpt2Forward : llamaForward;
   return tf.tidy(() => {
     const out = forward({ ctx, ids, mask: opts.attentionMask, cache: opts.cache, offset });
-    return (out.cache ? { logits: out.logits, cache: out.cache } : { logits: out.logits }) as unknown as tf.TensorContainer;
-  }) as unknown as CausalLmOutput;
+    return (out.cache ? { hidden: out.hidden, cache: out.cache } : { hidden: out.hidden }) as unknown as tf.TensorContainer;
+  }) as unknown as CausalLmHidden;
 }

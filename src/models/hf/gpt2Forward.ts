@@ -4,7 +4,7 @@
  */
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
-import { checkCache, embedTokens, geluNew, layerNorm, lmHead, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
+import { checkCache, embedTokens, geluNew, layerNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight } from './hfLinear.ts';
 
 export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): ForwardOutput {
@@ -39,6 +39,5 @@ export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): Fo
     h = tf.add(h, hfLinear(ctx, `${p}.mlp.c_proj`, inner));
   }
   h = layerNorm(h, w('transformer.ln_f.weight'), w('transformer.ln_f.bias'), eps);
-  const logits = lmHead(ctx, h, b, t);
-  return { logits, cache: cache ? { keys, values, length: past + t } : undefined };
+  return { hidden: h, cache: cache ? { keys, values, length: past + t } : undefined };
 }

@@ -3,12 +3,12 @@
  * between blocks so every projection is one plain 2-D matMul.
  */
 import { EngineError } from '../../errors.ts';
-import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
+import { tf, type Tensor, type Tensor2D, type Variable } from '../../tf.ts';
 import { embeddingName, LM_HEAD } from './hfLayout.ts';
 import { weight, type ForwardContext } from './hfLinear.ts';
-import type { KvCache } from './hfTypes.ts';
+import type { HfCausalLm, KvCache } from './hfTypes.ts';
 
-/** The forward pass of one architecture: ids [B, T] -> logits [B, T, V] (and the grown cache). */
+/** The forward pass of one architecture: ids [B, T] -> final hidden states [B*T, C] (and the grown cache); lmHead makes logits. */
 export interface ForwardInput {
   ctx: ForwardContext;
   ids: Tensor2D;
@@ -19,7 +19,8 @@ export interface ForwardInput {
 }
 
 export interface ForwardOutput {
-  logits: Tensor;
+  /** [B*T, C]: after the final norm, before lm_head. The loss takes them (chunked cross-entropy). */
+  hidden: Tensor;
   cache?: KvCache;
 }
 
@@ -48,11 +49,15 @@ export function embedTokens(ctx: ForwardContext, ids: Tensor2D): Tensor {
   return tf.gather(table, flat); // [B*T, C]
 }
 
+/** lm_head's weight [V, C], or the embedding when tied (frozen: no plan trains it). */
+export function lmHeadWeight(lm: HfCausalLm): Variable {
+  return weight(lm, lm.config.tieWordEmbeddings ? embeddingName(lm.config) : LM_HEAD);
+}
+
 /** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding when tied. */
-export function lmHead(ctx: ForwardContext, h: Tensor, b: number, t: number): Tensor {
-  const { config } = ctx.lm;
-  const head = weight(ctx.lm, config.tieWordEmbeddings ? embeddingName(config) : LM_HEAD); // [V, C]
-  const logits = tf.matMul(h, head, false, true); // [B*T, V]
+export function lmHead(lm: HfCausalLm, h: Tensor, b: number, t: number): Tensor {
+  const { config } = lm;
+  const logits = tf.matMul(h, lmHeadWeight(lm), false, true); // [B*T, V]
   return tf.reshape(logits, [b, t, config.vocabSize]); // [B, T, V]
 }
 

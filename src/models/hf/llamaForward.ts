@@ -5,7 +5,7 @@
  */
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
-import { checkCache, embedTokens, lmHead, rmsNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
+import { checkCache, embedTokens, rmsNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight } from './hfLinear.ts';
 import { applyRope, ropeTables } from './rope.ts';
 
@@ -41,6 +41,5 @@ export function llamaForward({ ctx, ids, mask, cache, offset }: ForwardInput): F
     h = tf.add(h, hfLinear(ctx, `${p}.mlp.down_proj`, act));
   }
   h = rmsNorm(h, w('model.norm.weight'), eps);
-  const logits = lmHead(ctx, h, b, t);
-  return { logits, cache: cache ? { keys, values, length: past + t } : undefined };
+  return { hidden: h, cache: cache ? { keys, values, length: past + t } : undefined };
 }
