@@ -78,8 +78,9 @@ export function chunkedCausalLmLoss(hidden: Tensor2D, head: Tensor2D, labels: In
       return { loss, dh };
     });
   if (!tf.engine().isTapeOn()) return { loss: chunks(false).loss, tokens };
-  const fused = tf.customGrad((h: Tensor, save: tf.GradSaveFunc) => {
-    const { loss, dh } = chunks(true); // reads `hidden`, which is h
+  const fused = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[1] as tf.GradSaveFunc;
+    const { loss, dh } = chunks(true); // reads `hidden`, which is args[0]
     save([dh!]);
     return { value: loss, gradFunc: (dy: Tensor, saved: Tensor[]) => [tf.mul(saved[0]!, dy)] };
   });
