@@ -4,7 +4,8 @@ import { createRng } from '../data/rng.ts';
 import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type Scalar, type Tensor2D } from '../tf.ts';
 import { causalLmLoss, IGNORE_INDEX } from '../train/causalLmLoss.ts';
-import { chunkedCausalLmLoss, chunkTokens } from './chunkedCrossEntropy.ts';
+import { chunkTokens } from '../models/hf/hfMemory.ts';
+import { chunkedCausalLmLoss } from './chunkedCrossEntropy.ts';
 
 const random = (rng: () => number, n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale);
 

@@ -5,7 +5,7 @@
  * each, and the plain loss keeps five such tensors alive at once.
  *
  * Only positions with a label get logits at all, a chunk of them at a time ([m, V], at most
- * CHUNK_BYTES). As Liger's fused linear cross-entropy does, the gradient is made in the same pass,
+ * CHUNK_BYTES in hfMemory.ts). As Liger's fused linear cross-entropy does, the gradient is made in the same pass,
  * while the chunk's logits exist: for one position with logits z = h·Wᵀ and label y,
  *   ∂loss/∂z = (softmax(z) - onehot(y)) / N   so   ∂loss/∂h = (softmax(z)·W - W[y]) / N
  * (W[y] is a row gather: no one-hot is built). The gradient [N, C] is kept (the size of the hidden
@@ -14,16 +14,9 @@
  * Without a gradient tape (validation) the loss alone is computed, chunk by chunk.
  */
 import { EngineError } from '../errors.ts';
+import { chunkTokens } from '../models/hf/hfMemory.ts';
 import { tf, type Scalar, type Tensor, type Tensor2D } from '../tf.ts';
 import { labelledPositions, type CausalLmLossOutput } from '../train/causalLmLoss.ts';
-
-/** Largest [m, V] float32 logits chunk: small beside the weights, large enough for efficient matmuls. */
-export const CHUNK_BYTES = 32 * 2 ** 20;
-
-/** Labelled positions per chunk for a vocabulary: CHUNK_BYTES of logits, between 8 and 1024 rows. */
-export function chunkTokens(vocab: number): number {
-  return Math.max(8, Math.min(1024, Math.floor(CHUNK_BYTES / (4 * vocab))));
-}
 
 /** Sum over one chunk of -log softmax(h·Wᵀ)[label] and, with `grad`, (softmax(z)·W - W[y]) * scale. */
 function chunkLoss(hidden: Tensor, head: Tensor, positions: Int32Array, labels: Int32Array, vocab: number, gradScale: number | null): { sum: Scalar; dh?: Tensor } {
