@@ -78,6 +78,12 @@ export interface LmTrainConfig extends TrainSettings {
   evalEvery: number;
   /** Prompts generated from at each evaluation (greedy, short); [] for none. */
   samplePrompts: string[];
+  /**
+   * Gradient checkpointing: each block's activations are recomputed in the backward pass instead of
+   * kept (less memory, about a third more compute). Absent: on when the memory estimate says the
+   * run would not fit the backend's memory otherwise.
+   */
+  gradientCheckpointing?: boolean;
 }
 
 export type TrainConfig = ClassifierTrainConfig | LmTrainConfig;

@@ -15,7 +15,7 @@
  */
 import { EngineError } from '../errors.ts';
 import { chunkTokens } from '../models/hf/hfMemory.ts';
-import { tf, type Scalar, type Tensor, type Tensor2D } from '../tf.ts';
+import { tf, type Scalar, type Tensor } from '../tf.ts';
 import { labelledPositions, type CausalLmLossOutput } from '../train/causalLmLoss.ts';
 
 /** Sum over one chunk of -log softmax(h·Wᵀ)[label] and, with `grad`, (softmax(z)·W - W[y]) * scale. */
@@ -41,10 +41,10 @@ function chunkLoss(hidden: Tensor, head: Tensor, positions: Int32Array, labels: 
  * labels [N] (already shifted, -100 ignored) -> the same loss as causalLmLoss(hidden·headᵀ, labels),
  * differentiable with respect to `hidden`. `chunk`: labelled positions per chunk (default chunkTokens(V)).
  */
-export function chunkedCausalLmLoss(hidden: Tensor2D, head: Tensor2D, labels: Int32Array, chunk?: number): CausalLmLossOutput {
-  const [n, c] = hidden.shape;
-  const [vocab, headC] = head.shape;
-  if (headC !== c || labels.length !== n)
+export function chunkedCausalLmLoss(hidden: Tensor, head: Tensor, labels: Int32Array, chunk?: number): CausalLmLossOutput {
+  const [n = 0, c = 0] = hidden.shape;
+  const [vocab = 0, headC] = head.shape;
+  if (hidden.rank !== 2 || head.rank !== 2 || headC !== c || labels.length !== n)
     throw new EngineError('internal', `chunkedCausalLmLoss: hidden [${n}, ${c}], head [${vocab}, ${headC}] and ${labels.length} labels do not match.`);
   if (head instanceof tf.Variable && head.trainable)
     throw new EngineError('internal', 'chunkedCausalLmLoss: lm_head is trainable but this loss gives no gradient for it; use causalLmLoss on the logits.');

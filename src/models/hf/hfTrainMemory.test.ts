@@ -40,7 +40,7 @@ async function measuredPeak(lm: HfCausalLm, batch: number, seq: number, recomput
   const vars = [...lora.values()].flatMap((l) => [l.A, l.B]);
   const before = tf.memory().numBytes;
   const info = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(() => chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute }).hidden, lmHeadWeight(lm) as unknown as Tensor2D, labels).loss, vars);
+    const { value, grads } = tf.variableGrads(() => chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute }).hidden, lmHeadWeight(lm), labels).loss, vars);
     tf.dispose([value, ...Object.values(grads)]);
   });
   tf.dispose(ids);

@@ -49,7 +49,7 @@ describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s with gradient check
     const vars = [...[...lora.values()].flatMap((l) => [l.A, l.B]), ...full.values()];
     const { value, grads } = tf.variableGrads(() => {
       const { hidden } = causalLmHidden(lm, ids, { attentionMask: mask, lora, training: true, dropoutSeed: 17, recompute });
-      return chunkedCausalLmLoss(hidden, lmHeadWeight(lm) as unknown as Tensor2D, labels).loss as Scalar;
+      return chunkedCausalLmLoss(hidden, lmHeadWeight(lm), labels).loss as Scalar;
     }, vars);
     const out = { loss: value.dataSync()[0]!, grads: new Map(Object.entries(grads).map(([k, g]) => [k, Float32Array.from(g.dataSync())])) };
     tf.dispose([value, ids, mask, ...Object.values(grads)]);
@@ -90,7 +90,7 @@ describe('gradient checkpointing memory', () => {
     const peak = async (recompute: boolean): Promise<number> =>
       (
         await tf.profile(() => {
-          const { value, grads } = tf.variableGrads(() => chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute }).hidden, lmHeadWeight(lm) as unknown as Tensor2D, labels).loss, vars);
+          const { value, grads } = tf.variableGrads(() => chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute }).hidden, lmHeadWeight(lm), labels).loss, vars);
           tf.dispose([value, ...Object.values(grads)]);
         })
       ).peakBytes;
