@@ -7,7 +7,6 @@ import type { EvalPoint, LmTrainConfig } from '../api.ts';
 import { causalLmHidden } from '../models/hf/causalLmLogits.ts';
 import { lmHeadWeight } from '../models/hf/hfBlocks.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
-import type { Scalar, Tensor2D } from '../tf.ts';
 import type { AdamWParam } from '../train/adamw.ts';
 import type { TrainLoopSpec } from '../train/trainLoop.ts';
 import { chunkedCausalLmLoss } from './chunkedCrossEntropy.ts';

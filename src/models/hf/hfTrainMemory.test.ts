@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../data/rng.ts';
 import { createLmLora, disposeLmLora } from '../../lm/createLmLora.ts';
 import { chunkedCausalLmLoss } from '../../lm/chunkedCrossEntropy.ts';
-import { tf, type Tensor2D, type Variable } from '../../tf.ts';
+import { tf, type Variable } from '../../tf.ts';
 import { causalLmHidden } from './causalLmLogits.ts';
 import { lmHeadWeight } from './hfBlocks.ts';
 import { parseHfConfig } from './hfConfig.ts';

@@ -3,7 +3,7 @@ import { createRng } from '../../data/rng.ts';
 import { chunkedCausalLmLoss } from '../../lm/chunkedCrossEntropy.ts';
 import { fullCopies, withWeights, disposeFull } from '../../lm/lmWeights.ts';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
-import { tf, type Scalar, type Tensor2D, type Variable } from '../../tf.ts';
+import { tf, type Scalar, type Variable } from '../../tf.ts';
 import { IGNORE_INDEX } from '../../train/causalLmLoss.ts';
 import { causalLmHidden } from './causalLmLogits.ts';
 import { lmHeadWeight } from './hfBlocks.ts';
