@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -9,8 +10,10 @@ import react from '@vitejs/plugin-react';
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
+  // blob: for the threaded WASM build only: TF.js starts its thread workers from blob: URLs that it
+  // makes from its own bundled code (no eval, nothing from elsewhere).
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
   "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
   "img-src 'self' blob: data:",
   "style-src 'self'",
@@ -32,18 +35,39 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation (SharedArrayBuffer), which TF.js needs to run its threaded SIMD WASM build on
+ * every core. Any static host must send these two headers with the page and its worker scripts
+ * (README, "Serving the studio"). require-corp still allows the Hub: models are fetched with CORS.
+ */
+export const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/**
+ * Ships README.md beside the built studio: the one-line help on each LoRA and training term links to
+ * its section, so the full explanation is one click away without leaving the app's own origin.
+ */
+function readmeAsset(): Plugin {
+  return {
+    name: 'tabtune-readme',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'README.md', source: readFileSync(new URL('./README.md', import.meta.url)) });
+    },
+  };
+}
+
 // Relative base so the built studio works from any path (a sub-folder, a file server, GitHub Pages).
 export default defineConfig({
   base: './',
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), readmeAsset()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',
     // TF.js is large; one chunk per backend keeps the first paint fast.
     chunkSizeWarningLimit: 4096,
   },
-  server: { port: 5173 },
+  server: { port: 5173, headers: CROSS_ORIGIN_ISOLATION },
   // The preview serves the policy as a header too: a worker takes its policy from its own response,
   // not from the page's meta tag.
-  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...CROSS_ORIGIN_ISOLATION } },
 });

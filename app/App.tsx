@@ -1,4 +1,3 @@
-import { useEffect } from 'react';
 import { BackendBadge } from './features/backend/BackendBadge.tsx';
 import { BackendSelect } from './features/backend/BackendSelect.tsx';
 import { Notices } from './features/notices/Notices.tsx';
@@ -6,17 +5,15 @@ import { OtherTabBanner } from './features/notices/OtherTabBanner.tsx';
 import { StartupStatus } from './features/session/StartupStatus.tsx';
 import { ClassifierStudio } from './features/studio/ClassifierStudio.tsx';
 import { LmStudio } from './features/studio/LmStudio.tsx';
-import { ModeTabs, modeFromSearch, modePanelId, modeTabId } from './features/studio/ModeTabs.tsx';
+import { ModeTabs, modePanelId, modeTabId } from './features/studio/ModeTabs.tsx';
+import { useOpenLmOnFirstView } from './features/studio/useOpenLmOnFirstView.ts';
 import { selectReadyAttr } from './store/selectors.ts';
-import { studioStore, useStudio } from './store/studioStore.ts';
+import { useStudio } from './store/studioStore.ts';
 
 export function App() {
   const ready = useStudio(selectReadyAttr);
   const mode = useStudio((s) => s.session.mode);
-  useEffect(() => {
-    const fromUrl = modeFromSearch(window.location.search);
-    if (fromUrl) studioStore.getState().setMode(fromUrl);
-  }, []);
+  useOpenLmOnFirstView(mode);
   return (
     <>
       <header className="topbar">
@@ -27,13 +24,13 @@ export function App() {
           <h1>Tabtune</h1>
           <span className="topbar__tagline">fine-tuning in a browser tab</span>
         </div>
+        <ModeTabs />
         <div className="topbar__backend">
           <BackendBadge />
           <BackendSelect />
         </div>
       </header>
       <main className="studio" data-testid="studio" data-ready={ready} aria-busy={ready === 'false'}>
-        <ModeTabs />
         <Notices />
         <OtherTabBanner />
         <StartupStatus />

@@ -10,6 +10,8 @@ import { EngineProvider, type EngineHandle } from './engine/EngineProvider.tsx';
 import { createPageHold } from './engine/pageHold.ts';
 import { runStartup } from './engine/startup.ts';
 import { watchCheckpoints } from './features/checkpoints/checkpointActions.ts';
+import { modeFromSearch, writeModeToUrl } from './features/studio/ModeTabs.tsx';
+import { rememberMode } from './store/modeMemory.ts';
 import { studioStore } from './store/studioStore.ts';
 import './styles.css';
 
@@ -46,6 +48,17 @@ function startEngine(): EngineHandle | null {
     return null;
   }
 }
+
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+// The mode tab is remembered across a reload and kept in the URL (`?mode=lm`, which wins); set before startup reads it.
+rememberMode(studioStore, localStorageOrNull(), modeFromSearch(window.location.search), writeModeToUrl);
 
 const handle = startEngine();
 if (handle) {

@@ -29,8 +29,8 @@ test('a run cut off by a reload resumes from its checkpoint; saved runs are list
   await page.reload();
   await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
   const notice = page.getByTestId('resume-notice').first();
-  await expect(notice).toContainText(/An unfinished run from .* \(step \d+ of [\d,]+\) can be resumed/);
-  const savedStep = Number((await notice.textContent())!.match(/step (\d+) of/)![1]);
+  await expect(notice).toContainText(/An unfinished run, Head only · .+ · shapes-sample · .+, stopped at step \d+ of [\d,]+/);
+  const savedStep = Number((await notice.textContent())!.match(/stopped at step (\d+) of/)![1]);
   expect(savedStep).toBeGreaterThanOrEqual(20);
   expect(savedStep % 20).toBe(0);
   await expect(page.getByTestId('saved-run-size').first()).toHaveText(/\d/);

@@ -187,6 +187,7 @@ test('own model from files or a URL; a failure keeps the previous model; continu
   const layerCount = await rows.count();
 
   // A URL that is not a model: the engine's sentence in the banner, the model stays.
+  await page.getByTestId('model-source-toggle').click();
   await page.getByTestId('model-url-input').fill('models/nope/model.json');
   await page.getByTestId('model-url-load').click();
   await expect(page.getByTestId('error-banner')).toContainText('previous model is kept');

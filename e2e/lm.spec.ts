@@ -45,6 +45,9 @@ test('LoRA on a Hub-layout model by URL: train on chat data, generate with and w
   await expect(page.getByTestId('studio')).toHaveAttribute('data-ready', 'true', { timeout: 120_000 });
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
 
+  // The studio opens on the built-in model; other sources are one click away.
+  await expect(page.getByTestId('lm-model-summary')).toBeVisible();
+  await page.getByTestId('lm-model-source-toggle').click();
   await page.getByTestId('lm-hub-input').fill(`http://127.0.0.1:${HUB_PORT}/test-org/tiny-chat-lm/resolve/main/`);
   await page.getByTestId('lm-hub-load').click();
   await expect(page.getByTestId('lm-model-summary')).toContainText('llama', { timeout: 60_000 });

@@ -18,6 +18,11 @@
  *   --cnn-batch N (8)   images per CNN step (4 batches per epoch)
  *   --steps N (20) --warmup N (2)   measured steps (median) and warm-up steps after the first
  *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel
+ *   compare the SmolLM2-135M-shaped LoRA r=8 q,v step at batch 4 x 128 on WASM (1 thread, all cores) and
+ *           in PyTorch + PEFT (1 thread, all cores; $PYTHON, default python3), side by side with ratios
+ *           (scripts/benchCompare.ts; --compare-layers N --compare-steps N --compare-preset tiny to shorten it)
+ *   --modes full,lora,head   which LM modes to run (default all; lora-stock runs with lora on webgpu)
+ *   --profile           after each LM LoRA row, time per kernel of one profiled step (tf.profile)
  *   --long              1,000 LoRA steps on gpt2: tensor count and GPU bytes must stay flat (not in CI)
  *   --out DIR           (bench-results)
  */
@@ -27,14 +32,15 @@ import { join } from 'node:path';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
-import { createRng, type Rng } from '../src/data/rng.ts';
+import { createRng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
+import { attentionPlan, gpt2Config, normal, randomLm, smolConfig, type LmShape } from './benchModels.ts';
 import { createLmLora, disposeLmLora } from '../src/lm/createLmLora.ts';
-import type { TrainPlan } from '../src/lora/hfPeftTargets.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
-import { parseHfConfig } from '../src/models/hf/hfConfig.ts';
-import { expectedHfTensors, hfLinearModules, LM_HEAD } from '../src/models/hf/hfLayout.ts';
-import type { HfCausalLm, LmLora } from '../src/models/hf/hfTypes.ts';
+import { LM_HEAD } from '../src/models/hf/hfLayout.ts';
+import type { LmLora } from '../src/models/hf/hfTypes.ts';
+import { kernelTable, kernelTimes } from './kernelProfile.ts';
+import { compareLoraStep, compareReport, type CompareOptions, type CompareRow } from './benchCompare.ts';
 import { createHead, disposeHead, headLogits } from '../src/train/head.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type LayersModel, type Scalar, type Tensor, type Tensor2D, type Variable } from '../src/tf.ts';
@@ -53,17 +59,12 @@ const FULL = flag('full');
 const STEPS = num('steps', 20);
 const WARMUP = num('warmup', 2);
 const BACKENDS = opt('backends', 'webgpu,wasm').split(',') as ('webgpu' | 'wasm')[];
-const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel').split(',');
+const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel,compare').split(',');
 const OUT = opt('out', 'bench-results');
 const LONG = flag('long');
+const PROFILE = flag('profile');
+const MODES = opt('modes', 'full,lora,lora-stock,head').split(',');
 
-interface LmShape {
-  layers: number;
-  hidden: number;
-  vocab: number;
-  seq: number;
-  batch: number;
-}
 /** Small enough for SwiftShader on 2 cores; --full gives the real models. */
 const LM_SHAPE: LmShape = {
   layers: num('layers', FULL ? 0 : 1),
@@ -154,72 +155,6 @@ async function readAndDispose(t: Tensor): Promise<void> {
 
 // ---------------------------------------------------------------- transformers with random weights
 
-function gpt2Config(shape: LmShape): Record<string, unknown> {
-  const full = { n_layer: 12, n_embd: 768, n_head: 12, vocab_size: 50257 };
-  const hidden = shape.hidden || full.n_embd;
-  return {
-    model_type: 'gpt2',
-    n_layer: shape.layers || full.n_layer,
-    n_embd: hidden,
-    n_head: Math.max(1, hidden / 64),
-    vocab_size: shape.vocab || full.vocab_size,
-    n_positions: 1024,
-    tie_word_embeddings: false,
-  };
-}
-
-function smolConfig(shape: LmShape): Record<string, unknown> {
-  const hidden = shape.hidden || 576;
-  const heads = Math.max(1, hidden / 64);
-  return {
-    model_type: 'llama',
-    num_hidden_layers: shape.layers || 30,
-    hidden_size: hidden,
-    num_attention_heads: heads,
-    num_key_value_heads: Math.max(1, Math.round(heads / 3)),
-    intermediate_size: shape.hidden ? Math.round((hidden * 8) / 3) : 1536,
-    vocab_size: shape.vocab || 49152,
-    max_position_embeddings: 2048,
-    rms_norm_eps: 1e-5,
-    rope_theta: 100000,
-    tie_word_embeddings: false,
-  };
-}
-
-function normal(rng: Rng, n: number, std: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = Math.max(rng(), 1e-12);
-    const v = rng();
-    const r = Math.sqrt(-2 * Math.log(u)) * std;
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
-
-function randomLm(raw: Record<string, unknown>, seed: number): HfCausalLm {
-  const config = parseHfConfig(raw, 'config.json');
-  const rng = createRng(seed);
-  const weights = new Map<string, Variable>();
-  for (const [name, shape] of expectedHfTensors(config)) {
-    const size = shape.reduce((p, d) => p * d, 1);
-    const isNorm = /(ln_\d|ln_f|norm|layernorm)\.weight$/.test(name);
-    const values = name.endsWith('.bias') ? new Float32Array(size) : isNorm ? new Float32Array(size).fill(1) : normal(rng, size, 0.02);
-    weights.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), false)));
-  }
-  return { config, weights, modules: hfLinearModules(config) };
-}
-
-function attentionPlan(lm: HfCausalLm): TrainPlan {
-  const plan: TrainPlan = {};
-  for (const m of lm.modules) {
-    const attn = /\.(attn\.c_attn|attn\.c_proj|self_attn\.[qkvo]_proj)$/.test(m.path);
-    plan[m.path] = attn ? { kind: 'lora', r: 8, alpha: 16, dropout: 0 } : { kind: 'frozen' };
-  }
-  return plan;
-}
-
 async function benchLm(backend: string, name: 'gpt2' | 'smollm2', rows: Row[]): Promise<void> {
   const raw = name === 'gpt2' ? gpt2Config(LM_SHAPE) : smolConfig(LM_SHAPE);
   const lm = randomLm(raw, 1);
@@ -229,7 +164,7 @@ async function benchLm(backend: string, name: 'gpt2' | 'smollm2', rows: Row[]): 
   const labels = Int32Array.from({ length: batch * seq }, () => Math.floor(rng() * vocab));
   const ids = tf.tensor2d(labels, [batch, seq], 'int32');
   const tokens = batch * seq;
-  const modes: ('full' | 'lora' | 'lora-stock' | 'head')[] = backend === 'webgpu' ? ['full', 'lora', 'lora-stock', 'head'] : ['full', 'lora', 'head'];
+  const modes = (['full', 'lora', 'lora-stock', 'head'] as const).filter((m) => MODES.includes(m) && (backend === 'webgpu' || m !== 'lora-stock'));
   for (const mode of modes) {
     let lora: LmLora | undefined;
     let vars: Variable[];
@@ -250,6 +185,11 @@ async function benchLm(backend: string, name: 'gpt2' | 'smollm2', rows: Row[]): 
     const loss = (): Scalar => causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar;
     const step = async (): Promise<void> => readAndDispose(adamStep(optimizer, loss, vars));
     const m = await measure(step, step);
+    if (PROFILE && mode === 'lora') {
+      const t = performance.now();
+      const info = await tf.profile(step);
+      console.log(`\n${backend} ${name} LoRA step, per kernel:\n${kernelTable(await kernelTimes(info, performance.now() - t))}\n`);
+    }
     const trainable = vars.reduce((p, v) => p + v.size, 0);
     rows.push({ backend, scenario: name, mode: embeddingFrozen ? 'full (embeddings frozen)' : mode, stepMs: m.median, firstStepMs: m.first, throughput: (tokens * 1000) / m.median, unit: 'tok/s', peakBytes: m.peakBytes, gpuBytes: gpuBytes(), dispatchesPerStep: backend === 'webgpu' ? m.perStepDispatches : undefined, steps: STEPS, trainable });
     log(rows.at(-1)!);
@@ -466,6 +406,13 @@ async function main(): Promise<void> {
   const ratios: Record<string, number> = {};
   const long: Record<string, unknown>[] = [];
   const adapters: Record<string, string> = {};
+  let compared: { options: CompareOptions; rows: CompareRow[] } | undefined;
+  if (SCENARIOS.includes('compare') && !LONG) {
+    // Child processes, before this one starts a backend: each measures its own peak memory.
+    const options: CompareOptions = { preset: opt('compare-preset', 'smollm2-135m'), layers: flag('compare-layers') ? num('compare-layers', 30) : undefined, batch: 4, seq: 128, steps: num('compare-steps', 3), warmup: 1, threads: [...new Set([1, (await import('node:os')).cpus().length])], device: 'cpu' };
+    compared = { options, rows: compareLoraStep(options) };
+    console.log(`\n${compareReport(compared.rows, options)}\n`);
+  }
   for (const backend of BACKENDS) {
     if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: !hasGpuDevice() }))) {
       console.log('webgpu: no Vulkan driver for Dawn here; skipped.');
@@ -490,10 +437,11 @@ async function main(): Promise<void> {
   if (!LONG) {
     console.log(`\n${table(rows)}\n`);
     for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v.toFixed(2)}`);
+    if (compared) console.log(`\n${compareReport(compared.rows, compared.options)}`);
   }
   mkdirSync(OUT, { recursive: true });
   const file = join(OUT, `bench-${meta.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ meta, rows, ratios, long }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ meta, rows, ratios, long, compared }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
   // Dawn keeps the process alive; the results are written.
   process.exit(long.some((l) => l.flat === false) ? 1 : 0);

@@ -26,17 +26,21 @@ import type {
   LmDatasetOptions,
   LmDatasetSummary,
   LmExport,
+  LmJobImport,
+  LmJobOptions,
   LmModelSource,
   LmModelSummary,
   LmPlanSummary,
   LmTrainResult,
 } from './api/lmTypes.ts';
+import type { PreferenceDatasetOptions, PreferenceDatasetSummary, PreferenceEvaluation, PreferenceRows, PreferenceSettings } from './api/preferenceTypes.ts';
 import type { TabularDatasetSummary } from './data/csv/tabularTypes.ts';
-import type { ClassifierTrainConfig, DatasetFile, EvalPoint, LmTrainConfig, RunState, SavedRun, StepPoint, TaskKind, TrainConfig, TrainPlan } from './api/trainTypes.ts';
+import type { ClassifierTrainConfig, DatasetFile, EvalPoint, LmTrainConfig, ResumedRun, RunState, SavedRun, StepPoint, TaskKind, TrainConfig, TrainPlan } from './api/trainTypes.ts';
 
 export * from './api/backendTypes.ts';
 export * from './api/classifierTypes.ts';
 export * from './api/lmTypes.ts';
+export * from './api/preferenceTypes.ts';
 export * from './api/trainTypes.ts';
 export type { BadRowPolicy, ColumnType, CsvIssue, TabularColumnSummary, TabularDatasetSummary, TabularTask } from './data/csv/tabularTypes.ts';
 
@@ -64,6 +68,8 @@ export type EngineEvent =
   | { type: 'progress'; task: ProgressTask; done: number; total: number; label: string }
   /** The session started or finished a piece of exclusive work (null: idle). */
   | { type: 'activity'; activity: Activity | null }
+  /** A run began: the id its checkpoints are saved under (null: it saves none), and what it was when it resumed a saved run. */
+  | { type: 'runStarted'; task: TaskKind; runId: string | null; resumed: ResumedRun | null }
   | { type: 'step'; task: TaskKind; point: StepPoint; totalSteps: number; elapsedMs: number }
   | { type: 'eval'; task: TaskKind; point: EvalPoint }
   | { type: 'runState'; task: TaskKind; state: RunState }
@@ -134,6 +140,10 @@ export interface SessionApi {
   lmLoadModel(source: LmModelSource): Promise<LmModelSummary>;
   /** Reads .txt or .jsonl ({"text"}, {"prompt","completion"}, {"messages"}, Alpaca) with the loaded tokenizer. */
   lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary>;
+  /** Reads preference pairs (TRL's {"prompt","chosen","rejected"}, strings or messages; OpenAI's preference JSONL): the preference objective's dataset. */
+  lmImportPreferences(name: string, file: Blob, options: PreferenceDatasetOptions): Promise<PreferenceDatasetSummary>;
+  /** Scores loaded pairs with the adapter as it is now (policy) against the base (reference): TRL's metrics and every pair's log-probabilities. */
+  lmEvalPreferences(request: { settings?: Partial<PreferenceSettings>; rows: PreferenceRows }): Promise<PreferenceEvaluation>;
   lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number): Promise<LmPlanSummary>;
   /** Streams lmToken events, then resolves with the whole text. stop() ends a generation too. */
   lmGenerate(request: GenerateRequest): Promise<GenerateResult>;
@@ -145,6 +155,10 @@ export interface SessionApi {
   lmExportMerged(): Promise<LmExport>;
   /** Applies a PEFT adapter (made here or by Python PEFT) to the loaded model: try it, export it or train on from it. */
   lmImportAdapter(files: DatasetFile[]): Promise<{ plan: TrainPlan; validationLoss: number }>;
+  /** "Run on a cluster": the model reference, data split, plan and settings as an Accelerate + PEFT job folder (files and zip). */
+  lmExportJob(config: LmTrainConfig, options?: LmJobOptions): Promise<LmExport>;
+  /** Takes back a job's output folder (adapter/, trainer_state.json, job_result.json): applies the adapter, returns the loss history. */
+  lmImportJob(files: DatasetFile[]): Promise<LmJobImport>;
 
   // Events; local on each side of the worker.
   subscribe(listener: (event: EngineEvent) => void): () => void;
@@ -180,10 +194,14 @@ export const REMOTE_METHODS = {
   importRun: true,
   lmLoadModel: true,
   lmImportText: true,
+  lmImportPreferences: true,
+  lmEvalPreferences: true,
   lmSetPlan: true,
   lmGenerate: true,
   lmSetAdapterStrength: true,
   lmExportAdapter: true,
   lmExportMerged: true,
   lmImportAdapter: true,
+  lmExportJob: true,
+  lmImportJob: true,
 } as const satisfies Record<RemoteMethod, true>;

@@ -6,3 +6,5 @@ export * from './api.ts';
 export { createEngine } from './client.ts';
 export { EngineError } from './errors.ts';
 export { requestPersistentStorage } from './storage/checkpointStore.ts';
+/** A plan and a run in words ("LoRA r8 + 2 modules full"; "LoRA r8 · tiny-chat-lm · chat-sample · 3 Dec 15:20"). */
+export { modelLabel, planInWords, runName } from './train/runName.ts';

@@ -4,12 +4,14 @@ interface ErrorBannerProps {
   /** How many older errors wait behind this one. */
   more: number;
   onDismiss: () => void;
+  /** Its own alert role; false inside a live region that is already one. */
+  live?: boolean;
 }
 
 /** The latest error, as text (never HTML, never a stack trace), until the user dismisses it. */
-export function ErrorBanner({ title, message, more, onDismiss }: ErrorBannerProps) {
+export function ErrorBanner({ title, message, more, onDismiss, live = true }: ErrorBannerProps) {
   return (
-    <div className="banner banner--error" role="alert" data-testid="error-banner">
+    <div className="banner banner--error" role={live ? 'alert' : undefined} data-testid="error-banner">
       <div className="banner__text">
         <strong>{title}</strong>
         {/* Keeps title and message apart when read as one string (screen readers, copy and paste). */}

@@ -8,13 +8,15 @@ interface PanelProps {
   aside?: ReactNode;
   children: ReactNode;
   testId?: string;
+  /** The element id the guided flow's step links scroll to. */
+  id?: string;
 }
 
 /** A titled section of the studio grid, labelled by its heading for screen readers. */
-export function Panel({ title, className, aside, children, testId }: PanelProps) {
+export function Panel({ title, className, aside, children, testId, id }: PanelProps) {
   const headingId = useId();
   return (
-    <section className={['panel', className].filter(Boolean).join(' ')} aria-labelledby={headingId} data-testid={testId}>
+    <section id={id} className={['panel', className].filter(Boolean).join(' ')} aria-labelledby={headingId} data-testid={testId}>
       <header className="panel__header">
         <h2 id={headingId}>{title}</h2>
         {aside}

@@ -1,4 +1,5 @@
 import type { EngineEvent, TaskKind } from '../../src/index.ts';
+import { applyRunStarted } from '../features/checkpoints/resumedRun.ts';
 import { appendTokens } from '../store/generationSlice.ts';
 import type { Runs, TaskRun } from '../store/runSlice.ts';
 import type { StudioState } from '../store/state.ts';
@@ -6,7 +7,7 @@ import type { StudioState } from '../store/state.ts';
 const MAX_LOGS = 3;
 
 /** The parts of the store that engine events change. */
-export type EventPatch = Partial<Pick<StudioState, 'backend' | 'runs' | 'session' | 'lm' | 'generation'>>;
+export type EventPatch = Partial<Pick<StudioState, 'backend' | 'runs' | 'session' | 'lm' | 'generation' | 'plan' | 'checkpoints'>>;
 
 export interface AppliedEvents {
   patch: EventPatch;
@@ -32,7 +33,7 @@ function applyStep(run: TaskRun, stepsDone: number, totalSteps: number, elapsedM
  * frame, so hundreds of step events become one React update.
  */
 export function applyEngineEvents(state: StudioState, events: readonly EngineEvent[]): AppliedEvents {
-  let { backend, session, lm, generation } = state;
+  let { backend, session, lm, generation, plan, checkpoints } = state;
   const runs: { -readonly [T in TaskKind]: TaskRun } = { ...state.runs };
   const copied = new Set<TaskKind>(); // step lists copied at most once per batch
   const warnings: string[] = [];
@@ -79,6 +80,16 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
           session = { ...session, progress: done >= total ? null : { task, done, total, label: text } };
           touched.add('session');
         }
+        break;
+      }
+      case 'runStarted': {
+        const next = applyRunStarted({ runs: runs as Runs, plan, lm, session, checkpoints }, event.task, event.runId, event.resumed);
+        for (const key of Object.keys(next) as (keyof EventPatch)[]) touched.add(key);
+        if (next.runs) Object.assign(runs, next.runs);
+        plan = next.plan ?? plan;
+        lm = next.lm ?? lm;
+        session = next.session ?? session;
+        checkpoints = next.checkpoints ?? checkpoints;
         break;
       }
       case 'step': {
@@ -133,5 +144,7 @@ export function applyEngineEvents(state: StudioState, events: readonly EngineEve
   if (touched.has('runs')) patch.runs = runs as Runs;
   if (touched.has('lm')) patch.lm = lm;
   if (touched.has('generation')) patch.generation = generation;
+  if (touched.has('plan')) patch.plan = plan;
+  if (touched.has('checkpoints')) patch.checkpoints = checkpoints;
   return { patch, warnings };
 }

@@ -6,7 +6,7 @@ const FALLBACK = 'Something unexpected went wrong. Try again, or reload the page
  * Turns anything a promise rejected with into a sentence for a person. Engine errors already carry
  * one; anything else is cut to its first line so a stack trace never reaches the page.
  */
-export function describeError(title: string, error: unknown): Omit<UiError, 'id'> {
+export function describeError(title: string, error: unknown): Omit<UiError, 'id' | 'place'> {
   let message = '';
   let code: string | null = null;
   if (typeof error === 'object' && error !== null) {

@@ -18,6 +18,8 @@ export interface PageHold {
   csv: HeldFile | null;
   /** The language model's text data: a new option or model tokenizes it again. */
   lmText: HeldFile | null;
+  /** The preference pairs: a new option or model tokenizes them again. */
+  lmPrefs: HeldFile | null;
   /** The image in Try it: a new run classifies it again (the store holds only its URL). */
   tryImage: File | null;
   /** Imports and re-splits run one after another, so the engine's dataset and the store's match the last request. */
@@ -25,5 +27,5 @@ export interface PageHold {
 }
 
 export function createPageHold(dataset: DatasetHolder = new DatasetHolder()): PageHold {
-  return { dataset, csv: null, lmText: null, tryImage: null, importQueue: Promise.resolve() };
+  return { dataset, csv: null, lmText: null, lmPrefs: null, tryImage: null, importQueue: Promise.resolve() };
 }

@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../../src/index.ts';
 import { importDataset } from '../features/dataset/importDataset.ts';
+import { openLmSample } from '../features/model/lmModelActions.ts';
 import { studioStore } from '../store/studioStore.ts';
 import type { StartupPhase } from '../store/sessionSlice.ts';
 import { describeError } from './describeError.ts';
@@ -13,7 +14,8 @@ const FAILURE_TITLES: Partial<Record<StartupPhase, string>> = {
 };
 
 /**
- * Opens the studio: backend, then the built-in model, then the sample dataset. Each step shows its
+ * Opens the studio: backend, then the built-in model, then the sample dataset (and, when the page
+ * opens on the language-model half, its built-in model and sample chat). Each step shows its
  * progress; a failure is reported in the banner and marks the studio `data-ready="error"` (the user
  * can still pick another backend or drop their own folder). Never rejects.
  */
@@ -56,6 +58,8 @@ export async function runStartup(
     );
     // importDataset reports its own failure in the banner; startup only records that it failed.
     const ok = await importDataset(handle, sample.name, sample.files);
+    // Opened on the language-model half: it is ready when its sample is (else it opens on first view).
+    if (studioStore.getState().session.mode === 'lm') await openLmSample(handle, baseUri);
     studioStore.getState().setPhase(ok ? 'ready' : 'error');
   } catch (error) {
     const s = studioStore.getState();

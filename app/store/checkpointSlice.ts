@@ -9,6 +9,8 @@ export interface CheckpointState {
   loaded: boolean;
   /** Unfinished runs whose notice was answered (resumed or discarded) in this session. */
   answered: string[];
+  /** The id of the run this page started last (its `runStarted` event); null when it saves no checkpoints. */
+  runningId: string | null;
   /** A resume is starting. */
   resuming: string | null;
   /** The browser was asked to keep this origin's storage (once, at the first checkpoint). */
@@ -27,13 +29,16 @@ export function taskOf(run: SavedRun): TaskKind {
   return run.kind === 'lm' ? 'lm' : 'classifier';
 }
 
-/** The newest unfinished run of this task not yet answered, or null. */
+/**
+ * The newest unfinished run of this task not yet answered, or null. Runs this page started are
+ * answered when they start (applyRunStarted), so the running run is never offered.
+ */
 export function pendingResume(state: CheckpointState, task: TaskKind): SavedRun | null {
   return state.runs.find((r) => !r.finished && taskOf(r) === task && !state.answered.includes(r.runId)) ?? null;
 }
 
 export const createCheckpointSlice: StateCreator<StudioState, [], [], CheckpointSlice> = (set) => ({
-  checkpoints: { runs: [], loaded: false, answered: [], resuming: null, persistAsked: false, refreshPending: false },
+  checkpoints: { runs: [], loaded: false, answered: [], runningId: null, resuming: null, persistAsked: false, refreshPending: false },
   setCheckpoints: (patch) =>
     set((s) => ({ checkpoints: { ...s.checkpoints, ...(typeof patch === 'function' ? patch(s.checkpoints) : patch) } })),
 });

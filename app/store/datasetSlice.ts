@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { DEFAULT_SPLIT, type DatasetSummary, type SplitOptions, type TabularDatasetSummary } from '../../src/index.ts';
+import { DEFAULT_SPLIT, type BadRowPolicy, type DatasetSummary, type SplitOptions, type TabularDatasetSummary } from '../../src/index.ts';
 import type { StudioState } from './state.ts';
 
 export interface DatasetState {
@@ -12,6 +12,8 @@ export interface DatasetState {
   /** The split the next import uses; the summary records the one the current dataset used. */
   split: SplitOptions;
   importing: boolean;
+  /** A malformed CSV row: skipped and listed, or the import stops at it (the user's choice). */
+  csvBadRows: BadRowPolicy;
 }
 
 export interface DatasetSlice {
@@ -20,10 +22,11 @@ export interface DatasetSlice {
   setDataset: (summary: DatasetSummary, thumbnails: Record<string, string[]>) => void;
   setTable: (table: TabularDatasetSummary) => void;
   setSplit: (split: Partial<SplitOptions>) => void;
+  setCsvBadRows: (policy: BadRowPolicy) => void;
 }
 
 export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice> = (set) => ({
-  dataset: { summary: null, table: null, thumbnails: {}, split: { ...DEFAULT_SPLIT }, importing: false },
+  dataset: { summary: null, table: null, thumbnails: {}, split: { ...DEFAULT_SPLIT }, importing: false, csvBadRows: 'skip' },
   setDatasetImporting: (importing) => set((s) => ({ dataset: { ...s.dataset, importing } })),
   setDataset: (summary, thumbnails) =>
     set((s) => ({
@@ -41,4 +44,5 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
       dataset: { ...s.dataset, summary: null, table, thumbnails: {}, split: { validationFraction: table.validationFraction, seed: table.seed } },
     })),
   setSplit: (patch) => set((s) => ({ dataset: { ...s.dataset, split: { ...s.dataset.split, ...patch } } })),
+  setCsvBadRows: (csvBadRows) => set((s) => ({ dataset: { ...s.dataset, csvBadRows } })),
 });

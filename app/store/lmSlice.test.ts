@@ -5,6 +5,7 @@ import { createStudioStore } from './studioStore.ts';
 const summary: LmModelSummary = {
   name: 'tiny',
   architecture: 'llama',
+  family: 'Llama',
   vocabSize: 100,
   hiddenSize: 16,
   numLayers: 2,

@@ -49,6 +49,8 @@ export interface LmState {
   dataset: LmDatasetState;
   /** Validation loss an imported adapter reached (null after a run here). */
   importedLoss: number | null;
+  /** The half was opened with the built-in model and sample data (once per page). */
+  opened: boolean;
 }
 
 export interface LmSlice {
@@ -69,6 +71,7 @@ export interface LmSlice {
   setLmImportedAdapter: (plan: TrainPlan, validationLoss: number, engineKey: string) => void;
   /** A run here replaced the adapter. */
   clearLmImportedLoss: () => void;
+  setLmOpened: () => void;
 }
 
 export const initialLm: LmState = {
@@ -76,6 +79,7 @@ export const initialLm: LmState = {
   plan: { modules: {}, presetRank: 8, presetDropout: 0, presetRslora: false, summary: null, error: null, syncing: false, engineKey: null },
   dataset: { summary: null, fileName: null, options: { ...DEFAULT_LM_DATASET_OPTIONS }, importing: false },
   importedLoss: null,
+  opened: false,
 };
 
 const setLm = (s: StudioState, patch: (lm: LmState) => Partial<LmState>): Pick<StudioState, 'lm'> => ({ lm: { ...s.lm, ...patch(s.lm) } });
@@ -110,5 +114,6 @@ export const createLmSlice: StateCreator<StudioState, [], [], LmSlice> = (set) =
       ...setLm(s, (lm) => ({ plan: { ...lm.plan, modules: { ...plan }, summary: null, error: null, syncing: false, engineKey }, importedLoss: validationLoss })),
       generation: { ...s.generation, strength: 1, strengthLoss: null },
     })),
+  setLmOpened: () => set((s) => setLm(s, () => ({ opened: true }))),
   clearLmImportedLoss: () => set((s) => ({ ...setLm(s, () => ({ importedLoss: null })), generation: { ...s.generation, strength: 1, strengthLoss: null } })),
 });

@@ -1,5 +1,10 @@
 import type { StateCreator } from 'zustand';
+import type { TaskKind } from '../../src/index.ts';
 import type { StudioState } from './state.ts';
+
+/** Where the action that failed sits: a step of a task's flow, or the whole page (startup, backend, another tab). */
+export type NoticeArea = 'model' | 'data' | 'plan' | 'train' | 'try' | 'export';
+export type NoticePlace = 'page' | `${TaskKind}/${NoticeArea}`;
 
 export interface UiError {
   id: number;
@@ -8,6 +13,8 @@ export interface UiError {
   /** The engine's sentence for a person (never a stack trace). */
   message: string;
   code: string | null;
+  /** Shown beside the action that failed (a global banner only for 'page'). */
+  place: NoticePlace;
 }
 
 export interface UiNotice {
@@ -24,8 +31,11 @@ export interface NoticeState {
 
 export interface NoticeSlice {
   notice: NoticeState;
-  pushError: (error: Omit<UiError, 'id'>) => void;
+  /** An error, shown where the action happened (`place`, default the page banner). */
+  pushError: (error: Omit<UiError, 'id' | 'place'>, place?: NoticePlace) => void;
   dismissError: (id: number) => void;
+  /** The action at `place` succeeded: its old errors no longer apply. */
+  clearErrorsAt: (place: NoticePlace) => void;
   pushNotice: (message: string) => void;
   dismissNotice: (id: number) => void;
 }
@@ -36,14 +46,16 @@ const MAX_NOTICES = 3;
 
 export const createNoticeSlice: StateCreator<StudioState, [], [], NoticeSlice> = (set) => ({
   notice: { errors: [], notices: [], nextId: 1 },
-  pushError: (error) =>
+  pushError: (error, place = 'page') =>
     set((s) => {
       // The same failure repeated (e.g. a re-import on every keystroke) is shown once.
       const rest = s.notice.errors.filter((e) => e.title !== error.title || e.message !== error.message);
       const id = s.notice.nextId;
-      return { notice: { ...s.notice, errors: [...rest, { ...error, id }].slice(-MAX_ERRORS), nextId: id + 1 } };
+      return { notice: { ...s.notice, errors: [...rest, { ...error, place, id }].slice(-MAX_ERRORS), nextId: id + 1 } };
     }),
   dismissError: (id) => set((s) => ({ notice: { ...s.notice, errors: s.notice.errors.filter((e) => e.id !== id) } })),
+  clearErrorsAt: (place) =>
+    set((s) => (s.notice.errors.some((e) => e.place === place) ? { notice: { ...s.notice, errors: s.notice.errors.filter((e) => e.place !== place) } } : s)),
   pushNotice: (message) =>
     set((s) => {
       const rest = s.notice.notices.filter((n) => n.message !== message);

@@ -1,5 +1,5 @@
 import type { RunState, TaskKind } from '../../src/index.ts';
-import type { UiError } from './noticeSlice.ts';
+import type { NoticePlace, UiError } from './noticeSlice.ts';
 import type { StudioState } from './state.ts';
 
 /** Run states in which the engine is busy with a run (controls that would disturb it are disabled). */
@@ -25,8 +25,9 @@ export const selectIsTrained = (s: StudioState): boolean => selectHasTrainedRun(
 export const selectClassCount = (s: StudioState): number =>
   s.dataset.table ? (s.dataset.table.task === 'regression' ? 1 : s.dataset.table.classes.length) : (s.dataset.summary?.classes.length ?? 0);
 export const selectIsRegression = (s: StudioState): boolean => s.dataset.table?.task === 'regression';
-export const selectLatestError = (s: StudioState): UiError | null => s.notice.errors.at(-1) ?? null;
-export const selectErrorCount = (s: StudioState): number => s.notice.errors.length;
+/** The newest error shown at a place (the page banner, or beside an action), and how many wait there. */
+export const selectLatestError = (s: StudioState, place: NoticePlace = 'page'): UiError | null => s.notice.errors.findLast((e) => e.place === place) ?? null;
+export const selectErrorCount = (s: StudioState, place: NoticePlace = 'page'): number => s.notice.errors.filter((e) => e.place === place).length;
 
 /** The engine is busy with the language model: loading, importing, training or generating. */
 export const selectLmBusy = (s: StudioState): boolean =>
@@ -37,7 +38,7 @@ export function selectCanTrain(s: StudioState, task: TaskKind): boolean {
   if (task === 'lm') {
     return (
       s.lm.model.summary !== null &&
-      (s.lm.dataset.summary?.train ?? 0) > 0 &&
+      ((s.preference.objective === 'preference' ? s.preference.summary?.train : s.lm.dataset.summary?.train) ?? 0) > 0 &&
       !selectLmBusy(s) &&
       s.lm.plan.error === null &&
       Object.keys(s.lm.plan.modules).length > 0
@@ -54,10 +55,19 @@ export function selectCanTrain(s: StudioState, task: TaskKind): boolean {
   );
 }
 
+/**
+ * A saved run of this task can be resumed: a model and dataset are loaded and nothing else is going.
+ * The plan does not matter (the run brings its own); the engine checks the model and data are the run's.
+ */
+export function selectCanResume(s: StudioState, task: TaskKind): boolean {
+  if (task === 'lm') return s.lm.model.summary !== null && (s.lm.dataset.summary?.train ?? 0) > 0 && !selectLmBusy(s);
+  return selectHasDataset(s) && s.model.summary !== null && !selectAnyRunning(s) && !s.generation.generating && !s.dataset.importing && !s.backend.switching;
+}
+
 /** Why Train is disabled, for its tooltip. */
 export function selectWhyNotTrain(s: StudioState, task: TaskKind): string | undefined {
   if (selectCanTrain(s, task)) return undefined;
-  if (task === 'lm') return 'Load a model, import text with training rows, and choose at least one module to train';
+  if (task === 'lm') return `Load a model, import ${s.preference.objective === 'preference' ? 'preference pairs' : 'text'} with training rows, and choose at least one module to train`;
   return selectHasDataset(s) ? undefined : 'Import a dataset first';
 }
 

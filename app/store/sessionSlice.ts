@@ -19,7 +19,7 @@ export interface WorkProgress extends Progress {
 export type StudioMode = 'images' | 'lm';
 
 /** Kinds of overlapping calls where only the newest answer counts. */
-export type TicketKind = 'plan' | 'lmPlan' | 'lmImport' | 'lmStrength' | 'predict' | 'split';
+export type TicketKind = 'plan' | 'lmPlan' | 'lmImport' | 'prefImport' | 'lmStrength' | 'predict' | 'split';
 
 export interface SessionState {
   phase: StartupPhase;
@@ -59,7 +59,7 @@ export const initialSession: SessionState = {
   activity: null,
   trainedRun: { classifier: noTrainedRun('classifier'), lm: noTrainedRun('lm') },
   mode: 'images',
-  tickets: { plan: 0, lmPlan: 0, lmImport: 0, lmStrength: 0, predict: 0, split: 0 },
+  tickets: { plan: 0, lmPlan: 0, lmImport: 0, prefImport: 0, lmStrength: 0, predict: 0, split: 0 },
   requestId: 0,
 };
 

@@ -6,6 +6,7 @@ import type { LmSlice } from './lmSlice.ts';
 import type { ModelSlice } from './modelSlice.ts';
 import type { NoticeSlice } from './noticeSlice.ts';
 import type { PlanSlice } from './planSlice.ts';
+import type { PreferenceSlice } from './preferenceSlice.ts';
 import type { RunSlice } from './runSlice.ts';
 import type { SessionSlice } from './sessionSlice.ts';
 import type { TryItSlice } from './tryItSlice.ts';
@@ -25,4 +26,5 @@ export type StudioState = BackendSlice &
   TryItSlice &
   LmSlice &
   GenerationSlice &
+  PreferenceSlice &
   CheckpointSlice;

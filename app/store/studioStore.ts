@@ -8,6 +8,7 @@ import { createLmSlice } from './lmSlice.ts';
 import { createModelSlice } from './modelSlice.ts';
 import { createNoticeSlice } from './noticeSlice.ts';
 import { createPlanSlice } from './planSlice.ts';
+import { createPreferenceSlice } from './preferenceSlice.ts';
 import { createRunSlice } from './runSlice.ts';
 import { createSessionSlice } from './sessionSlice.ts';
 import type { StudioState } from './state.ts';
@@ -29,6 +30,7 @@ export function createStudioStore(): StudioStore {
     ...createTryItSlice(...a),
     ...createLmSlice(...a),
     ...createGenerationSlice(...a),
+    ...createPreferenceSlice(...a),
     ...createCheckpointSlice(...a),
   }));
 }

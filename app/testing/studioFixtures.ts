@@ -17,6 +17,7 @@ export function fakeHandle(engine: Partial<SessionApi>): EngineHandle {
 export const tinyLm: LmModelSummary = {
   name: 'tiny',
   architecture: 'gpt2',
+  family: 'GPT-2',
   vocabSize: 10,
   hiddenSize: 4,
   numLayers: 1,

@@ -22,4 +22,9 @@ export interface BackendReport {
   /** One sentence a person can read, e.g. "auto: SwiftShader is a software adapter; WASM is ~50x faster here". */
   reason: string;
   adapter: AdapterInfo | null;
+  /**
+   * WASM only: the threads its kernels run on. More than 1 only in a cross-origin isolated page
+   * (COOP/COEP headers), where TF.js starts its threaded SIMD build; Node always runs 1.
+   */
+  threads?: number;
 }

@@ -2,9 +2,11 @@
  * The causal-LM task's contract (Hugging Face causal LMs with LoRA): plain data only. A loaded
  * language model and a loaded classifier live side by side in one session.
  */
-import type { DatasetFile, RunResultBase, TrainPlan } from './trainTypes.ts';
+import type { PreferenceMetrics } from './preferenceTypes.ts';
+import type { DatasetFile, EvalPoint, RunResultBase, StepPoint, TrainPlan } from './trainTypes.ts';
 
-export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral';
+/** config.json's model_type (the engine's model registry lists the families it runs). */
+export type LmArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral' | 'qwen3' | 'phi3' | 'smollm3' | 'gemma3_text' | 'gemma2';
 
 /** Where a Hugging Face model comes from. */
 export type LmModelSource =
@@ -26,11 +28,15 @@ export interface LmModuleSummary {
   outFeatures: number;
   /** Weights (and bias) of the projection. */
   params: number;
+  /** A fused projection's parts, in order ("q_proj", "k_proj", "v_proj" for phi3's qkv_proj): one module, one LoRA pair. */
+  fuses?: string[];
 }
 
 export interface LmModelSummary {
   name: string;
   architecture: LmArchitecture;
+  /** The family as people name it ("Qwen3", "Phi-3 / Phi-4"), shown beside the model name. */
+  family: string;
   vocabSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -43,7 +49,7 @@ export interface LmModelSummary {
   modules: LmModuleSummary[];
   /** Distinct projection names in block order ("q_proj", "k_proj", ...): the plan table's columns. */
   projectionNames: string[];
-  /** PEFT's default target_modules for this architecture (gpt2: c_attn; llama family: q_proj, v_proj). */
+  /** PEFT's default target_modules for this family (gpt2: c_attn; llama, qwen, mistral, gemma: q_proj, v_proj; phi3: qkv_proj, o_proj, gate_up_proj, down_proj). */
   defaultTargets: string[];
   /** Whether tokenizer_config.json (or chat_template.jinja) has a chat template; else a ChatML default is used. */
   hasChatTemplate: boolean;
@@ -95,6 +101,12 @@ export interface LmDatasetSummary {
   /** Skipped lines, with their 1-based line numbers. */
   issues: { line: number; message: string }[];
   badLines: number;
+  /** Lines in the file, blank ones included: with `records` and `recordsUsed`, what was read and what was used. */
+  linesInFile: number;
+  /** JSONL: non-blank lines; plain text: 1 (the whole file is one document). */
+  records: number;
+  /** Records that became examples (before packing or truncation, which `examples` counts after). */
+  recordsUsed: number;
   options: LmDatasetOptions;
 }
 
@@ -103,8 +115,10 @@ export const DEFAULT_LM_DATASET_OPTIONS: LmDatasetOptions = { maxLength: 128, pa
 /** A language-model run's result: the common part and the base model's loss for comparison. */
 export interface LmTrainResult extends RunResultBase {
   task: 'lm';
-  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison. */
+  /** Validation loss of the base model (adapter strength 0) on the same rows, for comparison (a preference run: of its reference). */
   baseValidationLoss: number;
+  /** Preference runs: TRL's metrics on the validation pairs after the run (null without validation pairs). */
+  preference?: { validation: PreferenceMetrics | null };
 }
 
 export interface GenerateRequest {
@@ -138,4 +152,23 @@ export interface LmExport {
   name: string;
   files: Record<string, Uint8Array>;
   zip: Uint8Array;
+}
+
+/** Options of a job export ("Run on a cluster"). */
+export interface LmJobOptions {
+  /** The model folder on this machine, written into job.json so the job finds it here (the command line knows it; the studio does not). */
+  localModelPath?: string | null;
+}
+
+/** A job's output folder taken back: its adapter is applied, its loss history is the run's. */
+export interface LmJobImport {
+  plan: TrainPlan;
+  /** Validation loss of the loaded dataset with the job's adapter. */
+  validationLoss: number;
+  /** trainer_state.json's log_history: training loss per step and validation loss per evaluation. */
+  history: { steps: StepPoint[]; evals: EvalPoint[] };
+  /** job_result.json: processes the job ran on, optimizer steps, last training loss. */
+  worldSize: number;
+  steps: number;
+  finalLoss: number;
 }

@@ -1,3 +1,5 @@
+import type { PreferenceSettings } from './preferenceTypes.ts';
+
 /**
  * What every run shares, whatever its task: the plan, the training settings (named once), the
  * points the loop reports and the result's common part. Plain data (structured-cloneable).
@@ -84,6 +86,11 @@ export interface LmTrainConfig extends TrainSettings {
    * run would not fit the backend's memory otherwise.
    */
   gradientCheckpointing?: boolean;
+  /**
+   * Preference tuning (DPO, IPO, hinge, SimPO, ORPO) on the loaded preference pairs instead of the
+   * causal-LM loss on the loaded text; absent: supervised tuning.
+   */
+  preference?: PreferenceSettings;
 }
 
 export type TrainConfig = ClassifierTrainConfig | LmTrainConfig;
@@ -128,6 +135,8 @@ export interface StepPoint {
   epoch?: number;
   /** Language models: training tokens (real, not padding) per second over the run so far. */
   tokensPerSecond?: number;
+  /** Objective-specific numbers of this step by TRL's names (preference runs: rewards/chosen, rewards/margins, ...). */
+  metrics?: Record<string, number>;
 }
 
 /** One evaluation on the validation split; which fields are set depends on the task. */
@@ -144,6 +153,8 @@ export interface EvalPoint {
   validationRmse?: number;
   /** Language models: greedy continuations of the sample prompts with the weights as they are at this step. */
   samples?: { prompt: string; text: string }[];
+  /** Objective-specific numbers on the validation split by TRL's names (preference runs: rewards/accuracies, ...). */
+  metrics?: Record<string, number>;
 }
 
 /** A NaN or infinite loss stopped the run; the weights went back to the last good checkpoint. */
@@ -185,4 +196,27 @@ export interface SavedRun {
   bytes: number;
   modelName: string;
   datasetName: string;
+  /** For a person: "LoRA r8 · tiny-chat-lm · chat-sample · 3 Dec 15:20" (runName.ts). */
+  name: string;
+  /**
+   * How the run's data was read and split (an image or table split; a language model's import
+   * options, which hold its split too): read the same file this way again before resuming.
+   */
+  datasetReadAs?: { validationFraction: number; seed: number; maxLength?: number; packing?: boolean; trainOnPrompt?: boolean };
+}
+
+/**
+ * What a resumed run was, sent as it starts (the `runStarted` event) so the studio shows the run's
+ * own settings, plan, mode and chart rather than what the form held.
+ */
+export interface ResumedRun {
+  runId: string;
+  config: TrainConfig;
+  plan: TrainPlan;
+  step: number;
+  totalSteps: number;
+  /** Every step point up to the checkpoint (none from a format-1 checkpoint), oldest first. */
+  steps: StepPoint[];
+  /** The evaluations up to the checkpoint, in step order. */
+  evals: EvalPoint[];
 }

@@ -5,7 +5,7 @@ import { describeAdapter } from './adapterInfo.ts';
 import { chooseBackend } from './chooseBackend.ts';
 import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './registerWebGpuBackend.ts';
 // Backend packages are imported here, where backends are set up; the TF.js API itself comes from src/tf.ts.
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/wasm/registerWasmTrainingKernels.ts';
 import { registerWebGpuKernels } from '../kernels/webgpu/registerWebGpuKernels.ts';
 
@@ -59,5 +59,6 @@ export async function startBackend(choice: BackendChoice, watch?: GpuWatch): Pro
     reason: decision.reason,
     // Shown even when WASM runs: the user sees which GPU was there and why it was not used.
     adapter: adapterInfo,
+    ...(decision.name === 'wasm' ? { threads: getThreadsCount() } : {}),
   };
 }

@@ -200,6 +200,48 @@ describe.concurrent('tabtune command line', () => {
     expectOneLineError(bad, /token id 999 is outside the vocabulary/);
   });
 
+  it('prints the adapted logits of every new family (qwen3, llama3 rope, phi3, smollm3, sliding mistral) as transformers + PEFT, and refuses an unsupported config with one line naming the field', async () => {
+    const families = ['qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding'];
+    const runs = await Promise.all(
+      families.map((family) => {
+        const fixtures = join(ROOT, 'fixtures/hf-families', family);
+        const ids = JSON.parse(readFileSync(join(fixtures, 'reference.json'), 'utf8')).ids[0] as number[];
+        return tabtune('logits', '--model', join(fixtures, 'base'), '--adapter', join(fixtures, 'adapter'), '--ids', ids.join(','));
+      }),
+    );
+    runs.forEach((run, k) => {
+      const reference = JSON.parse(readFileSync(join(ROOT, 'fixtures/hf-families', families[k]!, 'reference.json'), 'utf8'));
+      expect(run.code, run.stderr).toBe(0);
+      const got = JSON.parse(run.stdout).logits as number[][];
+      const diff = Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - reference.adapted[0][i][j]))));
+      expect(diff, families[k]).toBeLessThan(1e-4);
+    });
+    const bad = join(TMP, 'mrope');
+    mkdirSync(bad);
+    const base = join(ROOT, 'fixtures/hf-families/qwen3/base');
+    copyFileSync(join(base, 'model.safetensors'), join(bad, 'model.safetensors'));
+    copyFileSync(join(base, 'tokenizer.json'), join(bad, 'tokenizer.json'));
+    const config = JSON.parse(readFileSync(join(base, 'config.json'), 'utf8'));
+    writeFileSync(join(bad, 'config.json'), JSON.stringify({ ...config, rope_parameters: { rope_type: 'mrope', rope_theta: 10000 } }));
+    expectOneLineError(await tabtune('logits', '--model', bad, '--ids', '1,2'), /mrope\/config\.json: rope_type "mrope" is not supported/);
+  }, 240_000);
+
+  it('trains LoRA on phi3 with PEFT\'s default targets, the fused qkv_proj and gate_up_proj among them', async () => {
+    const data = join(TMP, 'phi3.jsonl');
+    writeFileSync(data, Array.from({ length: 24 }, (_, i) => JSON.stringify({ prompt: `q${i % 4}:`, completion: ` a${i % 4}` })).join('\n'));
+    const out = join(TMP, 'phi3');
+    const run = await tabtune('train', '--task', 'lm', '--model', join(ROOT, 'fixtures/hf-families/phi3/base'), '--data', data, '--out', out, '--steps', '4', '--lora-r', '2', '--max-len', '32', '--batch', '4');
+    expect(run.code, run.stderr).toBe(0);
+    // 2 blocks x r 2 x (qkv 32+64, o 32+32, gate_up 32+128, down 64+32)
+    expect(run.stdout).toMatch(/plan: LoRA r=2 alpha=4 on 8 projections; 1,664 trainable parameters/);
+    const config = JSON.parse(readFileSync(join(out, 'adapter/adapter_config.json'), 'utf8'));
+    expect([...config.target_modules].sort()).toEqual(['down_proj', 'gate_up_proj', 'o_proj', 'qkv_proj']);
+    const adapter = readSafetensors(readFileSync(join(out, 'adapter/adapter_model.safetensors')));
+    expect(adapter.tensors.get('base_model.model.model.layers.1.mlp.gate_up_proj.lora_B.weight')?.shape).toEqual([128, 2]);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(Number.isFinite(metrics.final.validationLoss)).toBe(true);
+  });
+
   it('trains LoRA on a language model from JSONL and writes the PEFT adapter and metrics', async () => {
     const data = join(TMP, 'pairs.jsonl');
     writeFileSync(data, Array.from({ length: 24 }, (_, i) => JSON.stringify({ prompt: `q${i % 4}:`, completion: ` a${i % 4}` })).join('\n'));

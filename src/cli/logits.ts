@@ -7,7 +7,7 @@ import type { Io } from './main.ts';
 import { readDatasetFolder, startEngine } from './nodeEngine.ts';
 import { lmSourceOf } from './trainLm.ts';
 
-export const LOGITS_USAGE = 'tabtune logits --model <HF folder | Hub id | URL> [--adapter <PEFT adapter folder>] --ids 1,2,3 [--backend auto|webgpu|wasm|cpu]';
+export const LOGITS_USAGE = 'tabtune logits --model <HF folder | Hub id | URL> [--adapter <PEFT adapter folder, or a job output folder>] --ids 1,2,3 [--backend auto|webgpu|wasm|cpu]';
 
 export async function logits(args: string[], io: Io): Promise<number> {
   const p = parse(args, { model: { type: 'string' }, adapter: { type: 'string' }, ids: { type: 'string' }, ...BACKEND_OPTION });
@@ -20,7 +20,11 @@ export async function logits(args: string[], io: Io): Promise<number> {
   try {
     await engine.lmLoadModel(lmSourceOf(model));
     const adapter = str(p, 'adapter');
-    if (adapter) await engine.lmImportAdapter(readDatasetFolder(adapter));
+    if (adapter) {
+      // A job's output folder (export-job) holds job_result.json beside adapter/: take it back whole.
+      const files = readDatasetFolder(adapter);
+      await (files.some((f) => f.path.split('/').length === 2 && f.path.endsWith('/job_result.json')) ? engine.lmImportJob(files) : engine.lmImportAdapter(files));
+    }
     const { lm, lora } = engine.lm.current();
     const bad = ids.find((id) => id >= lm.config.vocabSize);
     if (bad !== undefined) throw new EngineError('bad-input', `token id ${bad} is outside the vocabulary (0 to ${lm.config.vocabSize - 1}).`);

@@ -5,9 +5,11 @@
 import { fileURLToPath } from 'node:url';
 import { tf } from '../tf.ts';
 import { UsageError } from './args.ts';
+import { exportJobCommand, EXPORT_JOB_USAGE } from './exportJob.ts';
 import { inspect, INSPECT_USAGE } from './inspect.ts';
 import { logits, LOGITS_USAGE } from './logits.ts';
 import { train, TRAIN_USAGE } from './train.ts';
+import { evalDpo, EVAL_DPO_USAGE, trainDpo, TRAIN_DPO_USAGE } from './trainDpo.ts';
 import { trainLm, TRAIN_LM_USAGE } from './trainLm.ts';
 
 export interface Io {
@@ -20,6 +22,9 @@ const HELP = `tabtune: fine-tune on the command line with the studio's engine
   ${INSPECT_USAGE}
   ${TRAIN_USAGE}
   ${TRAIN_LM_USAGE}
+  ${TRAIN_DPO_USAGE}
+  ${EVAL_DPO_USAGE}
+  ${EXPORT_JOB_USAGE}
   ${LOGITS_USAGE}
 
 The backend defaults to wasm; auto and webgpu run WebGPU through Dawn (the webgpu package).`;
@@ -47,13 +52,18 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
   const [command, ...rest] = argv;
   try {
     if (command === 'inspect') return await inspect(rest, io);
-    if (command === 'train') return await (rest.includes('--task') && rest[rest.indexOf('--task') + 1] === 'lm' ? trainLm(rest, io) : train(rest, io));
+    if (command === 'train') {
+      const task = rest.includes('--task') ? rest[rest.indexOf('--task') + 1] : undefined;
+      return await (task === 'lm' ? trainLm(rest, io) : task === 'dpo' ? trainDpo(rest, io) : train(rest, io));
+    }
+    if (command === 'eval') return await evalDpo(rest, io);
     if (command === 'logits') return await logits(rest, io);
+    if (command === 'export-job') return await exportJobCommand(rest, io);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       io.out(HELP);
       return command === undefined ? 2 : 0;
     }
-    throw new UsageError(`unknown command "${command}"; use inspect, train or logits (tabtune --help).`);
+    throw new UsageError(`unknown command "${command}"; use inspect, train, eval, export-job or logits (tabtune --help).`);
   } catch (e) {
     const message = e instanceof Error ? e.message || e.name : String(e);
     // The engine names files by URL; in a terminal a path reads better.

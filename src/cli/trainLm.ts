@@ -4,11 +4,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmModelSource, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmDatasetOptions, type LmModelSource, type LmModelSummary, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
 import { wasmHeapBytes } from '../backend/explainOutOfMemory.ts';
 import { EngineError } from '../errors.ts';
 import { formatBytes } from '../models/hf/hfMemory.ts';
-import { backendOf, BACKEND_OPTION, num, parse, str, UsageError } from './args.ts';
+import { backendOf, BACKEND_OPTION, num, parse, str, UsageError, type Options, type Parsed } from './args.ts';
 import type { Io } from './main.ts';
 import { readDatasetFolder, startEngine } from './nodeEngine.ts';
 
@@ -30,48 +30,44 @@ export function lmSourceOf(model: string): LmModelSource {
   throw new EngineError('model-not-found', `${model}: no such folder, and not a Hub id (owner/name) or URL.`);
 }
 
-export async function trainLm(args: string[], io: Io): Promise<number> {
-  const p = parse(args, {
-    task: { type: 'string' },
-    model: { type: 'string' },
-    data: { type: 'string' },
-    out: { type: 'string' },
-    'lora-r': { type: 'string' },
-    'lora-alpha': { type: 'string' },
-    'lora-targets': { type: 'string' },
-    'lora-dropout': { type: 'string' },
-    rslora: { type: 'boolean' },
-    'max-len': { type: 'string' },
-    packing: { type: 'boolean' },
-    'train-on-prompt': { type: 'boolean' },
-    steps: { type: 'string' },
-    batch: { type: 'string' },
-    'grad-accum': { type: 'string' },
-    lr: { type: 'string' },
-    warmup: { type: 'string' },
-    schedule: { type: 'string' },
-    'weight-decay': { type: 'string' },
-    clip: { type: 'string' },
-    'eval-every': { type: 'string' },
-    'val-split': { type: 'string' },
-    seed: { type: 'string' },
-    merged: { type: 'boolean' },
-    'gradient-checkpointing': { type: 'string' },
-    quiet: { type: 'boolean' },
-    ...BACKEND_OPTION,
-  });
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"; usage: ${TRAIN_LM_USAGE}`);
-  const model = str(p, 'model');
-  const data = str(p, 'data');
-  const out = str(p, 'out');
-  if (!model || !data || !out) throw new UsageError(`--model, --data and --out are required; usage: ${TRAIN_LM_USAGE}`);
+/** Flags every language-model run takes (supervised or preference): model, data, LoRA and training. */
+export const LM_RUN_OPTIONS: Options = {
+  task: { type: 'string' },
+  model: { type: 'string' },
+  data: { type: 'string' },
+  out: { type: 'string' },
+  'lora-r': { type: 'string' },
+  'lora-alpha': { type: 'string' },
+  'lora-targets': { type: 'string' },
+  'lora-dropout': { type: 'string' },
+  rslora: { type: 'boolean' },
+  'max-len': { type: 'string' },
+  steps: { type: 'string' },
+  batch: { type: 'string' },
+  'grad-accum': { type: 'string' },
+  lr: { type: 'string' },
+  warmup: { type: 'string' },
+  schedule: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  clip: { type: 'string' },
+  'eval-every': { type: 'string' },
+  'val-split': { type: 'string' },
+  seed: { type: 'string' },
+  merged: { type: 'boolean' },
+  'gradient-checkpointing': { type: 'string' },
+  quiet: { type: 'boolean' },
+  ...BACKEND_OPTION,
+};
+
+/** The run's settings from the training flags. */
+export function lmConfigOf(p: Parsed): LmTrainConfig {
   const schedule = str(p, 'schedule') ?? DEFAULT_LM_TRAIN_CONFIG.schedule?.kind ?? 'cosine';
   if (!['cosine', 'linear', 'constant'].includes(schedule)) throw new UsageError(`--schedule ${schedule}: use cosine, linear or constant.`);
   const seed = num(p, 'seed', 'int') ?? DEFAULT_LM_TRAIN_CONFIG.seed;
   const checkpointing = str(p, 'gradient-checkpointing');
   if (checkpointing !== undefined && checkpointing !== 'on' && checkpointing !== 'off') throw new UsageError(`--gradient-checkpointing ${checkpointing}: use on or off (default: on when the run would not fit without).`);
   const steps = num(p, 'steps', 'positive-int') ?? DEFAULT_LM_TRAIN_CONFIG.steps;
-  const config: LmTrainConfig = {
+  return {
     ...DEFAULT_LM_TRAIN_CONFIG,
     learningRate: num(p, 'lr', 'number') ?? DEFAULT_LM_TRAIN_CONFIG.learningRate,
     batchSize: num(p, 'batch', 'positive-int') ?? DEFAULT_LM_TRAIN_CONFIG.batchSize,
@@ -85,8 +81,65 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     samplePrompts: [],
     ...(checkpointing ? { gradientCheckpointing: checkpointing === 'on' } : {}),
   };
+}
+
+/** The LoRA plan from --lora-r/--lora-alpha/--lora-targets/--lora-dropout/--rslora (PEFT's default targets without --lora-targets). */
+export function lmPlanOf(p: Parsed, summary: LmModelSummary): { plan: TrainPlan; r: number; alpha: number } {
+  const r = num(p, 'lora-r', 'positive-int') ?? 8;
+  const alpha = num(p, 'lora-alpha', 'number') ?? 2 * r;
+  const dropout = num(p, 'lora-dropout', 'fraction') ?? 0;
+  const targets = str(p, 'lora-targets')?.split(',').map((t) => t.trim()).filter(Boolean) ?? summary.defaultTargets;
+  const all = targets.length === 1 && targets[0] === 'all-linear';
+  const plan: TrainPlan = {};
+  for (const m of summary.modules) {
+    if (all || targets.includes(m.name) || targets.includes(m.path)) {
+      plan[m.path] = { kind: 'lora', r, alpha, ...(dropout > 0 ? { dropout } : {}), ...(p.values.rslora ? { rslora: true } : {}) };
+    }
+  }
+  if (Object.keys(plan).length === 0) {
+    throw new UsageError(`--lora-targets ${targets.join(',')}: no projection of this model has that name (its projections: ${summary.projectionNames.join(', ')}).`);
+  }
+  return { plan, r, alpha };
+}
+
+/** Flags of a text dataset (supervised runs), beside LM_RUN_OPTIONS. */
+export const LM_TEXT_OPTIONS: Options = { packing: { type: 'boolean' }, 'train-on-prompt': { type: 'boolean' } };
+
+/** How the text dataset is read and split, from --max-len, --packing, --train-on-prompt and --val-split. */
+export function lmDatasetOptionsOf(p: Parsed, seed: number): LmDatasetOptions {
+  return {
+    ...DEFAULT_LM_DATASET_OPTIONS,
+    maxLength: num(p, 'max-len', 'positive-int') ?? DEFAULT_LM_DATASET_OPTIONS.maxLength,
+    packing: p.values.packing === true,
+    trainOnPrompt: p.values['train-on-prompt'] === true,
+    validationFraction: num(p, 'val-split', 'fraction') ?? DEFAULT_LM_DATASET_OPTIONS.validationFraction,
+    seed,
+  };
+}
+
+/** A data file that exists (not a folder), as an absolute path. */
+export function dataFileOf(data: string): string {
   const dataPath = resolve(data);
-  if (!existsSync(dataPath) || statSync(dataPath).isDirectory()) throw new EngineError('not-found', `${data}: no such text file (give a .jsonl or .txt file).`);
+  if (!existsSync(dataPath) || statSync(dataPath).isDirectory()) throw new EngineError('not-found', `${data}: no such file (give a .jsonl or .txt file).`);
+  return dataPath;
+}
+
+/** Writes an export's files into a folder. */
+export function writeExport(dir: string, files: Record<string, Uint8Array>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+}
+
+export async function trainLm(args: string[], io: Io): Promise<number> {
+  const p = parse(args, { ...LM_RUN_OPTIONS, ...LM_TEXT_OPTIONS });
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"; usage: ${TRAIN_LM_USAGE}`);
+  const model = str(p, 'model');
+  const data = str(p, 'data');
+  const out = str(p, 'out');
+  if (!model || !data || !out) throw new UsageError(`--model, --data and --out are required; usage: ${TRAIN_LM_USAGE}`);
+  const config = lmConfigOf(p);
+  const seed = config.seed;
+  const dataPath = dataFileOf(data);
   const outDir = resolve(out);
   const quiet = p.values.quiet === true;
 
@@ -106,28 +159,8 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
   });
   try {
     const summary = await engine.lmLoadModel(lmSourceOf(model));
-    const dataset = await engine.lmImportText(basename(dataPath), new Blob([readFileSync(dataPath)]), {
-      ...DEFAULT_LM_DATASET_OPTIONS,
-      maxLength: num(p, 'max-len', 'positive-int') ?? DEFAULT_LM_DATASET_OPTIONS.maxLength,
-      packing: p.values.packing === true,
-      trainOnPrompt: p.values['train-on-prompt'] === true,
-      validationFraction: num(p, 'val-split', 'fraction') ?? DEFAULT_LM_DATASET_OPTIONS.validationFraction,
-      seed,
-    });
-    const r = num(p, 'lora-r', 'positive-int') ?? 8;
-    const alpha = num(p, 'lora-alpha', 'number') ?? 2 * r;
-    const dropout = num(p, 'lora-dropout', 'fraction') ?? 0;
-    const targets = str(p, 'lora-targets')?.split(',').map((t) => t.trim()).filter(Boolean) ?? summary.defaultTargets;
-    const all = targets.length === 1 && targets[0] === 'all-linear';
-    const plan: TrainPlan = {};
-    for (const m of summary.modules) {
-      if (all || targets.includes(m.name) || targets.includes(m.path)) {
-        plan[m.path] = { kind: 'lora', r, alpha, ...(dropout > 0 ? { dropout } : {}), ...(p.values.rslora ? { rslora: true } : {}) };
-      }
-    }
-    if (Object.keys(plan).length === 0) {
-      throw new UsageError(`--lora-targets ${targets.join(',')}: no projection of this model has that name (its projections: ${summary.projectionNames.join(', ')}).`);
-    }
+    const dataset = await engine.lmImportText(basename(dataPath), new Blob([readFileSync(dataPath)]), lmDatasetOptionsOf(p, seed));
+    const { plan, r, alpha } = lmPlanOf(p, summary);
     const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
     if (!quiet) {
       io.out(`backend ${report.name} (${report.reason})`);
@@ -143,14 +176,8 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     // The WASM heap only grows: its size now is the run's peak (to one growth step).
     const heap = wasmHeapBytes();
     if (!quiet && heap !== null) io.out(`peak WASM heap: ${formatBytes(heap)} (estimated ${formatBytes(planSummary.memoryBytes)})`);
-    mkdirSync(join(outDir, 'adapter'), { recursive: true });
-    const adapter = await engine.lmExportAdapter();
-    for (const [name, bytes] of Object.entries(adapter.files)) writeFileSync(join(outDir, 'adapter', name), bytes);
-    if (p.values.merged) {
-      const merged = await engine.lmExportMerged();
-      mkdirSync(join(outDir, 'merged'), { recursive: true });
-      for (const [name, bytes] of Object.entries(merged.files)) writeFileSync(join(outDir, 'merged', name), bytes);
-    }
+    writeExport(join(outDir, 'adapter'), (await engine.lmExportAdapter()).files);
+    if (p.values.merged) writeExport(join(outDir, 'merged'), (await engine.lmExportMerged()).files);
     const metrics = {
       steps: steps_,
       evals,

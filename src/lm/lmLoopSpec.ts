@@ -4,8 +4,7 @@
  * fully trained projections) in training mode, and a validation pass with a few greedy samples.
  */
 import type { EvalPoint, LmTrainConfig } from '../api.ts';
-import { causalLmHidden } from '../models/hf/causalLmLogits.ts';
-import { lmHeadWeight } from '../models/hf/hfBlocks.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import type { AdamWParam } from '../train/adamw.ts';
 import type { TrainLoopSpec } from '../train/trainLoop.ts';
@@ -36,7 +35,7 @@ export function lmLoopSpec(task: LmTask, config: LmTrainConfig, samples?: LmSamp
       const dropoutSeed = config.seed + at.step * 131 + at.micro;
       const { hidden } = causalLmHidden(task.lm, ids, { attentionMask: mask, lora: task.lora, training: true, dropoutSeed, recompute: task.recompute }); // [B*T, C]
       // The loss from the hidden states a chunk of positions at a time: no [B, T, V] logits held.
-      return chunkedCausalLmLoss(hidden, lmHeadWeight(task.lm), labels).loss;
+      return chunkedCausalLmLoss(hidden, lmHeadOf(task.lm), labels).loss;
     },
     countTokens(rows) {
       // As lmBatch's attention mask: every row cut to maxLength, padding left out.

@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../errors.ts';
 import { estimateLmTrainMemory, formatBytes, lmMemoryBudget, type DeviceLimits, type LmTrainMemory } from '../models/hf/hfMemory.ts';
+import { allWeights } from '../models/hf/hfLinear.ts';
 import type { HfCausalLm } from '../models/hf/hfTypes.ts';
 
 export interface LmMemoryPlan {
@@ -28,7 +29,8 @@ export interface LmRunShape {
 
 export function planLmMemory(lm: HfCausalLm, run: LmRunShape, backend: string, limits: DeviceLimits): LmMemoryPlan {
   let totalParams = 0;
-  for (const w of lm.weights.values()) totalParams += w.size;
+  // A vocabulary table held in row chunks counts by its chunks.
+  for (const [, parts] of allWeights(lm)) for (const w of parts) totalParams += w.size;
   const budget = lmMemoryBudget(backend, limits);
   const estimate = (checkpointing: boolean): LmTrainMemory =>
     estimateLmTrainMemory(lm.config, { batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing });

@@ -2,6 +2,8 @@
 import type { LmModelSummary, TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { defaultTargetModules } from '../lora/hfPeftTargets.ts';
+import { hfFamily } from '../models/hf/hfFamilies.ts';
+import { allWeights } from '../models/hf/hfLinear.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
 import type { AdamWParam } from '../train/adamw.ts';
@@ -9,12 +11,13 @@ import type { AdamWParam } from '../train/adamw.ts';
 export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenizer): LmModelSummary {
   const c = lm.config;
   let totalParams = 0;
-  for (const w of lm.weights.values()) totalParams += w.size;
+  for (const [, parts] of allWeights(lm)) for (const w of parts) totalParams += w.size;
   const projectionNames: string[] = [];
   for (const m of lm.modules) if (!projectionNames.includes(m.name)) projectionNames.push(m.name);
   return {
     name: label.replace(/\/$/, '').split('/').pop() ?? label,
     architecture: c.architecture,
+    family: hfFamily(c.architecture).label,
     vocabSize: c.vocabSize,
     hiddenSize: c.hiddenSize,
     numLayers: c.numLayers,
@@ -30,6 +33,7 @@ export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenize
       inFeatures: m.inFeatures,
       outFeatures: m.outFeatures,
       params: m.inFeatures * m.outFeatures + (m.hasBias ? m.outFeatures : 0),
+      ...(m.fuses ? { fuses: m.fuses } : {}),
     })),
     projectionNames,
     defaultTargets: defaultTargetModules(c.architecture),

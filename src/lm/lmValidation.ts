@@ -4,8 +4,7 @@
  */
 import { lmBatch } from '../data/text/lmBatch.ts';
 import type { LmExample } from '../data/text/lmTypes.ts';
-import { causalLmHidden } from '../models/hf/causalLmLogits.ts';
-import { lmHeadWeight } from '../models/hf/hfBlocks.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { tf, type Tensor2D } from '../tf.ts';
 import { chunkedCausalLmLoss } from './chunkedCrossEntropy.ts';
@@ -41,7 +40,7 @@ export async function lmValidationLoss(lm: HfCausalLm, lora: LmLora | undefined,
     const { lossT, targets } = tf.tidy(() => {
       const { ids, labels, mask } = batchTensors(data, chunk);
       const { hidden } = causalLmHidden(lm, ids, { attentionMask: mask, lora }); // [B*T, C]
-      const { loss, tokens } = chunkedCausalLmLoss(hidden, lmHeadWeight(lm), labels);
+      const { loss, tokens } = chunkedCausalLmLoss(hidden, lmHeadOf(lm), labels);
       return { lossT: loss.mul(tokens), targets: tokens };
     });
     sum += (await lossT.data())[0] ?? Number.NaN;

@@ -44,6 +44,21 @@ export function disposeFull(full: Map<string, Variable>): void {
   full.clear();
 }
 
+/**
+ * An export's file name from the model and the data it was trained on, never the host it came from:
+ * "http://localhost:4173/models/tiny-chat-lm/" + "chat-sample.jsonl" -> "tiny-chat-lm-chat-sample".
+ * A URL gives its last folder (a Hub URL's "<org>/<name>/resolve/<rev>/" gives "<name>"); a Hub id stays whole.
+ */
+export function exportStem(modelLabel: string, datasetName: string | null): string {
+  let model = modelLabel.trim();
+  if (/^https?:\/\//i.test(model)) {
+    const path = model.replace(/^https?:\/\/[^/]+/i, '').replace(/\/resolve\/[^/]+\/?$/, '').replace(/\/+$/, '');
+    model = path.split('/').pop() || model;
+  }
+  const data = datasetName?.replace(/\.[a-z0-9]+$/i, '') ?? '';
+  return data ? `${slug(model)}-${slug(data)}` : slug(model);
+}
+
 /** A file-name-safe name for exports: "HuggingFaceTB/SmolLM2-135M" -> "huggingfacetb-smollm2-135m". */
 export function slug(s: string): string {
   return s.toLowerCase().replace(/^https?:\/\//, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';

@@ -11,6 +11,7 @@
  * Paths are Hugging Face's module names without PEFT's `base_model.model.` prefix.
  */
 import { EngineError } from '../errors.ts';
+import { hfFamily } from '../models/hf/hfFamilies.ts';
 import type { HfArchitecture, LinearModule } from '../models/hf/hfTypes.ts';
 
 export interface LmLoraMode {
@@ -29,9 +30,9 @@ export type TrainPlan = Record<string, ModuleMode>;
 /** PEFT's string shorthand for every linear layer but the output head. */
 export const ALL_LINEAR = 'all-linear';
 
-/** PEFT's default target_modules (TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING). */
+/** PEFT's default target_modules (TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING), from the family's registry entry. */
 export function defaultTargetModules(arch: HfArchitecture): string[] {
-  return arch === 'gpt2' ? ['c_attn'] : ['q_proj', 'v_proj'];
+  return [...hfFamily(arch).peftTargets];
 }
 
 const regexError = (what: string, pattern: string, e: unknown): EngineError =>

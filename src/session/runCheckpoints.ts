@@ -26,7 +26,7 @@ export async function prepareCheckpoints<C extends TrainConfig>(
 ): Promise<RunStart<C>> {
   // Validated first: a config that cannot train is refused before anything is read or allocated.
   validateTrainConfig(asked);
-  const identity = task.runIdentity();
+  const identity = task.runIdentity(asked);
   let resume: Checkpoint | null = null;
   if (asked.resumeFrom) {
     resume = await loadCheckpoint(store, asked.resumeFrom);
@@ -43,7 +43,7 @@ export async function prepareCheckpoints<C extends TrainConfig>(
       ? new CheckpointRecorder(
           store,
           {
-            version: 1,
+            version: 2,
             runId: resume?.meta.runId ?? newRunId(),
             kind: identity.kind,
             startedAt: resume?.meta.startedAt ?? Date.now(),

@@ -126,8 +126,23 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
     expect(result.state).toBe('stopped');
     const saved = (await r.session.listCheckpoints()).find((c) => c.runId === result.runId)!;
     expect(saved).toMatchObject({ step: 8, finished: false });
+    expect(saved.name).toMatch(/^LoRA r4 \+ 1 layer full · MLP .* · plants · \d{1,2} [A-Z][a-z]{2} \d\d:\d\d$/);
+    const fresh = r.events.find((e) => e.type === 'runStarted');
+    expect(fresh).toMatchObject({ task: 'classifier', runId: result.runId, resumed: null });
+    const before = r.events.length;
     const resumed = await r.interrupted(() => r.session.train({ ...DEFAULT_CLASSIFIER_TRAIN_CONFIG, resumeFrom: saved.runId, checkpoint: config.checkpoint }), -1);
     expect(resumed.result.state).toBe('done');
+    // The studio is told what the run was: its own settings and plan (not the defaults asked with), and the chart up to step 8.
+    const started = r.events.slice(before).find((e) => e.type === 'runStarted');
+    if (started?.type !== 'runStarted' || !started.resumed) throw new Error('no runStarted event with the resumed run');
+    expect(started.runId).toBe(saved.runId);
+    const { resumeFrom: _r, ...savedConfig } = { ...config, resumeFrom: undefined };
+    void _r;
+    expect(started.resumed).toMatchObject({ runId: saved.runId, config: savedConfig, plan: { dense_1: { kind: 'lora', r: 4, alpha: 8, dropout: 0.2 }, dense_2: { kind: 'full' } }, step: 8 });
+    expect(started.resumed.steps.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(started.resumed.steps.map((p) => p.loss)).toEqual(full.slice(0, 8).map((x) => Math.fround(x)));
+    expect(started.resumed.steps.every((p) => p.epoch === 1 || p.epoch === 2)).toBe(true);
+    expect(started.resumed.evals.map((e) => e.epoch)).toEqual(started.resumed.steps.at(-1)!.epoch === 2 ? [1] : []);
     expect(resumed.losses).toHaveLength(full.length - 8);
     const diff = maxDiff(resumed.losses, full.slice(8));
     console.log(`table LoRA resume from step 8: max |loss diff| = ${diff}`);
@@ -149,7 +164,9 @@ describe('checkpoints and resume on a table with a LoRA plan (CPU)', () => {
     await r.session.setSplit({ validationFraction: 0.3, seed: 7 });
     const error = await errorOf(r.session.train({ ...config, resumeFrom: result.runId }));
     expect(error).toMatchObject({ code: 'resume-mismatch' });
-    expect(error.message).toMatch(/Load the same model and dataset/);
+    // The same file split another way: the sentence says how the run read it (the studio re-splits so before resuming).
+    expect(error.message).toBe('That run read "plants" with validation 15%, seed 42; it is loaded with validation 30%, seed 7. Read it the same way (the studio does so when you resume there), then resume.');
+    expect((await r.session.listCheckpoints())[0]!.datasetReadAs).toEqual({ validationFraction: 0.15, seed: 42 });
     expect(await r.session.listCheckpoints()).not.toEqual([]);
     for (const run of await r.session.listCheckpoints()) await r.session.deleteCheckpoint(run.runId);
     expect(await r.session.listCheckpoints()).toEqual([]);
@@ -197,7 +214,14 @@ describe('checkpoints and resume on a language model (CPU)', () => {
     const full = await uninterrupted();
     const { result } = await r.interrupted(() => r.session.train(config), 7, 1);
     expect((await r.session.listCheckpoints()).find((c) => c.runId === result.runId)).toMatchObject({ kind: 'lm', step: 5, finished: false });
+    const before = r.events.length;
     const resumed = await r.interrupted(() => r.session.train({ ...config, resumeFrom: result.runId }), -1);
+    const started = r.events.slice(before).find((e) => e.type === 'runStarted');
+    if (started?.type !== 'runStarted' || !started.resumed) throw new Error('no runStarted event with the resumed run');
+    expect(started.resumed.config).toMatchObject({ task: 'lm', steps: 12, evalEvery: 4, gradAccumulation: 2 });
+    expect(started.resumed.steps.map((p) => p.loss)).toEqual(full.losses.slice(0, 5).map((x) => Math.fround(x)));
+    expect(started.resumed.steps.every((p) => p.tokensPerSecond! > 0 && p.epoch === undefined)).toBe(true);
+    expect(started.resumed.evals.map((e) => e.step)).toEqual([4]);
     const diff = maxDiff(resumed.losses, full.losses.slice(5));
     console.log(`LM resume from step 5: max |loss diff| = ${diff}`);
     expect(resumed.losses).toHaveLength(7);

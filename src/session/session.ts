@@ -15,12 +15,20 @@ import type {
   LmDatasetOptions,
   LmDatasetSummary,
   LmExport,
+  LmJobImport,
+  LmJobOptions,
   LmModelSource,
   LmModelSummary,
   LmPlanSummary,
+  LmTrainConfig,
   ModelSummary,
   PlanSummary,
   Prediction,
+  PreferenceDatasetOptions,
+  PreferenceDatasetSummary,
+  PreferenceEvaluation,
+  PreferenceRows,
+  PreferenceSettings,
   SessionApi,
   SplitOptions,
   TabularDatasetSummary,
@@ -28,7 +36,10 @@ import type {
 } from '../api.ts';
 import { decodeUtf8Text } from '../data/text/decodeUtf8Text.ts';
 import { exportRunBundle, exportWeights, importExportedRun, predictImage, predictTableRow } from '../tasks/classifierTry.ts';
+import { evalPreferences } from '../tasks/lmPreferences.ts';
 import { exportAdapter, exportMerged, generate, importAdapter, setStrength } from '../tasks/lmTry.ts';
+import { exportJob } from '../job/exportJob.ts';
+import { importJobOutput } from '../job/importJob.ts';
 import { SessionCore } from './sessionCore.ts';
 
 const C = 'classifier' as const;
@@ -111,6 +122,16 @@ export class Session extends SessionCore implements SessionApi {
     );
   }
 
+  lmImportPreferences(name: string, file: Blob, options: PreferenceDatasetOptions): Promise<PreferenceDatasetSummary> {
+    return this.work({ kind: 'import', task: LM, what: 'A preference import' }, 'load other preference pairs', async () =>
+      this.lm.importPreferences(name, decodeUtf8Text(new Uint8Array(await file.arrayBuffer()), name), options),
+    );
+  }
+
+  lmEvalPreferences(request: { settings?: Partial<PreferenceSettings>; rows: PreferenceRows }): Promise<PreferenceEvaluation> {
+    return this.work({ kind: 'generate', task: LM, what: 'Scoring preference pairs' }, 'score preference pairs', () => evalPreferences(this.lm, request));
+  }
+
   async lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number): Promise<LmPlanSummary> {
     this.assertFree({ kind: 'change', task: LM }, 'change the plan');
     return this.lm.setPlan(plan, batchSize, maxLength);
@@ -134,5 +155,13 @@ export class Session extends SessionCore implements SessionApi {
 
   lmImportAdapter(files: DatasetFile[]): Promise<{ plan: TrainPlan; validationLoss: number }> {
     return this.work({ kind: 'import', task: LM, what: 'An adapter import' }, 'import an adapter', () => importAdapter(this.lm, files));
+  }
+
+  lmExportJob(config: LmTrainConfig, options?: LmJobOptions): Promise<LmExport> {
+    return this.work({ kind: 'export', task: LM, what: 'A job export' }, 'export', async () => exportJob(this.lm, config, options));
+  }
+
+  lmImportJob(files: DatasetFile[]): Promise<LmJobImport> {
+    return this.work({ kind: 'import', task: LM, what: "A job's output import" }, 'import an adapter', () => importJobOutput(this.lm, files));
   }
 }

@@ -26,6 +26,7 @@ import { ClassifierTask } from '../tasks/classifierTask.ts';
 import { LmTask } from '../tasks/lmTask.ts';
 import { tf } from '../tf.ts';
 import { runTrainLoop } from '../train/trainLoop.ts';
+import { namedRun, resumedRunOf } from '../train/checkpoint.ts';
 import { ActivityGuard, type Request } from './activityGuard.ts';
 import { prepareCheckpoints } from './runCheckpoints.ts';
 import type { Task } from './task.ts';
@@ -141,6 +142,7 @@ export class SessionCore implements Pick<SessionApi, 'setBackend' | 'train' | 's
     return this.work({ kind: 'run', task: kind, what: 'Training' }, 'start another run', async () => {
       // Resume, validation and the checkpoint recorder, the same for every task (runCheckpoints.ts).
       const { config, plan, recorder, resume } = await prepareCheckpoints(asked, task, this.platform.checkpoints, (e) => this.emit(e), () => this.requestPersistence());
+      this.emit({ type: 'runStarted', task: kind, runId: recorder?.runId ?? null, resumed: resume ? resumedRunOf(resume) : null });
       this.emit({ type: 'runState', task: kind, state: 'preparing' });
       try {
         const prepared = await task.prepareRun(config, plan);
@@ -201,7 +203,7 @@ export class SessionCore implements Pick<SessionApi, 'setBackend' | 'train' | 's
   }
 
   async listCheckpoints(): Promise<SavedRun[]> {
-    return (await this.platform.checkpoints?.list()) ?? [];
+    return ((await this.platform.checkpoints?.list()) ?? []).map(namedRun);
   }
 
   async deleteCheckpoint(runId: string): Promise<void> {

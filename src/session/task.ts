@@ -37,8 +37,8 @@ export interface RunIdentity {
 
 export interface Task<C extends TrainConfig, R extends RunResultBase> {
   readonly kind: TaskKind;
-  /** The loaded model and dataset as a checkpoint names them; throws when either is missing. */
-  runIdentity(): RunIdentity;
+  /** The loaded model and dataset (the one `config` trains on) as a checkpoint names them; throws when either is missing. */
+  runIdentity(config?: C): RunIdentity;
   /** The plan the next run uses (the last one set). */
   currentPlan(): TrainPlan;
   /** Throws a sentence when `plan` does not fit the loaded model (a resumed run's saved plan). */

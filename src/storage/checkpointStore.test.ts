@@ -18,6 +18,7 @@ const summary = (runId: string, step: number, savedAt = step): SavedRun => ({
   bytes: 0,
   modelName: 'm',
   datasetName: 'd',
+  name: 'm · d',
 });
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 

@@ -140,7 +140,9 @@ export class ClassifierTask implements Task<ClassifierTrainConfig, TrainResult> 
     if (dataset.split.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
     const mismatch = inputMismatch(base, dataset);
     if (mismatch) throw new EngineError('model-dataset-mismatch', mismatch);
-    return { kind: dataset.image ? 'image' : 'table', model: { name: base.summary.name, params: base.summary.totalParams }, dataset: datasetIdentity(dataset) };
+    // The split it was read with, so a resume after a reload can split the same way first.
+    const split = this.csv?.options.split ?? (dataset.image ? { validationFraction: dataset.image.summary.validationFraction, seed: dataset.image.summary.seed } : undefined);
+    return { kind: dataset.image ? 'image' : 'table', model: { name: base.summary.name, params: base.summary.totalParams }, dataset: { ...datasetIdentity(dataset), ...(split ? { readAs: { ...split } } : {}) } };
   }
 
   currentPlan(): TrainPlan {

@@ -3,7 +3,7 @@
  * the adapter plan, and the trained (or imported) adapter with its strength. Runs are set up in
  * lmRun.ts; generation, exports and adapter import in lmTry.ts.
  */
-import type { LmDatasetOptions, LmDatasetSummary, LmModelSource, LmModelSummary, LmPlanSummary, LmTrainConfig, LmTrainResult, TrainedRunInfo, TrainPlan } from '../api.ts';
+import type { LmDatasetOptions, LmDatasetSummary, LmModelSource, LmModelSummary, LmPlanSummary, LmTrainConfig, LmTrainResult, PreferenceDatasetOptions, PreferenceDatasetSummary, TrainedRunInfo, TrainPlan } from '../api.ts';
 import { deviceLimits } from '../backend/deviceLimits.ts';
 import { lmSplit } from '../data/text/lmSplit.ts';
 import type { LmDataset } from '../data/text/lmTypes.ts';
@@ -24,7 +24,9 @@ import { tf, type Variable } from '../tf.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
 import { loadTokenizer } from '../tokenizers/loadTokenizer.ts';
 import { fingerprint } from '../train/checkpoint.ts';
+import { importPreferences, type PreferenceData } from './lmPreferences.ts';
 import { prepareLmRun } from './lmRun.ts';
+import { preparePreferenceRun } from './preferenceRun.ts';
 
 /** Files a merged export copies from the loaded folder as they were. */
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'special_tokens_map.json', 'generation_config.json'];
@@ -54,6 +56,7 @@ export interface LmData {
 interface LmSaved {
   source: LmModelSource;
   data: { name: string; text: string; options: LmDatasetOptions } | null;
+  prefs: { name: string; text: string; options: PreferenceDatasetOptions } | null;
   adapter: { config: string; safetensors: Uint8Array } | null;
   /** Fully trained projections' weights by tensor name. */
   full: { name: string; shape: number[]; values: Float32Array }[];
@@ -63,12 +66,16 @@ interface LmSaved {
   loraPlan: TrainPlan;
   /** The adapter was trained on the dataset loaded when the switch came. */
   ofCurrentData: boolean;
+  /** ... and that dataset was the preference pairs. */
+  ofPrefs: boolean;
 }
 
 export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
   readonly kind = 'lm' as const;
   loaded: LoadedLm | null = null;
   data: LmData | null = null;
+  /** Preference pairs (the preference objective's dataset), loaded beside the text dataset. */
+  prefs: PreferenceData | null = null;
   plan: TrainPlan = {};
   lora: LmLora | null = null;
   /** The plan the adapter was trained (or imported) with. */
@@ -79,8 +86,8 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
    */
   full = new Map<string, Variable>();
   strength = 1;
-  /** The dataset the adapter was trained on (null: imported, or none). */
-  trainedOn: LmData | null = null;
+  /** The dataset (text or preference pairs) the adapter was trained on (null: imported, or none). */
+  trainedOn: LmData | PreferenceData | null = null;
 
   constructor(readonly context: TaskContext) {}
 
@@ -97,7 +104,8 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     const { label, read } = reader;
     progress(0, `Reading ${label}`);
     // Sized from the safetensors headers before any weight is downloaded: refuse what cannot fit.
-    await checkHfModelFits(reader, label, deviceLimits());
+    const limits = deviceLimits();
+    await checkHfModelFits(reader, label, limits);
     const text = async (file: string): Promise<string | null> => {
       const bytes = await read(file);
       return bytes === null ? null : new TextDecoder().decode(bytes);
@@ -105,7 +113,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     const tokenizerJson = await text('tokenizer.json');
     if (tokenizerJson === null) throw new EngineError('hf-tokenizer-missing', `${label}: tokenizer.json is missing; the folder needs it next to config.json to turn text into tokens.`);
     const tokenizer = loadTokenizer(tokenizerJson, await text('tokenizer_config.json'), label, { chatTemplate: await text('chat_template.jinja') });
-    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message));
+    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message), limits);
     const extraFiles = new Map<string, Uint8Array>();
     for (const file of TOKENIZER_FILES) {
       const bytes = await read(file);
@@ -134,10 +142,19 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
       histogram: { ...dataset.tokenCounts, above: dataset.tokenCounts.above },
       issues: dataset.issues,
       badLines: dataset.badLines,
+      linesInFile: dataset.linesInFile,
+      records: dataset.records,
+      recordsUsed: dataset.recordsUsed,
       options: { ...options, maxLength },
     };
     this.data = { text, dataset, summary, ...split };
     return summary;
+  }
+
+  /** Reads a preference JSONL (TRL or OpenAI format) with the loaded tokenizer and makes it the preference dataset. */
+  importPreferences(name: string, text: string, options: PreferenceDatasetOptions): PreferenceDatasetSummary {
+    this.prefs = importPreferences(this, name, text, options);
+    return this.prefs.summary;
   }
 
   setPlan(plan: TrainPlan, batchSize: number, maxLength: number): LmPlanSummary {
@@ -157,8 +174,18 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     };
   }
 
-  runIdentity(): RunIdentity {
+  runIdentity(config?: LmTrainConfig): RunIdentity {
     const { summary, label } = this.requireModel();
+    if (config?.preference) {
+      const prefs = this.requirePreferences();
+      if (prefs.train.length === 0) throw new EngineError('dataset-too-small', 'No preference pairs are left to train on: lower the validation fraction.');
+      const o = prefs.summary.options;
+      return {
+        kind: 'lm',
+        model: { name: label, params: summary.totalParams },
+        dataset: { name: prefs.summary.name, rows: prefs.examples.length, hash: fingerprint(prefs.format, o.maxLength, o.overLong, o.seed, prefs.train, prefs.validation, prefs.examples.map((e) => e.chosen.length + e.rejected.length)) },
+      };
+    }
     const data = this.requireData();
     if (data.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
     return {
@@ -168,6 +195,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
         name: data.summary.name,
         rows: data.dataset.examples.length,
         hash: fingerprint(data.summary.format, data.summary.totalTokens, data.summary.trainedTokens, JSON.stringify(data.summary.options), data.train, data.validation),
+        readAs: { ...data.summary.options },
       },
     };
   }
@@ -181,11 +209,11 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
   }
 
   prepareRun(config: LmTrainConfig, plan: TrainPlan): Promise<PreparedRun<LmTrainResult>> {
-    return prepareLmRun(this, config, plan);
+    return config.preference ? preparePreferenceRun(this, config, plan) : prepareLmRun(this, config, plan);
   }
 
   /** Keeps a finished run's adapter and fully trained weights (the previous ones are freed). */
-  keepTrained(lora: LmLora, full: Map<string, Variable>, plan: TrainPlan, trainedOn: LmData | null): void {
+  keepTrained(lora: LmLora, full: Map<string, Variable>, plan: TrainPlan, trainedOn: LmData | PreferenceData | null): void {
     if (this.lora && this.lora !== lora) disposeLmLora(this.lora);
     if (full !== this.full) disposeFull(this.full);
     this.lora = lora;
@@ -197,7 +225,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
 
   trainedRunInfo(): TrainedRunInfo {
     const present = this.lora !== null || this.full.size > 0;
-    const stale = present && this.trainedOn !== null && this.trainedOn !== this.data;
+    const stale = present && this.trainedOn !== null && this.trainedOn !== this.data && this.trainedOn !== this.prefs;
     return { task: 'lm', present, stale, reason: stale ? 'The dataset (or its split) changed since this adapter was trained.' : null };
   }
 
@@ -215,7 +243,9 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
   async save(lost: boolean): Promise<LmSaved | null> {
     if (!this.loaded) return null;
     const data = this.data ? { name: this.data.summary.name, text: this.data.text, options: this.data.summary.options } : null;
-    const base = { source: this.loaded.source, data, plan: structuredClone(this.plan), ofCurrentData: this.trainedOn === this.data };
+    const prefs = this.prefs ? { name: this.prefs.summary.name, text: this.prefs.text, options: this.prefs.summary.options } : null;
+    const ofCurrentData = this.trainedOn !== null && (this.trainedOn === this.data || this.trainedOn === this.prefs);
+    const base = { source: this.loaded.source, data, prefs, plan: structuredClone(this.plan), ofCurrentData, ofPrefs: this.trainedOn !== null && this.trainedOn === this.prefs };
     // A lost device's tensors cannot be read: only where the model and data came from survives.
     if (lost) return { ...base, adapter: null, full: [], strength: 1, loraPlan: {} };
     const loraOnly = Object.fromEntries(Object.entries(this.loraPlan).filter(([, m]) => m.kind === 'lora'));
@@ -231,6 +261,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     if (!s) return;
     await this.loadModel(s.source);
     if (s.data) this.importText(s.data.name, s.data.text, s.data.options);
+    if (s.prefs) this.importPreferences(s.prefs.name, s.prefs.text, s.prefs.options);
     if (s.adapter) {
       const read = readPeftAdapter(s.adapter.config, s.adapter.safetensors, this.loaded!.lm.modules, 'adapter');
       this.lora = loraFromTensors(read.tensors, read.plan);
@@ -239,7 +270,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     this.loraPlan = s.loraPlan;
     this.plan = s.plan;
     this.strength = s.strength;
-    this.trainedOn = s.ofCurrentData ? this.data : null;
+    this.trainedOn = s.ofCurrentData ? (s.ofPrefs ? this.prefs : this.data) : null;
   }
 
   dispose(): void {
@@ -252,12 +283,18 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     if (this.loaded) disposeHfCausalLm(this.loaded.lm);
     this.loaded = null;
     this.data = null;
+    this.prefs = null;
     this.plan = {};
   }
 
   requireModel(): LoadedLm {
     if (!this.loaded) throw new EngineError('no-model', 'No language model is loaded yet: load the built-in one, a Hub id, or a model folder.');
     return this.loaded;
+  }
+
+  requirePreferences(): PreferenceData {
+    if (!this.prefs) throw new EngineError('no-dataset', 'No preference pairs are loaded yet: drop a preference .jsonl file ({"prompt", "chosen", "rejected"} per line).');
+    return this.prefs;
   }
 
   requireData(): LmData {

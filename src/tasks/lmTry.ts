@@ -9,7 +9,7 @@ import { EngineError } from '../errors.ts';
 import { disposeLmLora, scaledLora } from '../lm/createLmLora.ts';
 import { generateText } from '../lm/generateText.ts';
 import { lmValidationLoss } from '../lm/lmValidation.ts';
-import { disposeFull, slug } from '../lm/lmWeights.ts';
+import { disposeFull, exportStem } from '../lm/lmWeights.ts';
 import { loraFromTensors, readPeftAdapter, writePeftAdapter } from '../lora/hfPeftFiles.ts';
 import type { LmLora } from '../models/hf/hfTypes.ts';
 import { mergeLora } from '../models/hf/mergeLora.ts';
@@ -72,7 +72,7 @@ export async function exportAdapter(task: LmTask): Promise<LmExport> {
   try {
     const { config, safetensors } = await writePeftAdapter(lora, task.loraPlan, lm.modules, { arch: lm.config.architecture, baseModelNameOrPath: label });
     const files = { 'adapter_config.json': strToU8(config), 'adapter_model.safetensors': safetensors };
-    return { name: `${slug(label)}-lora`, files, zip: zipSync(files, { level: 0 }) };
+    return { name: `${exportStem(label, task.trainedOn?.summary.name ?? null)}-lora`, files, zip: zipSync(files, { level: 0 }) };
   } finally {
     dispose();
   }
@@ -88,7 +88,7 @@ export async function exportMerged(task: LmTask): Promise<LmExport> {
       'model.safetensors': await saveHfSafetensors(lm, weights),
     };
     for (const [name, bytes] of extraFiles) files[name] = bytes;
-    return { name: `${slug(label)}-merged`, files, zip: zipSync(files, { level: 0 }) };
+    return { name: `${exportStem(label, task.trainedOn?.summary.name ?? null)}-merged`, files, zip: zipSync(files, { level: 0 }) };
   } finally {
     dispose();
   }

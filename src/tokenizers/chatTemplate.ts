@@ -22,8 +22,9 @@ export type ChatRenderer = (messages: ChatMessage[], options?: ChatTemplateOptio
 
 /**
  * Parses a Jinja chat template once and returns a renderer that passes the same variables as
- * transformers' apply_chat_template (messages, add_generation_prompt and the special tokens), so a
- * template written for Python renders the same text here.
+ * transformers' apply_chat_template (messages, tools, documents, add_generation_prompt, the special
+ * tokens and any extra keyword variables), so a template written for Python renders the same text
+ * here (checked on Qwen3, Gemma 2/3, Llama 3.2 and Phi-3.5/4 templates: chatTemplate.test.ts).
  */
 export function compileChatTemplate(source: string, tokens: TemplateTokens, label: string): ChatRenderer {
   let template: Template;
@@ -37,10 +38,15 @@ export function compileChatTemplate(source: string, tokens: TemplateTokens, labe
   }
   return (messages, options = {}) => {
     try {
+      // transformers' render_jinja_template passes tools and documents (None when not given) beside the
+      // messages, then the special tokens and the caller's keyword arguments.
       return template.render({
         messages,
+        tools: null,
+        documents: null,
         add_generation_prompt: options.addGenerationPrompt ?? false,
         ...tokens,
+        ...options.variables,
       });
     } catch (error) {
       // Templates call raise_exception() to reject conversations (say, roles that do not alternate).

@@ -16,6 +16,11 @@ export interface DecodeOptions {
 export interface ChatTemplateOptions {
   /** Append the header that opens an assistant turn, for generation. */
   addGenerationPrompt?: boolean;
+  /**
+   * More template variables, as the keyword arguments of transformers' apply_chat_template:
+   * Qwen3's `enable_thinking`, Llama 3's `date_string`.
+   */
+  variables?: Record<string, unknown>;
 }
 
 /** Where the chat template came from: the model's files, or Tabtune's ChatML fallback. */

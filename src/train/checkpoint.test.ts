@@ -43,9 +43,10 @@ describe('checkpoint bytes', () => {
       optimizer: { step: 5, m: [Float32Array.of(0.1, 0.2, 0.3, 0.4)], v: [Float32Array.of(1, 1, 1, 1)] },
       rng: { order: 0xdeadbeef },
       position: { kind: 'epochs', epoch: 2, batch: 1, order: Int32Array.of(3, 1, 2, 0), epochLossSum: 1.5, epochSteps: 1, epochs: [{ epoch: 1, step: 4, trainLoss: 1, validationLoss: Infinity, validationAccuracy: Number.NaN }] },
+      history: { firstStep: 1, loss: Float32Array.of(3, 2.5, 2, 1.5, 1), learningRate: Float32Array.of(0.1, 0.1, 0.1, 0.1, 0.1), epoch: Int32Array.of(1, 1, 1, 1, 2) },
     };
     const cp: Checkpoint = {
-      meta: { version: 1, runId: 'r', kind: 'table', startedAt: 1, createdAt: 2, step: 5, totalSteps: 10, finished: false, config: DEFAULT_CLASSIFIER_TRAIN_CONFIG, plan: {}, model: { name: 'm', params: 3 }, dataset: { name: 'd', hash: 'h', rows: 4 } },
+      meta: { version: 2, runId: 'r', kind: 'table', startedAt: 1, createdAt: 2, step: 5, totalSteps: 10, finished: false, config: DEFAULT_CLASSIFIER_TRAIN_CONFIG, plan: {}, model: { name: 'm', params: 3 }, dataset: { name: 'd', hash: 'h', rows: 4 } },
       state,
     };
     const back = deserializeCheckpoint(serializeCheckpoint(cp));
@@ -53,6 +54,7 @@ describe('checkpoint bytes', () => {
     expect(back.state.weights[0]!.values).toEqual(state.weights[0]!.values);
     expect(back.state.optimizer.m[0]).toEqual(state.optimizer.m[0]);
     expect(back.state.position).toEqual(state.position);
+    expect(back.state.history).toEqual(state.history);
     expect(back.state.lastLoss).toBeNaN();
     expect(back.state.rng.order).toBe(0xdeadbeef);
     expect(() => deserializeCheckpoint(new Uint8Array(16))).toThrow(/not a Tabtune checkpoint/);

@@ -3,15 +3,19 @@
  * them, loading and the checks before a resume. What a checkpoint holds is checkpointState.ts, its
  * byte format checkpointCodec.ts (with the upgrade of older configs, checkpointUpgrade.ts).
  */
-import type { EngineEvent, SavedRun, TrainSettings } from '../api.ts';
+import type { EngineEvent, ResumedRun, SavedRun, TrainSettings } from '../api.ts';
 import type { CheckpointStore } from '../storage/checkpointStore.ts';
 import { EngineError } from '../errors.ts';
 import { isQuotaError } from '../storage/fileCache.ts';
 import { deserializeCheckpoint, serializeCheckpoint } from './checkpointCodec.ts';
 import type { Checkpoint, CheckpointMeta, LoopState, RunKind } from './checkpointState.ts';
+import { runName } from './runName.ts';
+import { historyPoints } from './stepHistory.ts';
 
 export { deserializeCheckpoint, serializeCheckpoint } from './checkpointCodec.ts';
 export { upgradeCheckpoint } from './checkpointUpgrade.ts';
+export { emptyHistory, historyPoints, StepHistoryRecorder, type StepHistory } from './stepHistory.ts';
+export { planInWords, runName } from './runName.ts';
 export { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite } from './checkpointState.ts';
 export type { Checkpoint, CheckpointMeta, CheckpointTensor, EpochPosition, LmPosition, LoopState, RunKind } from './checkpointState.ts';
 
@@ -49,7 +53,9 @@ export function fingerprint(...parts: (ArrayLike<number> | string | number)[]): 
 }
 
 export function savedRunOf(meta: CheckpointMeta, bytes: number): SavedRun {
+  const identity = { kind: meta.kind, startedAt: meta.startedAt, modelName: meta.model.name, datasetName: meta.dataset.name };
   return {
+    name: runName(identity, meta.plan),
     runId: meta.runId,
     kind: meta.kind,
     startedAt: meta.startedAt,
@@ -60,7 +66,22 @@ export function savedRunOf(meta: CheckpointMeta, bytes: number): SavedRun {
     bytes,
     modelName: meta.model.name,
     datasetName: meta.dataset.name,
+    ...(meta.dataset.readAs ? { datasetReadAs: meta.dataset.readAs } : {}),
   };
+}
+
+/** A stored summary as listed: one saved before runs had names gets one (without its plan, which it does not hold). */
+export function namedRun(run: Omit<SavedRun, 'name'> & { name?: string }): SavedRun {
+  return run.name ? (run as SavedRun) : { ...run, name: runName(run, null) };
+}
+
+/** What a resumed run was, for the studio (its settings, plan and the chart up to the checkpoint). */
+export function resumedRunOf(checkpoint: Checkpoint): ResumedRun {
+  const { meta, state } = checkpoint;
+  const { resumeFrom: _drop, ...config } = meta.config;
+  void _drop;
+  const evals = state.position.kind === 'lm' ? state.position.evals : state.position.epochs;
+  return { runId: meta.runId, config, plan: meta.plan, step: state.step, totalSteps: state.totalSteps, steps: historyPoints(state.history), evals: structuredClone(evals) };
 }
 
 /** Whether these settings save checkpoints at all (both intervals 0: none, not even at the end). */
@@ -73,6 +94,18 @@ export function newRunId(now = Date.now()): string {
   return `run-${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
 }
 
+/** How data was read, in words: "validation 15%, seed 42" (+ ", max length 64, packing" for text). */
+function readAsWords(readAs: CheckpointMeta['dataset']['readAs']): string | null {
+  if (!readAs) return null;
+  const parts = [`validation ${Math.round(readAs.validationFraction * 1000) / 10}%`, `seed ${readAs.seed}`];
+  if ('maxLength' in readAs) {
+    parts.push(`max length ${readAs.maxLength}`);
+    if (readAs.packing) parts.push('packing');
+    if (readAs.trainOnPrompt) parts.push('training on prompts');
+  }
+  return parts.join(', ');
+}
+
 /** Why a checkpoint cannot resume on what is loaded now, or null when it can. */
 export function resumeMismatch(meta: CheckpointMeta, kind: RunKind, model: CheckpointMeta['model'], dataset: CheckpointMeta['dataset']): string | null {
   if (meta.kind !== kind && !(meta.kind !== 'lm' && kind !== 'lm')) return `That run trained a ${meta.kind === 'lm' ? 'language model' : `${meta.kind} model`}; resume it from the ${meta.kind === 'lm' ? 'language-model' : 'image and table'} studio.`;
@@ -80,6 +113,11 @@ export function resumeMismatch(meta: CheckpointMeta, kind: RunKind, model: Check
     return `That run was trained on the model "${meta.model.name}"; "${model.name}" is loaded. Load the same model and dataset, then resume.`;
   }
   if (meta.dataset.hash !== dataset.hash || meta.dataset.rows !== dataset.rows) {
+    const was = readAsWords(meta.dataset.readAs);
+    const now = readAsWords(dataset.readAs);
+    if (meta.dataset.name === dataset.name && was && now && was !== now) {
+      return `That run read "${meta.dataset.name}" with ${was}; it is loaded with ${now}. Read it the same way (the studio does so when you resume there), then resume.`;
+    }
     return `That run was trained on the dataset "${meta.dataset.name}" (${meta.dataset.rows} rows, same split); the loaded dataset "${dataset.name}" (${dataset.rows} rows) differs. Load the same model and dataset, then resume.`;
   }
   return null;

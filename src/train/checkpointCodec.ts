@@ -8,7 +8,9 @@ import type { Checkpoint } from './checkpointState.ts';
 import { upgradeCheckpoint } from './checkpointUpgrade.ts';
 
 const MAGIC = 0x4b435454; // "TTCK" little-endian
-const FORMAT_VERSION = 1;
+/** 2: the state carries the step history. Format 1 files read as well (the upgrade gives them an empty history). */
+const FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
 type Blob32 = Float32Array | Int32Array;
 
@@ -66,7 +68,7 @@ export function deserializeCheckpoint(bytes: Uint8Array): Checkpoint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 12 || view.getUint32(0, true) !== MAGIC) throw new Error('This is not a Tabtune checkpoint.');
   const version = view.getUint32(4, true);
-  if (version !== FORMAT_VERSION) throw new Error(`Checkpoint format ${version} is not supported (this version reads ${FORMAT_VERSION}).`);
+  if (!READABLE_VERSIONS.includes(version)) throw new Error(`Checkpoint format ${version} is not supported (this version reads ${READABLE_VERSIONS.join(' and ')}); it was written by a newer Tabtune.`);
   const headerLength = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as {
     body: unknown;

@@ -4,9 +4,10 @@
  * identity) so a resume on something else is refused. Capture and restore of the weights live here
  * too; the byte format is checkpointCodec.ts, the store side checkpoint.ts.
  */
-import type { EvalPoint, TrainConfig, TrainPlan } from '../api.ts';
+import type { EvalPoint, LmDatasetOptions, SplitOptions, TrainConfig, TrainPlan } from '../api.ts';
 import { tf } from '../tf.ts';
 import type { AdamW, AdamWParam, AdamWState } from './adamw.ts';
+import type { StepHistory } from './stepHistory.ts';
 
 export interface CheckpointTensor {
   /** The variable's name when saved (for people reading it; restore matches by position and shape). */
@@ -57,12 +58,15 @@ export interface LoopState {
   /** Generator states by role ("order": the data order; "task": dropout), from rngState(). */
   rng: Record<string, number>;
   position: EpochPosition | LmPosition;
+  /** Every step's point up to `step`, for the chart of a resumed run (format 1 kept none: upgraded to an empty one). */
+  history: StepHistory;
 }
 
 export type RunKind = 'image' | 'table' | 'lm';
 
 export interface CheckpointMeta {
-  version: 1;
+  /** 2 since the step history; format 1 is upgraded on read (checkpointUpgrade.ts). */
+  version: 2;
   runId: string;
   kind: RunKind;
   startedAt: number;
@@ -74,7 +78,11 @@ export interface CheckpointMeta {
   config: TrainConfig;
   plan: TrainPlan;
   model: { name: string; params: number };
-  dataset: { name: string; hash: string; rows: number };
+  /**
+   * `readAs`: how the data was read and split (a language model's import options, or the split),
+   * so the studio can read it the same way again before a resume; absent in older checkpoints.
+   */
+  dataset: { name: string; hash: string; rows: number; readAs?: SplitOptions | LmDatasetOptions };
 }
 
 export interface Checkpoint {

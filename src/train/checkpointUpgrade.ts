@@ -6,10 +6,13 @@
  *    earlyStoppingPatience (-> task 'lm', schedule { kind, warmupSteps }, earlyStopping { patience });
  *  - a classifier plan trained a layer in full as { kind: 'train' } (-> { kind: 'full' }).
  * Positions need nothing: the old EpochPoint and LmEvalPoint are EvalPoints already.
+ * Format 1 (meta.version 1) kept no step history: it gets an empty one that starts after its step,
+ * so a resumed run's chart starts at the checkpoint (its evaluations are still there).
  * Already-current checkpoints pass through unchanged (the upgrade is idempotent).
  */
 import type { LrSchedule, ModuleMode, TrainConfig, TrainPlan } from '../api.ts';
 import type { Checkpoint, RunKind } from './checkpointState.ts';
+import { emptyHistory } from './stepHistory.ts';
 
 type Loose = Record<string, unknown>;
 
@@ -35,10 +38,13 @@ function upgradePlan(plan: Record<string, { kind: string }>): TrainPlan {
 export function upgradeCheckpoint(checkpoint: Checkpoint): Checkpoint {
   const meta = checkpoint.meta as Checkpoint['meta'] | undefined;
   if (!meta || typeof meta !== 'object' || !meta.config) return checkpoint;
+  const state = checkpoint.state as Checkpoint['state'] | undefined;
   return {
     ...checkpoint,
+    ...(state && !state.history ? { state: { ...state, history: emptyHistory(state.step) } } : {}),
     meta: {
       ...meta,
+      version: 2,
       config: upgradeConfig(meta.config as unknown as Loose, meta.kind),
       plan: upgradePlan((meta.plan ?? {}) as Record<string, { kind: string }>),
     },

@@ -9,7 +9,7 @@ import { createRng } from '../data/rng.ts';
 import { expectFlatTensorCounts } from '../testing/expectFlatTensorCounts.ts';
 import { expectNoTensorLeak } from '../testing/expectNoTensorLeak.ts';
 import { tf, type Scalar, type Tensor1D, type Tensor2D } from '../tf.ts';
-import type { LoopState } from './checkpoint.ts';
+import { emptyHistory, type LoopState } from './checkpoint.ts';
 import { runTrainLoop, type TrainLoopHooks, type TrainLoopSpec } from './trainLoop.ts';
 
 beforeAll(async () => {
@@ -143,7 +143,7 @@ describe('runTrainLoop with steps batches', () => {
 
   it('refuses a checkpoint of the other kind of batches', async () => {
     const { spec, dispose } = leastSquares(1);
-    const state = { step: 1, totalSteps: 4, lastLoss: 1, elapsedMs: 0, weights: [], optimizer: { step: 1, m: [], v: [] }, rng: {}, position: { kind: 'epochs', epoch: 1, batch: 1, order: Int32Array.of(0), epochLossSum: 0, epochSteps: 1, epochs: [] } } satisfies LoopState;
+    const state = { step: 1, totalSteps: 4, lastLoss: 1, elapsedMs: 0, weights: [], optimizer: { step: 1, m: [], v: [] }, rng: {}, position: { kind: 'epochs', epoch: 1, batch: 1, order: Int32Array.of(0), epochLossSum: 0, epochSteps: 1, epochs: [] }, history: emptyHistory(1) } satisfies LoopState;
     await expect(runTrainLoop(spec, settings(), hooks({ resumeState: state }))).rejects.toThrow(/image or table run/);
     dispose();
   });

@@ -28,6 +28,7 @@ import { createRng, rngState, setRngState, type Rng } from '../data/rng.ts';
 import { tf, type Scalar, type Tensor } from '../tf.ts';
 import { AdamW, type AdamWParam } from './adamw.ts';
 import { captureWeights, nonFiniteMessage, restoreWeights, stateIsFinite, type LoopState } from './checkpointState.ts';
+import { StepHistoryRecorder } from './stepHistory.ts';
 import { clipByGlobalNorm } from './clipGradients.ts';
 import { EarlyStopping } from './earlyStopping.ts';
 import { loopWalk } from './loopWalk.ts';
@@ -41,7 +42,7 @@ export type LoopBatches =
   | { kind: 'steps'; rows: number[]; steps: number; gradAccumulation: number; evalEvery: number };
 
 export interface LoopEvaluation<D> {
-  metrics: Pick<EvalPoint, 'validationLoss' | 'validationAccuracy' | 'validationRmse' | 'samples'>;
+  metrics: Pick<EvalPoint, 'validationLoss' | 'validationAccuracy' | 'validationRmse' | 'samples' | 'metrics'>;
   detail: D;
 }
 
@@ -58,6 +59,11 @@ export interface TrainLoopSpec<D = unknown> {
   batchLoss(rows: number[], at: { step: number; micro: number }): Scalar;
   /** Real (non-padding) tokens in these rows: reported as tokensPerSecond on StepPoint when given. */
   countTokens?(rows: number[]): number;
+  /**
+   * Objective-specific numbers of the step just taken (read after its update, once per step), e.g.
+   * a preference run's rewards; batchLoss keeps what they need. Reported as StepPoint.metrics.
+   */
+  stepMetrics?(): Promise<Record<string, number>>;
   /** Generator batchLoss draws from (dropout), made by createRng: checkpoints save and restore its state. */
   rng?: Rng;
   /** One validation pass; `detail` is whatever the task keeps (e.g. predictions for a confusion matrix). */
@@ -125,6 +131,8 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
   let stopped = false;
   let stoppedEarly = false;
   let rolledBack: RollbackReport | undefined;
+  // The chart's history travels with each checkpoint, so a resumed run shows the steps before it.
+  const history = new StepHistoryRecorder(resume?.history);
 
   const capture = async (pendingEval: boolean): Promise<LoopState> => ({
     step,
@@ -134,6 +142,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
     ...(await captureWeights(spec.params, optimizer)),
     rng: { order: rngState(rng), ...(spec.rng ? { task: rngState(spec.rng) } : {}) },
     position: walk.position(structuredClone(evals), trainedTokens, pendingEval),
+    history: history.capture(),
   });
 
   /** Validation, its point, early stopping: true when the run should end early. */
@@ -217,7 +226,10 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       walk.afterStep(loss);
       const elapsed = now() - started - pausedMs;
       const tokens = spec.countTokens ? { tokensPerSecond: elapsed > 0 ? (trainedTokens * 1000) / elapsed : 0 } : {};
-      hooks.onStep({ step, loss, learningRate: lr, ...walk.stepFields(), ...tokens }, totalSteps, elapsed);
+      const metrics = spec.stepMetrics ? { metrics: await spec.stepMetrics() } : {};
+      const point = { step, loss, learningRate: lr, ...walk.stepFields(), ...tokens, ...metrics };
+      history.push(point);
+      hooks.onStep(point, totalSteps, elapsed);
       await yieldToEventLoop();
       const pauseStart = now();
       await hooks.waitIfPaused?.();
@@ -249,6 +261,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       step = lastGood.step;
       lastLoss = lastGood.lastLoss;
       evals = evals.filter((e) => e.step <= step);
+      history.truncate(step);
       lastEvaluation = step > 0 ? await spec.evaluate() : null;
       hooks.onLog?.(rolledBack.message, 'warn');
     } else {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, DEFAULT_LM_TRAIN_CONFIG, type TrainConfig } from '../api.ts';
+import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, DEFAULT_LM_TRAIN_CONFIG, DEFAULT_PREFERENCE_SETTINGS, type TrainConfig } from '../api.ts';
 import { thrownBy } from '../testing/errorOf.ts';
 import { validateTrainConfig } from './validateTrainConfig.ts';
 
@@ -14,6 +14,16 @@ function messageFor(config: TrainConfig): string {
 }
 
 describe('validateTrainConfig', () => {
+  it('checks a preference objective field by field', () => {
+    const pref = (extra: Record<string, unknown>) => lm({ preference: { ...DEFAULT_PREFERENCE_SETTINGS, ...extra } });
+    expect(() => validateTrainConfig(pref({}))).not.toThrow();
+    expect(() => validateTrainConfig(pref({ loss: 'orpo', beta: 0.25, labelSmoothing: 0.1 }))).not.toThrow();
+    expect(messageFor(pref({ loss: 'kto' }))).toBe('preference.loss is "kto"; it must be "sigmoid", "ipo", "hinge", "robust", "simpo", "orpo".');
+    expect(messageFor(pref({ beta: -1 }))).toMatch(/^preference\.beta is -1; it must be a number above 0/);
+    expect(messageFor(pref({ labelSmoothing: 0.5 }))).toMatch(/^preference\.labelSmoothing is 0\.5/);
+    expect(messageFor(pref({ precomputeRef: 'yes' }))).toMatch(/^preference\.precomputeRef is "yes"; it must be true or false/);
+  });
+
   it('accepts the defaults and full settings of both tasks', () => {
     expect(() => validateTrainConfig(DEFAULT_CLASSIFIER_TRAIN_CONFIG)).not.toThrow();
     expect(() => validateTrainConfig(DEFAULT_LM_TRAIN_CONFIG)).not.toThrow();

@@ -2,7 +2,7 @@
  * One check of a run's settings at the session's boundary, for every task: each field against its
  * range, with a sentence that names the field (EngineError 'bad-config'), before any work starts.
  */
-import type { TrainConfig } from '../api.ts';
+import { PREFERENCE_LOSSES, type LmTrainConfig, type TrainConfig } from '../api.ts';
 import { EngineError, showValue } from '../errors.ts';
 
 type Check = [field: string, value: unknown, ok: boolean, expected: string];
@@ -49,11 +49,25 @@ function taskChecks(config: TrainConfig): Check[] {
   if (config.task === 'classifier') return [['epochs', config.epochs, whole(config.epochs, 1, 10000), 'a whole number from 1 to 10000']];
   const prompts = config.samplePrompts as unknown;
   return [
+    ...preferenceChecks(config.preference),
     ['steps', config.steps, whole(config.steps, 1, 1e6), 'a whole number from 1 to 1000000'],
     ['gradAccumulation', config.gradAccumulation, whole(config.gradAccumulation, 1, 1024), 'a whole number from 1 to 1024'],
     ['evalEvery', config.evalEvery, whole(config.evalEvery, 0), 'a whole number of steps, 0 or more (0: only at the end)'],
     ['samplePrompts', prompts, Array.isArray(prompts) && prompts.every((p) => typeof p === 'string'), 'a list of prompts (strings), possibly empty'],
   ];
+}
+
+function preferenceChecks(p: LmTrainConfig['preference']): Check[] {
+  if (p === undefined) return [];
+  const loss = p.loss as unknown;
+  const checks: Check[] = [
+    ['preference.loss', loss, (PREFERENCE_LOSSES as readonly unknown[]).includes(loss), PREFERENCE_LOSSES.map((l) => `"${l}"`).join(', ')],
+    ['preference.beta', p.beta, isNumber(p.beta) && p.beta > 0, "a number above 0 (TRL's default: 0.1)"],
+    ['preference.labelSmoothing', p.labelSmoothing, isNumber(p.labelSmoothing) && p.labelSmoothing >= 0 && p.labelSmoothing < 0.5, 'a number from 0 up to (not including) 0.5'],
+    ['preference.gamma', p.gamma, isNumber(p.gamma), "a number (SimPO's target margin; default 0.5)"],
+    ['preference.precomputeRef', p.precomputeRef, typeof p.precomputeRef === 'boolean', 'true or false'],
+  ];
+  return checks;
 }
 
 /** Rejects settings that cannot train, naming the field and its range, before any work starts. */

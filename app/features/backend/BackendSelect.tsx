@@ -1,10 +1,11 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { BackendChoice } from '../../../src/index.ts';
 import { BACKEND_CHOICES, isBackendChoice } from '../../engine/backendChoice.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { selectIsTraining } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { changeBackend } from './changeBackend.ts';
+import { slowBackendWarning } from './slowBackend.ts';
 
 const LABELS: Record<BackendChoice, string> = {
   auto: 'Auto',
@@ -28,18 +29,29 @@ export function BackendSelect() {
       (s.session.phase !== 'ready' && s.session.phase !== 'error'),
   );
   const training = useStudio(selectIsTraining);
+  const report = useStudio((s) => s.backend.report);
+  // A choice measured much slower than the current backend waits for a confirmation.
+  const [pending, setPending] = useState<{ choice: BackendChoice; warning: string } | null>(null);
+  const choose = (choice: BackendChoice): void => {
+    const warning = slowBackendWarning(choice, report);
+    if (warning) setPending({ choice, warning });
+    else {
+      setPending(null);
+      void changeBackend(handle, choice);
+    }
+  };
   return (
     <div className="backend-select">
       <label htmlFor={id}>Backend</label>
       <select
         id={id}
-        value={requested}
+        value={pending?.choice ?? requested}
         disabled={busy}
         data-testid="backend-select"
         title={training ? 'Stop the run to change the backend' : undefined}
         onChange={(e) => {
           const choice = e.target.value;
-          if (isBackendChoice(choice)) void changeBackend(handle, choice);
+          if (isBackendChoice(choice)) choose(choice);
         }}
       >
         {BACKEND_CHOICES.map((choice) => (
@@ -48,6 +60,25 @@ export function BackendSelect() {
           </option>
         ))}
       </select>
+      {pending && (
+        <div className="backend-warning" role="alert" data-testid="backend-slow-warning">
+          <span>{pending.warning}</span>
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="backend-slow-confirm"
+            onClick={() => {
+              setPending(null);
+              void changeBackend(handle, pending.choice);
+            }}
+          >
+            Switch to {LABELS[pending.choice]}
+          </button>
+          <button type="button" className="button button--small" data-testid="backend-slow-cancel" onClick={() => setPending(null)}>
+            Keep {report ? report.name.toUpperCase() : 'the current one'}
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -26,7 +26,7 @@ export function DatasetDrop() {
     try {
       collected = await collect;
     } catch (error) {
-      studioStore.getState().pushError(describeError('Could not read the dropped folder', error));
+      studioStore.getState().pushError(describeError('Could not read the dropped folder', error), 'classifier/data');
       return;
     }
     const tables = collected.files.filter((f) => isTable(f.path));
@@ -53,7 +53,7 @@ export function DatasetDrop() {
       if (!res.ok) throw new Error(`the server answered HTTP ${res.status}`);
       await loadTable('plants-sample', await res.blob());
     } catch (error) {
-      studioStore.getState().pushError(describeError('Could not load the sample table', error));
+      studioStore.getState().pushError(describeError('Could not load the sample table', error), 'classifier/data');
     }
   };
 
@@ -75,7 +75,7 @@ export function DatasetDrop() {
               title: 'Could not import the dataset',
               message: 'The chosen folder has no files. Choose a folder with one sub-folder of images per class.',
               code: 'empty-dataset',
-            });
+            }, 'classifier/data');
           }
         }}
       >

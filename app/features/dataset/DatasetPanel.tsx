@@ -1,7 +1,10 @@
 import { Panel } from '../../components/Panel.tsx';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { formatInteger } from '../../format.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { ClassList } from './ClassList.tsx';
+import { CsvBadRowChoice } from './CsvBadRowChoice.tsx';
 import { DatasetDrop } from './DatasetDrop.tsx';
 import { IssueList } from './IssueList.tsx';
 import { SplitControls } from './SplitControls.tsx';
@@ -14,10 +17,12 @@ export function DatasetPanel() {
   const table = useStudio((s) => s.dataset.table);
 
   return (
-    <Panel title="Dataset" className="panel--dataset">
+    <Panel title="Data" id={stepAnchor('classifier', 'data')} className="panel--dataset">
       <div className="dataset-grid">
         <div className="dataset-grid__side">
           <DatasetDrop />
+          <CsvBadRowChoice />
+          <InlineError place="classifier/data" />
           <SplitControls />
         </div>
         <div className="dataset-grid__main">

@@ -4,10 +4,13 @@ import { DropZone } from '../../components/DropZone.tsx';
 import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { NumberField } from '../../components/NumberField.tsx';
 import { Panel } from '../../components/Panel.tsx';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatInteger } from '../../format.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { importLmText, loadSampleChat, reimportLmText } from './lmTextActions.ts';
+import { lmFileCounts } from './importCounts.ts';
 import { histogramBars } from './histogram.ts';
 import { debounce } from '../../debounce.ts';
 import { selectLmBusy } from '../../store/selectors.ts';
@@ -44,14 +47,14 @@ export function LmDatasetPanel() {
     const file = files[0];
     if (!file) return;
     if (!TEXT_FILE.test(file.name)) {
-      studioStore.getState().pushError({ title: 'Could not import the text', message: `${file.name} is not a .txt or .jsonl file.`, code: 'bad-file' });
+      studioStore.getState().pushError({ title: 'Could not import the text', message: `${file.name} is not a .txt or .jsonl file.`, code: 'bad-file' }, 'lm/data');
       return;
     }
     void importLmText(handle, file.name, file);
   };
 
   return (
-    <Panel title="Text data" className="panel--lm-dataset" testId="lm-dataset-panel">
+    <Panel title="Data" id={stepAnchor('lm', 'data')} className="panel--lm-dataset" testId="lm-dataset-panel">
       <DropZone label="Text data file" disabled={disabled} testId="lm-data-dropzone" onDrop={(dt) => pick(Array.from(dt.files))}>
         <p className="dropzone__title">Drop a .txt or .jsonl file</p>
         <p className="dropzone__hint">
@@ -72,6 +75,7 @@ export function LmDatasetPanel() {
           </p>
         )}
       </DropZone>
+      <InlineError place="lm/data" />
       <fieldset className="lm-options" disabled={busy}>
         <legend className="visually-hidden">How the text becomes rows</legend>
         <div className="field-row">
@@ -126,6 +130,9 @@ function LmDatasetSummaryView() {
     <div className="lm-data-summary" data-testid="lm-data-summary">
       <p className="dataset-title">
         <span className="dataset-title__name">{summary.name}</span>
+      </p>
+      <p className="muted" data-testid="lm-data-file-counts">
+        {lmFileCounts(summary)}
       </p>
       <dl className="facts">
         {facts.map(([k, v, id, raw]) => (

@@ -5,6 +5,7 @@ import { formatInteger } from '../../format.ts';
 import { selectIsTraining } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { loadTableModel, modelFitsTable } from '../model/modelActions.ts';
+import { swallowedSpans, tableFileCounts } from './importCounts.ts';
 import { importTable } from './importDataset.ts';
 
 /**
@@ -16,6 +17,7 @@ export function TableSummary({ table }: { table: TabularDatasetSummary }) {
   const labelId = useId();
   const taskId = useId();
   const busy = useStudio((s) => s.dataset.importing || s.model.loading || selectIsTraining(s));
+  const swallowed = swallowedSpans(table);
 
   const rechoose = async (choice: { labelColumn: string; task?: TabularTask }): Promise<void> => {
     const held = handle.held.csv;
@@ -36,6 +38,19 @@ export function TableSummary({ table }: { table: TabularDatasetSummary }) {
           {formatInteger(table.total)} rows ({formatInteger(table.skippedRows)} skipped), {table.featureCount} features
         </span>
       </p>
+      <p className="muted" data-testid="table-file-counts">
+        {tableFileCounts(table)}
+      </p>
+      {swallowed.length > 0 && (
+        <div className="notice notice--warn" role="alert" data-testid="table-swallowed">
+          {swallowed.map((span) => (
+            <p key={span.line} data-line={span.line} data-end-line={span.endLine}>
+              {span.message}
+            </p>
+          ))}
+          <p>To stop the import at such a row instead, choose “Stop the import” for a bad row and import the file again.</p>
+        </div>
+      )}
       <div className="table-summary__choices">
         <div className="field">
           <label htmlFor={labelId}>Label column</label>

@@ -40,7 +40,7 @@ async function runImport(
       title: 'Could not import the dataset',
       message: `"${name}" contains no files. Drop a folder with one sub-folder of images per class.`,
       code: 'empty-dataset',
-    });
+    }, 'classifier/data');
     return false;
   }
   return importing(handle, name, { total: files.length, label: `Importing ${files.length} files from "${name}"` }, async () => {
@@ -63,9 +63,10 @@ async function importing(handle: EngineHandle, name: string, activity: { total: 
   try {
     await work();
     studioStore.getState().setPrediction(null);
+    studioStore.getState().clearErrorsAt('classifier/data');
     return true;
   } catch (error) {
-    studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error));
+    studioStore.getState().pushError(describeError(`Could not import "${name}"; the previous dataset is kept`, error), 'classifier/data');
     return false;
   } finally {
     handle.flushEvents();
@@ -102,7 +103,7 @@ async function runResplit({ engine }: EngineHandle): Promise<boolean> {
     return true;
   } catch (error) {
     const s = studioStore.getState();
-    s.pushError(describeError('Could not change the split', error));
+    s.pushError(describeError('Could not change the split', error), 'classifier/data');
     // The inputs go back to the split the dataset still uses.
     const summary = s.dataset.summary ?? s.dataset.table;
     if (summary) s.setSplit({ validationFraction: summary.validationFraction, seed: summary.seed });
@@ -125,7 +126,8 @@ export function importTable(
 }
 
 async function runTableImport(handle: EngineHandle, name: string, file: Blob, choice: { labelColumn?: string; task?: TabularTask }): Promise<boolean> {
-  const options: CsvImportOptions = { split: studioStore.getState().dataset.split, ...choice };
+  const { split, csvBadRows } = studioStore.getState().dataset;
+  const options: CsvImportOptions = { split, onBadRow: csvBadRows, ...choice };
   return importing(handle, name, { total: file.size, label: `Reading ${name}` }, async () => {
     const table = await handle.engine.importCsv(name, file, options);
     handle.held.csv = { name, file };

@@ -18,7 +18,7 @@ export async function reimportLmText({ engine, held }: Pick<EngineHandle, 'engin
   const data = held.lmText;
   if (!data) return false;
   if (!get().lm.model.summary) {
-    get().pushError({ title: 'Could not import the text', message: 'Load a language model first: its tokenizer reads the data.', code: 'no-model' });
+    get().pushError({ title: 'Could not import the text', message: 'Load a language model first: its tokenizer reads the data.', code: 'no-model' }, 'lm/data');
     return false;
   }
   const ticket = get().nextTicket('lmImport');
@@ -30,18 +30,22 @@ export async function reimportLmText({ engine, held }: Pick<EngineHandle, 'engin
   } catch (error) {
     if (get().isLatestTicket('lmImport', ticket)) {
       get().setLmDatasetImporting(false);
-      get().pushError(describeError('Could not import the text', error));
+      get().pushError(describeError('Could not import the text', error), 'lm/data');
     }
     return false;
   }
 }
 
-export async function loadSampleChat(handle: EngineHandle, fetchFn: typeof fetch = (input, init) => fetch(input, init)): Promise<void> {
+export async function loadSampleChat(
+  handle: EngineHandle,
+  fetchFn: typeof fetch = (input, init) => fetch(input, init),
+  baseUri: string = document.baseURI,
+): Promise<void> {
   try {
-    const res = await fetchFn(new URL(SAMPLE_CHAT_PATH, document.baseURI));
+    const res = await fetchFn(new URL(SAMPLE_CHAT_PATH, baseUri));
     if (!res.ok) throw new Error(`the server answered HTTP ${res.status}`);
     await importLmText(handle, 'chat-sample.jsonl', await res.blob());
   } catch (error) {
-    get().pushError(describeError('Could not load the sample chat data', error));
+    get().pushError(describeError('Could not load the sample chat data', error), 'lm/data');
   }
 }

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { TaskKind } from '../../../src/index.ts';
 import { Panel } from '../../components/Panel.tsx';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
+import { classifierPlanWords } from '../studio/runSummary.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { selectAnyRunning, selectHasDataset, selectHasTrainedRun } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
@@ -15,8 +18,14 @@ import { LmExport } from './LmExport.tsx';
 export function ExportPanel({ task }: { task: TaskKind }) {
   const trained = useStudio((s) => selectHasTrainedRun(s, task));
   return (
-    <Panel title="Export" className={task === 'lm' ? 'panel--export panel--lm-export' : 'panel--export'} testId={task === 'lm' ? 'lm-export-panel' : 'export-panel'}>
+    <Panel
+      title="Export"
+      id={stepAnchor(task, 'export')}
+      className={task === 'lm' ? 'panel--export panel--lm-export' : 'panel--export'}
+      testId={task === 'lm' ? 'lm-export-panel' : 'export-panel'}
+    >
       {task === 'lm' ? <LmExport trained={trained} /> : <ClassifierExport trained={trained} />}
+      <InlineError place={`${task}/export`} />
     </Panel>
   );
 }
@@ -29,10 +38,12 @@ function ClassifierExport({ trained }: { trained: boolean }) {
   /** What the last downloaded bundle held, and the run it was of (a new run makes it stale). */
   const [bundle, setBundle] = useState<{ files: string[]; run: number | null } | null>(null);
   const finishedAt = useStudio((s) => s.runs.classifier.finishedAt);
+  const plan = useStudio((s) => s.plan.layers);
+  const adapted = Object.keys(plan).length > 0;
   if (bundle !== null && bundle.run !== finishedAt) setBundle(null);
 
   const actions: ExportAction[] = [
-    { key: 'weights', label: 'Download weights (.safetensors)', testId: 'download-weights', run: () => downloadExport(handle, 'weights') },
+    { key: 'weights', label: 'Download head only (.safetensors)', testId: 'download-weights', run: () => downloadExport(handle, 'weights') },
     { key: 'manifest', label: 'Download description (.json)', testId: 'download-manifest', run: () => downloadExport(handle, 'manifest') },
     { key: 'both', label: 'Download both', testId: 'download-both', primary: true, run: () => downloadExport(handle, 'both') },
   ];
@@ -51,6 +62,12 @@ function ClassifierExport({ trained }: { trained: boolean }) {
   return (
     <>
       <p className="muted">{trained ? 'The new head’s weights as safetensors, and a JSON description of its classes, input and base model.' : 'Available after a run.'}</p>
+      {trained && adapted && (
+        <p className="export-note" data-testid="export-head-only-note">
+          The run trained more than the head ({classifierPlanWords(plan)}): the head download holds the head only. The adapters and trained layers are in
+          “Download everything (.zip)”.
+        </p>
+      )}
       <ExportButtons actions={actions} disabled={!trained || running} />
       <ExportButtons actions={[bundleAction]} disabled={!trained || running} />
       {bundle && (

@@ -34,7 +34,7 @@ export function ImportDrop({ label, testId, disabled, pickers, children, onFiles
     try {
       await onFiles((await collect()).files);
     } catch (error) {
-      studioStore.getState().pushError(describeError('Could not read the dropped files', error));
+      studioStore.getState().pushError(describeError('Could not read the dropped files', error), 'classifier/export');
     } finally {
       setImporting(false);
     }

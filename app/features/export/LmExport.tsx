@@ -4,6 +4,7 @@ import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatBytes } from '../../format.ts';
 import { selectLmBusy } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
+import { ClusterJob } from './ClusterJob.tsx';
 import { ExportButtons, type ExportAction } from './ExportButtons.tsx';
 import { ImportDrop } from './ImportDrop.tsx';
 import { downloadExportFile, exportLm, importLmAdapter } from './lmExportActions.ts';
@@ -61,6 +62,7 @@ export function LmExport({ trained }: { trained: boolean }) {
       >
         Import a PEFT adapter (made here or with Python PEFT): <code>adapter_config.json</code> and <code>adapter_model.safetensors</code>, or their folder.
       </ImportDrop>
+      <ClusterJob />
     </>
   );
 }

@@ -10,7 +10,7 @@ export async function downloadBundle({ engine }: EngineHandle): Promise<string[]
     downloadBlob(bytesBlob(bundle.zip, 'application/zip'), bundle.name);
     return bundle.files;
   } catch (error) {
-    studioStore.getState().pushError(describeError('Could not export the bundle', error));
+    studioStore.getState().pushError(describeError('Could not export the bundle', error), 'classifier/export');
     return null;
   }
 }

@@ -21,6 +21,6 @@ export async function downloadExport({ engine }: EngineHandle, kind: ExportKind)
     if (kind !== 'manifest') downloadBlob(weightsBlob(exported), exported.weightsName);
     if (kind !== 'weights') downloadBlob(manifestBlob(exported), exported.manifestName);
   } catch (error) {
-    studioStore.getState().pushError(describeError('Could not export the trained model', error));
+    studioStore.getState().pushError(describeError('Could not export the trained model', error), 'classifier/export');
   }
 }

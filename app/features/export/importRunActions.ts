@@ -22,7 +22,7 @@ export async function importRunFiles(handle: EngineHandle, files: DatasetFile[])
     await predictShownImage(handle);
     return true;
   } catch (error) {
-    studioStore.getState().pushError(describeError('Could not import the run', error));
+    studioStore.getState().pushError(describeError('Could not import the run', error), 'classifier/export');
     return false;
   } finally {
     handle.flushEvents();

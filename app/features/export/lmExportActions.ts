@@ -21,7 +21,7 @@ export async function exportLm({ engine }: Pick<EngineHandle, 'engine'>, kind: '
     downloadBlob(bytesBlob(exported.zip, 'application/zip'), `${exported.name}.zip`);
     return exported;
   } catch (error) {
-    get().pushError(describeError(kind === 'adapter' ? 'Could not export the adapter' : 'Could not export the merged model', error));
+    get().pushError(describeError(kind === 'adapter' ? 'Could not export the adapter' : 'Could not export the merged model', error), 'lm/export');
     return null;
   }
 }
@@ -36,7 +36,7 @@ export async function importLmAdapter({ engine }: Pick<EngineHandle, 'engine'>, 
     s.setLmImportedAdapter(plan, validationLoss, planKey(plan, s.runs.lm.config.batchSize, s.lm.dataset.options.maxLength));
     return true;
   } catch (error) {
-    get().pushError(describeError('Could not import the adapter', error));
+    get().pushError(describeError('Could not import the adapter', error), 'lm/export');
     return false;
   }
 }

@@ -10,6 +10,8 @@ import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { collectFromDrop, collectFromFileList, type CollectedDataset } from '../dataset/collectFiles.ts';
 import { snapshotDrop } from '../dataset/dropSnapshot.ts';
 import { selectLmBusy } from '../../store/selectors.ts';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { builtinSource, filesSource, loadLmModel, parseModelSource } from './lmModelActions.ts';
 
 /** Where the language model comes from (built-in, the Hub, a URL, a folder), its load progress and summary. */
@@ -21,17 +23,18 @@ export function LmModelPanel() {
   const progress = useStudio((s) => s.lm.model.progress);
   const source = useStudio((s) => s.lm.model.source);
   const busy = useStudio(selectLmBusy);
+  const hasModel = useStudio((s) => s.lm.model.summary !== null);
 
   const loadFolder = async (collect: Promise<CollectedDataset>): Promise<void> => {
     let collected: CollectedDataset;
     try {
       collected = await collect;
     } catch (error) {
-      studioStore.getState().pushError(describeError('Could not read the model folder', error));
+      studioStore.getState().pushError(describeError('Could not read the model folder', error), 'lm/model');
       return;
     }
     if (collected.files.length === 0) {
-      studioStore.getState().pushError({ title: 'Could not load the language model', message: 'The chosen folder has no files.', code: 'empty-folder' });
+      studioStore.getState().pushError({ title: 'Could not load the language model', message: 'The chosen folder has no files.', code: 'empty-folder' }, 'lm/model');
       return;
     }
     await loadLmModel(handle, filesSource(collected.files), collected.name);
@@ -40,7 +43,11 @@ export function LmModelPanel() {
   const parsed = parseModelSource(text);
 
   return (
-    <Panel title="Language model" className="panel--lm-model" testId="lm-model-panel">
+    <Panel title="Model" id={stepAnchor('lm', 'model')} className="panel--lm-model" testId="lm-model-panel">
+      <LmModelSummaryView source={source} />
+      {/* Other sources on demand: the studio opens on the built-in model. Open while none is loaded. */}
+      <details className="disclosure" open={(!hasModel && !loading) || undefined}>
+        <summary data-testid="lm-model-source-toggle">Use another model (the Hub, a URL, a folder)</summary>
       <div className="export-buttons">
         <button
           type="button"
@@ -90,6 +97,8 @@ export function LmModelPanel() {
           Choose model folder…
         </FilePickerButton>
       </DropZone>
+      </details>
+      <InlineError place="lm/model" />
       {loading && (
         <div role="status" aria-live="polite" data-testid="lm-model-progress">
           {progress ? (
@@ -99,7 +108,6 @@ export function LmModelPanel() {
           )}
         </div>
       )}
-      <LmModelSummaryView source={source} />
     </Panel>
   );
 }
@@ -108,7 +116,7 @@ function LmModelSummaryView({ source }: { source: string | null }) {
   const summary = useStudio((s) => s.lm.model.summary);
   if (!summary) return <p className="muted" data-testid="lm-model-empty">No language model loaded yet.</p>;
   const facts: [string, string][] = [
-    ['Architecture', summary.architecture],
+    ['Architecture', `${summary.family} (${summary.architecture})`],
     ['Layers', formatInteger(summary.numLayers)],
     ['Hidden size', formatInteger(summary.hiddenSize)],
     ['Heads / KV heads', `${summary.numHeads} / ${summary.numKvHeads}`],
@@ -121,7 +129,10 @@ function LmModelSummaryView({ source }: { source: string | null }) {
   return (
     <div className="model-summary" data-testid="lm-model-summary" data-architecture={summary.architecture} data-layers={summary.numLayers} data-hidden={summary.hiddenSize} data-params={summary.totalParams}>
       <p className="model-summary__name">
-        <strong>{summary.name}</strong>
+        <strong>{summary.name}</strong>{' '}
+        <span className="tag" data-testid="lm-model-family" title={`model_type ${summary.architecture}`}>
+          {summary.family}
+        </span>
         {source && <span className="muted"> · from {source}</span>}
       </p>
       <dl className="facts">

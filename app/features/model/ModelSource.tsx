@@ -7,6 +7,7 @@ import { selectIsTraining } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { collectFromDrop, collectFromFileList } from '../dataset/collectFiles.ts';
 import { snapshotDrop } from '../dataset/dropSnapshot.ts';
+import { InlineError } from '../notices/InlineError.tsx';
 import { loadBuiltinModel, loadModelFromFiles, loadModelFromUrl, loadTableModel } from './modelActions.ts';
 
 const ORIGIN_TEXT = { builtin: 'Built-in model', files: 'Your model (files)', url: 'Your model (URL)', table: 'An MLP built for the table' } as const;
@@ -28,12 +29,18 @@ export function ModelSource() {
       const { files } = await collectFromDrop(snapshotDrop(dt));
       await loadModelFromFiles(handle, files);
     } catch (error) {
-      studioStore.getState().pushError(describeError('Could not read the dropped files', error));
+      studioStore.getState().pushError(describeError('Could not read the dropped files', error), 'classifier/model');
     }
   };
 
   return (
     <div className="model-source">
+      <p className="model-source__origin" data-testid="model-origin" aria-live="polite">
+        {loading ? 'Loading the model…' : `Using: ${ORIGIN_TEXT[origin]}`}
+      </p>
+      {/* The other sources on demand: the built-in model is what most first runs need. Open while another model is in use. */}
+      <details className="disclosure" open={origin !== 'builtin' || undefined}>
+        <summary data-testid="model-source-toggle">Use another model (your files, a URL{table ? ', an MLP for the table' : ''})</summary>
       <DropZone label="Model files" onDrop={(dt) => void dropped(dt)} disabled={disabled} testId="model-dropzone">
         <p className="dropzone__title">Use your own base model</p>
         <p className="dropzone__hint">
@@ -100,9 +107,8 @@ export function ModelSource() {
           Load
         </button>
       </form>
-      <p className="muted" data-testid="model-origin" aria-live="polite">
-        {loading ? 'Loading the model…' : `Using: ${ORIGIN_TEXT[origin]}`}
-      </p>
+      </details>
+      <InlineError place="classifier/model" />
     </div>
   );
 }

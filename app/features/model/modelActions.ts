@@ -27,7 +27,7 @@ async function loadWith(
   try {
     summary = await load();
   } catch (error) {
-    studioStore.getState().pushError(describeError(`${failureTitle}; the previous model is kept`, error));
+    studioStore.getState().pushError(describeError(`${failureTitle}; the previous model is kept`, error), 'classifier/model');
     return false;
   } finally {
     flushEvents();
@@ -53,7 +53,7 @@ export function loadModelFromFiles(handle: EngineHandle, files: DatasetFile[]): 
       title: 'Could not load the model',
       message: 'No files were chosen. Choose model.json together with its weight files (*.bin).',
       code: 'model-not-found',
-    });
+    }, 'classifier/model');
     return Promise.resolve(false);
   }
   return loadWith(handle, 'files', 'Could not load the model files', () => handle.engine.loadModelFiles(files));
@@ -68,7 +68,7 @@ export function loadModelFromUrl(handle: EngineHandle, url: string, baseUri: str
       title: 'Could not load the model',
       message: `"${url}" is not a URL. Enter the address of a TF.js model.json, e.g. https://example.com/model/model.json.`,
       code: 'bad-url',
-    });
+    }, 'classifier/model');
     return Promise.resolve(false);
   }
   return loadWith(handle, 'url', `Could not load ${href}`, () => handle.engine.loadModel(href));

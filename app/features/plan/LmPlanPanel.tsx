@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import type { ModuleMode, LmModuleSummary } from '../../../src/index.ts';
 import { NumberCell } from '../../components/NumberCell.tsx';
 import { Panel } from '../../components/Panel.tsx';
+import { TermsHelp } from '../help/TermsHelp.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { formatBytes, formatInteger, formatPercent } from '../../format.ts';
 import { selectAnyRunning } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
@@ -25,12 +27,13 @@ export function LmPlanPanel() {
   const grid = useMemo(() => (summary ? buildPlanGrid(summary) : null), [summary]);
 
   return (
-    <Panel title="Plan" className="panel--lm-plan" testId="lm-plan-panel" aside={<LmPlanTotals />}>
+    <Panel title="Plan" id={stepAnchor('lm', 'plan')} className="panel--lm-plan" testId="lm-plan-panel" aside={<LmPlanTotals />}>
       {!summary || !grid ? (
         <p className="muted">Load a language model to choose which projections train.</p>
       ) : (
         <>
           <LmPresets disabled={running} />
+          <TermsHelp summary="What do frozen, full, LoRA, r, α, dropout and rsLoRA mean?" terms={['frozen', 'full', 'lora', 'rank', 'alpha', 'dropout', 'rslora']} testId="lm-plan-help" />
           <div className="table-scroll lm-plan-scroll">
             <table className="table lm-plan" data-testid="lm-plan-table">
               <caption className="visually-hidden">Training plan: one row per block, one column per projection</caption>
@@ -38,8 +41,9 @@ export function LmPlanPanel() {
                 <tr>
                   <th scope="col">Block</th>
                   {grid.columns.map((c) => (
-                    <th key={c} scope="col">
+                    <th key={c} scope="col" data-testid={`lm-col-${c}`} title={grid.fused[c] ? `one fused projection: ${grid.fused[c].join(' + ')} (one LoRA pair)` : undefined}>
                       <code>{c}</code>
+                      {grid.fused[c] && <span className="tag" data-testid={`lm-col-fused-${c}`}>{`fused ${grid.fused[c].length}`}</span>}
                     </th>
                   ))}
                 </tr>

@@ -32,6 +32,18 @@ describe('buildPlanGrid', () => {
     expect(grid.others.map((m) => m.name)).toEqual(['lm_head']);
   });
 
+  it('shows a fused projection (phi3 qkv_proj) as one column that names its parts', () => {
+    const fusedMod = (layer: number, name: string, fuses?: string[]): LmModuleSummary => ({ ...mod(layer, name), ...(fuses ? { fuses } : {}) });
+    const phi3 = {
+      numLayers: 1,
+      projectionNames: ['qkv_proj', 'o_proj'],
+      modules: [fusedMod(0, 'qkv_proj', ['q_proj', 'k_proj', 'v_proj']), fusedMod(0, 'o_proj')],
+    };
+    const grid = buildPlanGrid(phi3);
+    expect(grid.columns).toEqual(['qkv_proj', 'o_proj']);
+    expect(grid.fused).toEqual({ qkv_proj: ['q_proj', 'k_proj', 'v_proj'] });
+  });
+
   it('adds a column for a projection the names list lacks', () => {
     const grid = buildPlanGrid({ ...llama, projectionNames: ['q_proj'] });
     expect(grid.columns).toEqual(['q_proj', 'k_proj', 'v_proj']);

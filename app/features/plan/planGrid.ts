@@ -3,6 +3,8 @@ import type { LmModelSummary, LmModuleSummary, ModuleMode, TrainPlan } from '../
 /** The plan table: one row per block, one column per projection name; cells are the modules (or null where a block lacks one). */
 export interface PlanGrid {
   columns: string[];
+  /** Column -> the projections it fuses (phi3's qkv_proj: q_proj, k_proj, v_proj), for the header. */
+  fused: Record<string, string[]>;
   rows: { layer: number; cells: (LmModuleSummary | null)[] }[];
   /** Projections outside the blocks (layer null), listed under the table. */
   others: LmModuleSummary[];
@@ -12,6 +14,7 @@ export function buildPlanGrid(summary: Pick<LmModelSummary, 'numLayers' | 'proje
   const columns = [...summary.projectionNames];
   const byKey = new Map<string, LmModuleSummary>();
   const others: LmModuleSummary[] = [];
+  const fused: Record<string, string[]> = {};
   let maxLayer = summary.numLayers - 1;
   for (const m of summary.modules) {
     if (m.layer === null) others.push(m);
@@ -19,11 +22,12 @@ export function buildPlanGrid(summary: Pick<LmModelSummary, 'numLayers' | 'proje
       byKey.set(`${m.layer}/${m.name}`, m);
       if (m.layer > maxLayer) maxLayer = m.layer;
       if (!columns.includes(m.name)) columns.push(m.name);
+      if (m.fuses) fused[m.name] = m.fuses;
     }
   }
   const rows = [];
   for (let layer = 0; layer <= maxLayer; layer++) rows.push({ layer, cells: columns.map((name) => byKey.get(`${layer}/${name}`) ?? null) });
-  return { columns, rows, others };
+  return { columns, fused, rows, others };
 }
 
 export interface PresetOptions {

@@ -57,3 +57,11 @@ export function modeFromSearch(search: string): StudioMode | null {
   const v = new URLSearchParams(search).get('mode');
   return v === 'lm' || v === 'images' ? v : null;
 }
+
+/** Keeps the shown half in the URL (`?mode=lm`), so a reload or a shared link opens on it (store/modeMemory.ts calls it on every change). */
+export function writeModeToUrl(mode: StudioMode): void {
+  const url = new URL(window.location.href);
+  if (mode === 'images') url.searchParams.delete('mode');
+  else url.searchParams.set('mode', mode);
+  window.history.replaceState(window.history.state, '', url);
+}

@@ -3,7 +3,7 @@ import { formatLoss, formatPercent } from '../../format.ts';
 import { useStudio } from '../../store/studioStore.ts';
 import { RUN_TEST_IDS } from './runTestIds.ts';
 
-/** One row per evaluation (an epoch's end, or every N steps): the numbers behind the chart, readable by screen readers too. */
+/** One row per evaluation (an epoch's end, or every N steps), newest first: the numbers behind the chart, readable by screen readers too. */
 export function EvalTable({ task }: { task: TaskKind }) {
   const evals = useStudio((s) => s.runs[task].evals);
   if (evals.length === 0) return null;
@@ -32,7 +32,8 @@ export function EvalTable({ task }: { task: TaskKind }) {
           </tr>
         </thead>
         <tbody>
-          {evals.map((e) => (
+          {/* Newest first: the row that matters is the latest. */}
+          {[...evals].reverse().map((e) => (
             <tr key={e.step} data-testid={RUN_TEST_IDS[task].evalRow} data-step={e.step}>
               <td>{byEpoch ? e.epoch : e.step}</td>
               {hasTrainLoss && <td className="num">{formatLoss(e.trainLoss)}</td>}

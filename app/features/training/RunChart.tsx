@@ -25,6 +25,7 @@ export function RunChart({ task }: { task: TaskKind }) {
         className="chart__plot"
         data-testid={RUN_TEST_IDS[task].chart}
         data-step-points={steps.length}
+        data-first-step={steps[0]?.step ?? 0}
         data-eval-points={evals.length}
         data-epoch-points={evals.length}
         data-first-loss={first?.loss}

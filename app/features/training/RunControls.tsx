@@ -2,39 +2,43 @@ import type { RunState, TaskKind } from '../../../src/index.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { isRunActive, selectCanTrain, selectWhyNotTrain } from '../../store/selectors.ts';
 import { useStudio } from '../../store/studioStore.ts';
+import { classifierPlanWords, lmPlanWords } from '../studio/runSummary.ts';
 import { RUN_TEST_IDS } from './runTestIds.ts';
 import { pauseRun, resumePausedRun, startRun, stopRun } from './trainActions.ts';
 
-const STATE_TEXT: Record<TaskKind, Record<RunState, string>> = {
-  classifier: {
-    idle: 'Ready when you are.',
-    preparing: 'Preparing: extracting features from the frozen base…',
-    training: 'Training…',
-    paused: 'Paused between steps.',
-    stopping: 'Stopping after the current step…',
-    done: 'Finished. Try the model or download it below.',
-    stopped: 'Stopped early; what was trained so far is kept.',
-    error: 'The run failed; see the message above.',
-  },
-  lm: {
-    idle: 'Ready when you are.',
-    preparing: 'Preparing the adapter…',
-    training: 'Training the adapter…',
-    paused: 'Paused between steps.',
-    stopping: 'Stopping after the current step…',
-    done: 'Finished. Try it or export the adapter below.',
-    stopped: 'Stopped; the adapter trained so far is kept.',
-    error: 'The run failed; see the message above.',
-  },
-};
+/**
+ * What the run is doing, naming what trains (`what`: "LoRA r=4 on 5 layers, plus the new head").
+ * Errors are shown beside these controls, so the failed state points there.
+ */
+export function stateText(task: TaskKind, state: RunState, what: string): string {
+  const thing = task === 'lm' ? 'the adapter' : 'the model';
+  switch (state) {
+    case 'idle':
+      return 'Ready: press Train.';
+    case 'preparing':
+      return task === 'lm' ? 'Preparing the adapter…' : 'Preparing: extracting features from the frozen base…';
+    case 'training':
+      return `Training ${what}…`;
+    case 'paused':
+      return 'Paused between steps.';
+    case 'stopping':
+      return 'Stopping after the current step…';
+    case 'done':
+      return `Finished. Try ${thing} or export it.`;
+    case 'stopped':
+      return `Stopped early; what ${thing} learned so far is kept.`;
+    case 'error':
+      return 'The run failed; the reason is below.';
+  }
+}
 
-/** Train, Stop, Pause / Resume, where the run stands, and what the engine said about it: the same for every task. */
+/** Train, Stop, Pause / Resume and where the run stands: the same for every task. */
 export function RunControls({ task, configValid }: { task: TaskKind; configValid: boolean }) {
   const handle = useEngine();
   const ids = RUN_TEST_IDS[task];
   const runState = useStudio((s) => s.runs[task].runState);
   const busy = useStudio((s) => s.runs[task].busy);
-  const logs = useStudio((s) => s.runs[task].logs);
+  const what = useStudio((s) => (task === 'lm' ? lmPlanWords(s.lm.plan.modules) : classifierPlanWords(s.plan.layers)));
   const canTrain = useStudio((s) => selectCanTrain(s, task));
   const whyNotTrain = useStudio((s) => selectWhyNotTrain(s, task));
   const active = busy || isRunActive(runState);
@@ -77,20 +81,10 @@ export function RunControls({ task, configValid }: { task: TaskKind; configValid
         <span className={`state-pill state-pill--${runState}`} data-testid={ids.state} data-state={runState}>
           {runState}
         </span>
-        <span className="muted">{STATE_TEXT[task][runState]}</span>
+        <span className="muted" data-testid={`${ids.state}-text`}>
+          {stateText(task, runState, what)}
+        </span>
       </p>
-      {logs.length > 0 && (
-        <div className="run-log" role="status" aria-label="Run messages">
-          {logs.slice(0, -1).map((message, i) => (
-            <p key={i} className="run-log__earlier muted">
-              {message}
-            </p>
-          ))}
-          <p className="run-log__latest" data-testid={ids.log}>
-            {logs.at(-1)}
-          </p>
-        </div>
-      )}
     </div>
   );
 }

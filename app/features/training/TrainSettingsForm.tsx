@@ -5,6 +5,7 @@ import type { ConfigOf } from '../../store/runSlice.ts';
 import { selectAnyRunning, selectCanContinue } from '../../store/selectors.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
 import { CheckpointSettings } from '../checkpoints/CheckpointSettings.tsx';
+import { TermsHelp } from '../help/TermsHelp.tsx';
 import { RUN_TEST_IDS } from './runTestIds.ts';
 import { NUMBER_FIELDS, numberSetting, parsePrompts, TASK_WORDS, type SettingInput } from './settingsFields.ts';
 
@@ -42,6 +43,11 @@ export function TrainSettingsForm({ task, onValidityChange }: TrainSettingsFormP
   return (
     <fieldset className="config" disabled={running}>
       <legend className="visually-hidden">Training settings</legend>
+      <TermsHelp
+        summary="What do these settings mean?"
+        terms={task === 'lm' ? ['learningRate', 'batchSize', 'gradAccumulation', 'steps', 'weightDecay', 'schedule', 'clipNorm', 'patience', 'validation'] : ['learningRate', 'batchSize', 'epochs', 'weightDecay', 'schedule', 'clipNorm', 'patience', 'validation']}
+        testId={`${RUN_TEST_IDS[task].checkpointPrefix}-settings-help`}
+      />
       {NUMBER_FIELDS[task].map((f) => (
         <NumberField
           key={f.key}

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, DEFAULT_LM_TRAIN_CONFIG, type LmTrainResult, type TrainConfig } from '../../../src/index.ts';
+import { STUDIO_LM_TRAIN_CONFIG } from '../../store/runSlice.ts';
 import { studioStore } from '../../store/studioStore.ts';
 import { fakeHandle, resetStudioStore, tinyLm } from '../../testing/studioFixtures.ts';
 import { runConfig, startRun } from './trainActions.ts';
@@ -35,7 +36,7 @@ describe('startRun', () => {
     studioStore.getState().setLmModuleMode('transformer.h.0.attn.c_attn', { kind: 'lora', r: 8, alpha: 16 });
     expect(await startRun(fakeHandle({ lmSetPlan, train: train as never }), 'lm')).toBe(true);
     expect(lmSetPlan).toHaveBeenCalledWith({ 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 8, alpha: 16 } }, 4, 32);
-    expect(train.mock.calls[0]![0]).toMatchObject({ task: 'lm', steps: DEFAULT_LM_TRAIN_CONFIG.steps });
+    expect(train.mock.calls[0]![0]).toMatchObject({ task: 'lm', steps: STUDIO_LM_TRAIN_CONFIG.steps });
     expect(studioStore.getState().runs.lm).toMatchObject({ runState: 'done', busy: false, result });
     expect(studioStore.getState().runs.classifier.result).toBeNull();
   });

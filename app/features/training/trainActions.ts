@@ -3,13 +3,18 @@ import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { withTrainingLock } from '../../engine/trainingLock.ts';
 import type { ResultOf } from '../../store/runSlice.ts';
-import { selectCanContinue, selectCanTrain } from '../../store/selectors.ts';
+import { selectCanContinue, selectCanResume, selectCanTrain, selectTaskRunning } from '../../store/selectors.ts';
 import { studioStore } from '../../store/studioStore.ts';
 import { syncLmPlan } from '../plan/lmPlanSync.ts';
 import { syncPlan } from '../plan/planSync.ts';
 import { predictShownImage } from '../try/predictImage.ts';
 
 const get = () => studioStore.getState();
+
+/** The task whose run the pause / resume / stop buttons act on (the language model's, when it is the one going). */
+function runningTask(): TaskKind {
+  return selectTaskRunning(get(), 'lm') ? 'lm' : 'classifier';
+}
 
 /**
  * What the engine gets: the form's settings, with the optional ones left out when they are off, and
@@ -26,6 +31,12 @@ export function runConfig<C extends TrainConfig>(config: C, canContinue: boolean
   } as C;
 }
 
+/** A language-model run with the Preferences objective carries its settings (absent: supervised tuning). */
+function withObjective<C extends TrainConfig>(config: C): C {
+  const { preference } = get();
+  return config.task === 'lm' && preference.objective === 'preference' ? { ...config, preference: { ...preference.settings } } : config;
+}
+
 function failureTitle(task: TaskKind, resumeFrom: string | undefined): string {
   if (resumeFrom) return 'Could not resume the run';
   return get().runs[task].config.continueFromLastRun ? 'Could not continue from the last run' : 'Training failed';
@@ -38,7 +49,9 @@ function failureTitle(task: TaskKind, resumeFrom: string | undefined): string {
  */
 export async function startRun(handle: EngineHandle, task: TaskKind, options: { resumeFrom?: string } = {}): Promise<boolean> {
   const { engine, flushEvents } = handle;
-  if (get().runs[task].starting || !selectCanTrain(get(), task)) return false;
+  // A resumed run brings its own plan: it needs only the model and data loaded.
+  const ready = options.resumeFrom ? selectCanResume : selectCanTrain;
+  if (get().runs[task].starting || !ready(get(), task)) return false;
   // The plan's debounced sync may not have gone out yet: the run must use the plan the table shows.
   get().setRunStarting(task, true);
   let accepted: boolean;
@@ -49,17 +62,18 @@ export async function startRun(handle: EngineHandle, task: TaskKind, options: { 
   }
   if (!accepted) {
     const planError = task === 'lm' ? get().lm.plan.error : get().plan.error;
-    if (planError) get().pushError({ title: 'Could not start training', message: planError, code: null });
+    if (planError) get().pushError({ title: 'Could not start training', message: planError, code: null }, `${task}/train`);
     return false;
   }
-  if (!selectCanTrain(get(), task)) return false;
+  if (!ready(get(), task)) return false;
   // Deliver anything still buffered from an earlier run before the chart is cleared for this one.
   flushEvents();
+  get().clearErrorsAt(`${task}/train`);
   get().beginRun(task, Date.now());
   if (task === 'classifier') get().setPrediction(null);
   const title = failureTitle(task, options.resumeFrom);
   try {
-    const config = runConfig(get().runs[task].config, selectCanContinue(get(), task));
+    const config = withObjective(runConfig(get().runs[task].config, selectCanContinue(get(), task)));
     // One run trains in one tab (Web Locks): a second tab is told, not slowed down.
     const result = (await withTrainingLock(() => engine.train(options.resumeFrom ? { ...config, resumeFrom: options.resumeFrom } : config))) as ResultOf<typeof task>;
     flushEvents();
@@ -73,7 +87,7 @@ export async function startRun(handle: EngineHandle, task: TaskKind, options: { 
   } catch (error) {
     flushEvents();
     get().finishRun(task, 'error', Date.now());
-    get().pushError(describeError(title, error));
+    get().pushError(describeError(title, error), `${task}/train`);
     return false;
   }
 }
@@ -82,7 +96,7 @@ export async function pauseRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.pause();
   } catch (error) {
-    get().pushError(describeError('Could not pause the run', error));
+    get().pushError(describeError('Could not pause the run', error), `${runningTask()}/train`);
   }
 }
 
@@ -90,7 +104,7 @@ export async function resumePausedRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.resume();
   } catch (error) {
-    get().pushError(describeError('Could not resume the run', error));
+    get().pushError(describeError('Could not resume the run', error), `${runningTask()}/train`);
   }
 }
 
@@ -99,6 +113,6 @@ export async function stopRun({ engine }: EngineHandle): Promise<void> {
   try {
     await engine.stop();
   } catch (error) {
-    get().pushError(describeError('Could not stop', error));
+    get().pushError(describeError('Could not stop', error), `${runningTask()}/train`);
   }
 }

@@ -1,6 +1,8 @@
 import { useEffect, useId, useMemo } from 'react';
 import { NumberField } from '../../components/NumberField.tsx';
 import { Panel } from '../../components/Panel.tsx';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { formatLoss } from '../../format.ts';
 import { studioStore, useStudio } from '../../store/studioStore.ts';
@@ -24,7 +26,7 @@ export function LmTryPanel() {
   const set = (patch: Partial<GenerationSettings>): void => studioStore.getState().setGenerationSettings(patch);
 
   return (
-    <Panel title="Try it" className="panel--lm-try" testId="lm-try-panel">
+    <Panel title="Try it" id={stepAnchor('lm', 'try')} className="panel--lm-try" testId="lm-try-panel">
       <form
         className="lm-try"
         onSubmit={(e) => {
@@ -69,6 +71,7 @@ export function LmTryPanel() {
           </button>
         </div>
       </form>
+      <InlineError place="lm/try" />
       <div className="lm-outputs">
         <LmOutput which="base" title="Base model" />
         <LmOutput which="adapted" title="With the adapter" />

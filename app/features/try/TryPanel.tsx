@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import { FilePickerButton } from '../../components/FilePickerButton.tsx';
 import { DropZone } from '../../components/DropZone.tsx';
 import { Panel } from '../../components/Panel.tsx';
+import { InlineError } from '../notices/InlineError.tsx';
+import { stepAnchor } from '../studio/flowSteps.ts';
 import { ProbabilityBars } from '../../components/ProbabilityBars.tsx';
 import { useEngine } from '../../engine/EngineProvider.tsx';
 import { selectIsTrained, selectIsTraining } from '../../store/selectors.ts';
@@ -20,8 +22,9 @@ export function TryPanel() {
   const table = useStudio((s) => s.dataset.table);
   if (table) {
     return (
-      <Panel title="Try it" className="panel--try">
+      <Panel title="Try it" id={stepAnchor('classifier', 'try')} className="panel--try">
         {!trained && <p className="muted">Train the model first; then fill in a row to see what it predicts.</p>}
+        <InlineError place="classifier/try" />
         <TryRow key={`${table.name}/${table.labelColumn}/${table.task}/${table.seed}/${table.validationFraction}`} table={table} disabled={disabled} />
       </Panel>
     );
@@ -32,7 +35,7 @@ export function TryPanel() {
   };
 
   return (
-    <Panel title="Try it" className="panel--try">
+    <Panel title="Try it" id={stepAnchor('classifier', 'try')} className="panel--try">
       {!trained && <p className="muted">Train the model first; then drop an image here to see what it thinks.</p>}
       <DropZone
         label="Image to classify"
@@ -45,6 +48,7 @@ export function TryPanel() {
           Choose image…
         </FilePickerButton>
       </DropZone>
+      <InlineError place="classifier/try" />
       {previewUrl && (
         <div className="try-result" aria-busy={predicting}>
           <img src={previewUrl} alt={fileName ? `Preview of ${fileName}` : 'Preview'} className="try-result__preview" />

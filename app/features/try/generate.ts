@@ -25,7 +25,7 @@ export async function generateBoth(handle: Pick<EngineHandle, 'engine' | 'flushE
         handle.flushEvents();
         const described = describeError(`Could not generate (${which})`, error);
         get().finishStream(which, null, described.message);
-        get().pushError(described);
+        get().pushError(described, 'lm/try');
         if (which === 'base') {
           if (!skipped) get().finishStream('adapted', null, 'Not run: the base generation failed.');
           break;
@@ -44,6 +44,6 @@ export async function applyLmStrength({ engine }: Pick<EngineHandle, 'engine'>, 
     const { validationLoss } = await engine.lmSetAdapterStrength(strength);
     if (get().isLatestTicket('lmStrength', ticket)) get().setStrengthLoss(validationLoss);
   } catch (error) {
-    if (get().isLatestTicket('lmStrength', ticket)) get().pushError(describeError('Could not change the adapter strength', error));
+    if (get().isLatestTicket('lmStrength', ticket)) get().pushError(describeError('Could not change the adapter strength', error), 'lm/try');
   }
 }

@@ -10,7 +10,7 @@ export async function predictImage({ engine, held }: Pick<EngineHandle, 'engine'
       title: 'Could not try this file',
       message: `${image.name} is not an image (its type is ${image.type}). Choose a PNG, JPEG, GIF, WebP, BMP or AVIF file.`,
       code: 'not-an-image',
-    });
+    }, 'classifier/try');
     return;
   }
   // A ticket per request, so a slow prediction never overwrites a newer one.
@@ -24,12 +24,17 @@ export async function predictImage({ engine, held }: Pick<EngineHandle, 'engine'
   store.setPredicting(true);
   try {
     const prediction = await engine.predict(image);
-    if (studioStore.getState().isLatestTicket('predict', request)) studioStore.getState().setPrediction(prediction);
+    if (studioStore.getState().isLatestTicket('predict', request)) {
+      studioStore.getState().setPrediction(prediction);
+      studioStore.getState().clearErrorsAt('classifier/try');
+    }
   } catch (error) {
     if (!studioStore.getState().isLatestTicket('predict', request)) return;
     const s = studioStore.getState();
     s.setPredicting(false);
-    s.pushError(describeError(`Could not classify ${image.name}`, error));
+    // The old prediction was for other input: it must not stay beside the one that failed.
+    s.setPrediction(null);
+    s.pushError(describeError(`Could not classify ${image.name}`, error), 'classifier/try');
   }
 }
 

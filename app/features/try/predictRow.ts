@@ -10,11 +10,16 @@ export async function predictRow({ engine }: EngineHandle, values: Record<string
   store.setPredicting(true);
   try {
     const prediction = await engine.predictRow(values);
-    if (studioStore.getState().isLatestTicket('predict', request)) studioStore.getState().setPrediction(prediction);
+    if (studioStore.getState().isLatestTicket('predict', request)) {
+      studioStore.getState().setPrediction(prediction);
+      studioStore.getState().clearErrorsAt('classifier/try');
+    }
   } catch (error) {
     if (!studioStore.getState().isLatestTicket('predict', request)) return;
     const s = studioStore.getState();
     s.setPredicting(false);
-    s.pushError(describeError('Could not predict this row', error));
+    // The old prediction was for other input: it must not stay beside the one that failed.
+    s.setPrediction(null);
+    s.pushError(describeError('Could not predict this row', error), 'classifier/try');
   }
 }

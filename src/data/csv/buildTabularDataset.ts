@@ -189,6 +189,7 @@ export function buildTabularDataset(parsed: ParsedCsv, options: BuildTabularOpti
       labelColumn: label.name,
       total: N,
       rowsInFile: parsed.rowsInFile,
+      linesInFile: parsed.linesInFile,
       skippedRows: log.count,
       columns,
       featureCount: F,

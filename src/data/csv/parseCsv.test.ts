@@ -85,10 +85,42 @@ describe('parseCsv', () => {
     expect(p.rowCount).toBe(1);
   });
 
-  it('reports an unclosed quote as a bad row on the line where it starts', async () => {
-    const p = await parseCsv('a,b\n1,2\n3,"open\n4,5\n');
+  it('reports an unclosed quote as a bad row on the line where it starts, with the lines it swallowed', async () => {
+    const p = await parseEverySize('a,b\n1,2\n3,"open\n4,5\n');
     expect(p.rowCount).toBe(1);
-    expect(p.badRows.map((b) => [b.line, b.kind])).toEqual([[3, 'bad-quotes']]);
+    expect(p.linesInFile).toBe(4);
+    expect(p.badRows.map((b) => [b.line, b.endLine, b.kind])).toEqual([[3, 4, 'bad-quotes']]);
+    expect(p.badRows[0]!.message).toBe(
+      'Lines 3–4: a quoted value opened on line 3 is never closed (missing "), so the 2 lines from there to the end of the file were read as one value and left out. Close the quote, or write a quote inside a value as "".',
+    );
+    const oneLine = await parseCsv('a,b\n1,"open');
+    expect(oneLine.badRows[0]).toMatchObject({ line: 2, message: expect.stringMatching(/^Line 2: a quoted value opened on line 2 is never closed \(missing "\)\. /) });
+    expect(oneLine.badRows[0]!.endLine).toBeUndefined();
+    expect(oneLine.linesInFile).toBe(2);
+  });
+
+  /** 124 data rows; line 15 opens a quote; `closeAt` (optional) is a line that has a quoted value of its own. */
+  function plants(closeAt?: number): string {
+    const rows = ['height,width,colour,species'];
+    for (let i = 2; i <= 125; i++) rows.push(i === 15 ? `${i},3,"red,oak` : i === closeAt ? `${i},4,"dark green",fir` : `${i},${i % 7},green,${i % 3 ? 'oak' : 'fir'}`);
+    return `${rows.join('\n')}\n`;
+  }
+
+  it('says how many lines a quote left open on line 15 swallowed, to the end of the file', async () => {
+    const p = await parseEverySize(plants());
+    expect(p.linesInFile).toBe(125);
+    expect(p.rowsInFile).toBe(14);
+    expect(p.rowCount).toBe(13);
+    expect(p.badRows).toEqual([expect.objectContaining({ kind: 'bad-quotes', line: 15, endLine: 125, message: expect.stringMatching(/^Lines 15–125: .*the 111 lines from there to the end of the file were read as one value and left out/) })]);
+  });
+
+  it('says which lines a quote opened on line 15 and closed on line 60 swallowed', async () => {
+    const p = await parseEverySize(plants(60));
+    expect(p.rowCount).toBe(78);
+    expect(p.badRows).toEqual([expect.objectContaining({ kind: 'bad-quotes', line: 15, endLine: 60, message: expect.stringMatching(/^Lines 15–60: a quoted value opened on line 15 runs on to line 60 .*the 46 lines from 15 to 60 were read as one row and left out/) })]);
+    // The user's choice: stop the import there instead, with the same sentence.
+    const stopped = await errorOf(parseCsv(plants(60), { onBadRow: 'fail' }));
+    expect(stopped).toMatchObject({ code: 'csv-bad-row', message: expect.stringMatching(/^Lines 15–60: .* Fix the row, or choose to skip bad rows\.$/) });
   });
 
   it('stops on a line longer than the cap, and on too many rows', async () => {

@@ -31,6 +31,8 @@ export interface ParsedCsv {
   rowCount: number;
   /** Data rows seen (kept + bad; blank lines excluded). */
   rowsInFile: number;
+  /** Lines in the file (a last line without a line break counts). */
+  linesInFile: number;
   /** Header problems (renamed columns). */
   headerIssues: CsvIssue[];
   /** Listed bad rows (at most maxListedBadRows). */
@@ -102,6 +104,21 @@ function plural(n: number, word: string): string {
 }
 
 /**
+ * A malformed quoted value. One that swallowed later lines says which: a quote never closed takes the
+ * rest of the file into one value, and "line 15 skipped" alone would hide that 110 lines went with it.
+ */
+export function quoteIssue(neverClosed: boolean, at: number, end: number, delimiter: string): CsvIssue {
+  const span = end > at;
+  const where = span ? `Lines ${at}–${end}` : `Line ${at}`;
+  const swallowed = span ? `, so the ${end - at + 1} lines from ${at} to ${end} were read as one row and left out` : '';
+  const next = delimiter === '\t' ? 'tab' : `"${delimiter}"`;
+  const message = neverClosed
+    ? `${where}: a quoted value opened on line ${at} is never closed (missing ")${span ? `, so the ${end - at + 1} lines from there to the end of the file were read as one value and left out` : ''}. Close the quote, or write a quote inside a value as "".`
+    : `${where}: a quoted value opened on line ${at} ${span ? `runs on to line ${end}` : 'ends'} and is followed by more text before the next ${next}${swallowed}. Write a quote inside a quoted value as "".`;
+  return { kind: 'bad-quotes', line: at, ...(span ? { endLine: end } : {}), message };
+}
+
+/**
  * Streams a CSV through papaparse's own incremental parser (Papa.Parser with ignoreLastRow, as its
  * streamers do): text arrives in chunks from decodeUtf8Chunks, complete rows are parsed and the
  * unfinished tail is carried into the next chunk. That works the same for a Blob in a worker and a
@@ -165,7 +182,10 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
   const onRow = (results: Papa.ParseStepResult<string[]>): void => {
     const cursor = results.meta.cursor;
     const at = line;
-    line += countLineBreaks(aggregate, prevCursor, cursor);
+    const breaks = countLineBreaks(aggregate, prevCursor, cursor);
+    line += breaks;
+    // The row's last line: its line breaks, less the one that ends it.
+    const end = at + breaks - (cursor > prevCursor && /[\r\n]/.test(aggregate[cursor - 1] ?? '') ? 1 : 0);
     if (cursor - prevCursor > maxLineChars) tooLong(at);
     prevCursor = cursor;
     // In step mode papaparse hands over one row at a time as data[0].
@@ -183,14 +203,7 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
     rowsInFile++;
     const quoteError = results.errors.find((e) => e.type === 'Quotes');
     if (quoteError) {
-      log.add({
-        kind: 'bad-quotes',
-        line: at,
-        message:
-          quoteError.code === 'MissingQuotes'
-            ? `Line ${at}: a quoted value is never closed (missing ").`
-            : `Line ${at}: a quoted value is followed by more text before the next ${delimiter === '\t' ? 'tab' : `"${delimiter}"`}. Write a quote inside a quoted value as "".`,
-      });
+      log.add(quoteIssue(quoteError.code === 'MissingQuotes', at, end, delimiter ?? ','));
       return;
     }
     const width = (header as string[]).length;
@@ -200,8 +213,10 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
         log.add({
           kind: 'field-count',
           line: at,
+          ...(end > at ? { endLine: end } : {}),
           message:
-            `Line ${at}: expected ${plural(width, 'field')} like the header, found ${row.length}.` +
+            (end > at ? `Lines ${at}–${end} (one row: a quoted value runs across them)` : `Line ${at}`) +
+            `: expected ${plural(width, 'field')} like the header, found ${row.length}.` +
             (row.length > width ? ' A value containing the delimiter must be in double quotes.' : ''),
         });
         return;
@@ -236,6 +251,7 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
   };
 
   let textLines = 0; // line breaks in the text decoded so far, to place a NUL byte
+  let endsInBreak = true; // the text so far is empty or ends with a line break
   for await (const chunk of decodeUtf8Chunks(source, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)) {
     if (options.signal?.aborted) throw new EngineError('aborted', 'The CSV import was cancelled.');
     const nul = chunk.text.indexOf('\u0000');
@@ -246,6 +262,7 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
       );
     }
     textLines += countLineBreaks(chunk.text);
+    if (chunk.text.length > 0) endsInBreak = /[\r\n]$/.test(chunk.text);
     feed(chunk.text, false);
     bytes = chunk.bytes;
     options.onProgress?.({ rows: lines.length, bytes, totalBytes: chunk.totalBytes });
@@ -261,6 +278,7 @@ export async function parseCsv(source: CsvSource, options: ParseCsvOptions = {})
     lines: Int32Array.from(lines),
     rowCount: lines.length,
     rowsInFile,
+    linesInFile: textLines + (endsInBreak ? 0 : 1),
     headerIssues,
     badRows: log.listed,
     badRowCount: log.count,

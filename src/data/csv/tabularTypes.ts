@@ -30,6 +30,8 @@ export type CsvIssueKind =
 export interface CsvIssue {
   kind: CsvIssueKind;
   line: number | null;
+  /** A bad row that runs across several lines (a quote opened on `line` and closed late, or never): its last line. */
+  endLine?: number;
   column?: string;
   message: string;
 }
@@ -60,6 +62,8 @@ export interface TabularDatasetSummary {
   total: number;
   /** Data rows in the file (header and blank lines excluded), bad ones included. */
   rowsInFile: number;
+  /** Lines in the file, header and blank lines included: beside rowsInFile it shows lines a quote swallowed. */
+  linesInFile: number;
   /** Rows skipped as bad (all of them, not only the listed ones). */
   skippedRows: number;
   columns: TabularColumnSummary[];

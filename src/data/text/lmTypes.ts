@@ -44,6 +44,12 @@ export interface LmDataset {
   /** Skipped lines, in file order (at most maxListedIssues; badLines counts them all). */
   issues: LmIssue[];
   badLines: number;
+  /** Lines in the file (blank ones included; a last line without a line break counts). */
+  linesInFile: number;
+  /** Records read: JSONL's non-blank lines, or 1 for a plain-text document. */
+  records: number;
+  /** Records that became training examples (records less the skipped ones). */
+  recordsUsed: number;
 }
 
 export type BadLinePolicy = 'skip' | 'fail';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureTokenizer } from '../../tokenizers/testFixtures.ts';
 import { alpacaPrompt } from './alpacaPrompt.ts';
 import type { LmExample } from './lmTypes.ts';
-import { parseLmDataset } from './parseLmDataset.ts';
+import { countLines, parseLmDataset } from './parseLmDataset.ts';
 import { thrownBy } from '../../testing/errorOf.ts';
 
 const tok = fixtureTokenizer('tiny-gpt2');
@@ -57,6 +57,7 @@ describe('parseLmDataset', () => {
     expect(ds.totalTokens).toBe(n);
     expect(ds.trainedTokens).toBe(n);
     expect(ds.truncated).toBe(0);
+    expect([ds.linesInFile, ds.records, ds.recordsUsed]).toEqual([30, 1, 1]);
   });
 
   it('truncates long examples to maxLength and counts them', () => {
@@ -94,6 +95,8 @@ describe('parseLmDataset', () => {
     expect(ds.examples).toHaveLength(2);
     expect(ds.issues.map((i) => i.line)).toEqual([2, 4, 5]);
     expect(ds.badLines).toBe(3);
+    // What the file had and what was used: 7 lines, 5 records (2 blank lines), 2 used.
+    expect([ds.linesInFile, ds.records, ds.recordsUsed]).toEqual([7, 5, 2]);
     expect(ds.issues[0]!.message).toMatch(/^Line 2: not valid JSON/);
     expect(ds.issues[1]!.message).toBe('Line 4: "text" must be a string.');
     expect(ds.issues[2]!.message).toContain('no recognised keys');
@@ -142,6 +145,10 @@ describe('parseLmDataset', () => {
     expect(parseLmDataset({ name: 'data', text: jsonl({ text: 'hello' }) }, tok).format).toBe('text');
     expect(parseLmDataset({ name: 'notes', text: 'just words' }, tok).format).toBe('plain-text');
     expect(thrownBy(() => parseLmDataset({ name: 'd.json', text: '[{"text": "a"}]' }, tok)).code).toBe('lm-json-array');
+  });
+
+  it('counts lines with any line end, a last line without one included', () => {
+    expect([countLines(''), countLines('a'), countLines('a\n'), countLines('a\r\nb'), countLines('a\rb\r'), countLines('\n\n')]).toEqual([0, 1, 1, 2, 2, 2]);
   });
 
   it('histogram of example lengths is ready to draw', () => {

@@ -38,7 +38,7 @@ export function parseLmDataset(source: LmSource, tokenizer: LmTokenizer, options
   if (isPlainText(source.name, text)) {
     const { ids, mask } = tokenizeWithSpans(tokenizer, text, [{ start: 0, end: text.length }], true);
     const example = finish(ids, mask, appendEos ? 1 : null, tokenizer);
-    return summarize(source.name, 'plain-text', packExamples([example], maxLength), [example.ids.length], maxLength, 0, [], 0);
+    return summarize(source.name, 'plain-text', packExamples([example], maxLength), [example.ids.length], maxLength, 0, [], 0, { linesInFile: countLines(text), records: 1, recordsUsed: 1 });
   }
   if (text.trimStart().startsWith('[')) {
     throw new EngineError('lm-json-array', `${source.name} holds a JSON array; Tabtune reads JSONL, one JSON object per line. Write each record on its own line.`);
@@ -92,7 +92,14 @@ export function parseLmDataset(source: LmSource, tokenizer: LmTokenizer, options
         truncated++;
         return { ids: e.ids.slice(0, maxLength), mask: e.mask.slice(0, maxLength) };
       });
-  return summarize(source.name, format, rows, lengths, maxLength, truncated, issues, badLines);
+  return summarize(source.name, format, rows, lengths, maxLength, truncated, issues, badLines, { linesInFile: countLines(text), records: lineCount, recordsUsed: examples.length });
+}
+
+/** Lines in a text: its line breaks (\r\n, \n or \r), plus a last line without one. */
+export function countLines(text: string): number {
+  if (text === '') return 0;
+  const breaks = text.match(/\r\n|\r|\n/g)?.length ?? 0;
+  return breaks + (/[\r\n]$/.test(text) ? 0 : 1);
 }
 
 function isPlainText(name: string, text: string): boolean {
@@ -142,6 +149,7 @@ function summarize(
   truncated: number,
   issues: LmIssue[],
   badLines: number,
+  counts: Pick<LmDataset, 'linesInFile' | 'records' | 'recordsUsed'>,
 ): LmDataset {
   let totalTokens = 0;
   let trainedTokens = 0;
@@ -149,5 +157,5 @@ function summarize(
     totalTokens += e.ids.length;
     for (let t = 0; t < e.mask.length; t++) trainedTokens += e.mask[t]!;
   }
-  return { name, format, examples, truncated, tokenCounts: tokenLengthHistogram(lengths, maxLength), totalTokens, trainedTokens, issues, badLines };
+  return { name, format, examples, truncated, tokenCounts: tokenLengthHistogram(lengths, maxLength), totalTokens, trainedTokens, issues, badLines, ...counts };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureTokenizer } from '../../tokenizers/testFixtures.ts';
 import { parseLmDataset } from './parseLmDataset.ts';
-import { renderChat } from './renderChat.ts';
+import { familyTemplate, templateCases, type FamilyTemplate } from '../../tokenizers/chatTemplateFixtures.ts';
+import { renderChat, type WeightedMessage } from './renderChat.ts';
 import type { LmExample } from './lmTypes.ts';
 
 const LLAMA3_STYLE =
@@ -84,5 +85,42 @@ describe('chat datasets', () => {
     expect(ds.issues).toHaveLength(1);
     expect(ds.issues[0]!.line).toBe(1);
     expect(ds.issues[0]!.message).toMatch(/^Line 1: .*System role not supported/);
+  });
+});
+
+describe("loss on assistant turns only, with the families' real templates", () => {
+  const chat = templateCases().find((c) => c.conversation === 'chat' && !c.add_generation_prompt)!.messages;
+  const reasoning = templateCases().find((c) => c.conversation === 'reasoning' && !c.add_generation_prompt)!.messages;
+
+  function trainedText(template: FamilyTemplate, messages: WeightedMessage[]): string[] {
+    const tokens = templateCases().find((c) => c.template === template)!.tokens;
+    const tok = fixtureTokenizer('tiny-llama', { chat_template: familyTemplate(template), ...tokens });
+    const { text, spans } = renderChat(tok, messages);
+    const expected = templateCases().find((c) => c.template === template && c.messages.length === messages.length && c.messages.every((m, i) => m.content === messages[i]!.content));
+    if (expected && Object.keys(expected.variables).length === 0) expect(text).toBe(expected.text);
+    return spans.map((s) => text.slice(s.start, s.end));
+  }
+
+  it.each([
+    ['qwen3', ['Green.<|im_end|>\n', '<think>\n\n</think>\n\nBlue, mostly.  \n<|im_end|>\n']],
+    ['gemma2', ['Green.<end_of_turn>\n', 'Blue, mostly.<end_of_turn>\n']],
+    ['gemma3', ['Green.<end_of_turn>\n', 'Blue, mostly.<end_of_turn>\n']],
+    ['llama3.2', ['Green.<|eot_id|>', 'Blue, mostly.<|eot_id|>']],
+    ['phi3.5', ['Green.<|end|>\n', 'Blue, mostly.  \n<|end|>\n<|endoftext|>']],
+    ['phi4-mini', ['Green.<|end|>', 'Blue, mostly.  \n<|end|><|endoftext|>']],
+  ] as const)('%s: each answer with its end-of-turn marker', (template, expected) => {
+    expect(trainedText(template, chat)).toEqual(expected);
+  });
+
+  it('Qwen3 multi-turn: an earlier turn, which the template renders without <think>, is still trained', () => {
+    // Rendered alone, an earlier turn gets the empty <think> block of a last turn; the full text has
+    // none. Its span must come from where the full text puts the answer, not from that prefix.
+    expect(trainedText('qwen3', reasoning)).toEqual(['4<|im_end|>\n', '<think>\nAdd again.\n</think>\n\n6<|im_end|>\n']);
+  });
+
+  it('weight 0 and the system turn stay untrained with a real template', () => {
+    const messages: WeightedMessage[] = [{ role: 'system', content: 'Answer briefly.' }, ...chat.slice(0, 2).map((m) => ({ ...m, weight: 0 })), ...chat.slice(2)];
+    expect(trainedText('gemma3', messages)).toEqual(['Blue, mostly.<end_of_turn>\n']);
+    expect(trainedText('qwen3', messages)).toEqual(['<think>\n\n</think>\n\nBlue, mostly.  \n<|im_end|>\n']);
   });
 });

@@ -45,7 +45,7 @@ export function tokenizeWithSpans(tokenizer: LmTokenizer, text: string, spans: C
 }
 
 /** For each token, the character offset in `text` where its decoded text ends. */
-function tokenCharEnds(tokenizer: LmTokenizer, ids: number[], text: string): number[] {
+export function tokenCharEnds(tokenizer: LmTokenizer, ids: number[], text: string): number[] {
   const stream = createDecodeStream(tokenizer);
   const decodedEnds: number[] = [];
   let length = 0;

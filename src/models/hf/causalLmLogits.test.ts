@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
-import { disposeLora, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference, paddedBatch, type FixtureModel } from './hfTestFixtures.ts';
+import { disposeLora, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference, paddedBatch, PARITY_MODELS, type FixtureModel } from './hfTestFixtures.ts';
 import type { HfCausalLm, LmLora } from './hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
 
 const TOL = 1e-4;
 
-describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s against transformers', (model) => {
+describe.each<FixtureModel>(PARITY_MODELS)('%s against transformers', (model) => {
   const ref = fixtureReference(model);
   let lm: HfCausalLm;
   let lora: LmLora;

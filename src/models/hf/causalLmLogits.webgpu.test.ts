@@ -7,7 +7,7 @@ import { startBackend } from '../../backend/startBackend.ts';
 import { requireDawnGpu } from '../../testing/requireDawnGpu.ts';
 import { tf } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
-import { disposeLora, fixtureLora, fixtureReader, fixtureReference, paddedBatch, type FixtureModel } from './hfTestFixtures.ts';
+import { disposeLora, fixtureLora, fixtureReader, fixtureReference, paddedBatch, PARITY_MODELS } from './hfTestFixtures.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 
 async function maxDiff(logits: tf.Tensor, ref: number[][][], lengths: number[]): Promise<number> {
@@ -24,7 +24,7 @@ describe('Hugging Face causal LMs on WebGPU (Dawn)', () => {
   beforeAll(() => requireDawnGpu());
   afterAll(() => tf.disposeVariables());
 
-  for (const model of ['tiny-gpt2', 'tiny-llama'] as FixtureModel[]) {
+  for (const model of PARITY_MODELS) {
     it(`${model}: base and adapted logits within 1e-3 of transformers + PEFT, in one padded batch`, async () => {
       const report = await startBackend('webgpu');
       expect(report.name).toBe('webgpu');

@@ -1,11 +1,13 @@
 /**
  * GPT-2 (GPT2LMHeadModel) forward pass: learned position embeddings, pre-LayerNorm blocks, fused
- * q/k/v projection (c_attn), gelu_new MLP, final ln_f and the lm_head tied to wte.
+ * q/k/v projection (c_attn), gelu_new MLP and the final ln_f; the lm_head tied to wte is applied by
+ * causalLmLogits (or the chunked loss).
  */
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
 import { checkCache, embedTokens, geluNew, layerNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight } from './hfLinear.ts';
+import { GPT2_EMBEDDING } from './hfNames.ts';
 import { recomputeBlock } from './recomputeBlock.ts';
 
 export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): ForwardOutput {
@@ -18,7 +20,7 @@ export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): Fo
 
   const positions = tf.range(offset, offset + t, 1, 'int32'); // [T]
   const posEmb = tf.gather(w('transformer.wpe.weight'), positions); // [T, C]
-  const tokens = embedTokens(ctx, ids); // [B*T, C]
+  const tokens = embedTokens(ctx, ids, GPT2_EMBEDDING); // [B*T, C]
   const tokens3 = tf.reshape(tokens, [b, t, config.hiddenSize]); // [B, T, C]
   let h = tf.reshape(tf.add(tokens3, posEmb), [b * t, config.hiddenSize]); // [B*T, C]
   const bias = attentionBias(t, past, mask);

@@ -14,12 +14,17 @@ export const MASKED = -1e9;
 /**
  * Additive bias [B or 1, 1, T, past + T]: query t (absolute position past + t) sees key j when
  * j <= past + t and, with a mask, when mask[b, j] is 1. The mask covers past and current tokens.
+ * With a sliding window w the query also sees only keys j > past + t - w (transformers'
+ * sliding_window_overlay): itself and the w - 1 tokens before it. Cached keys stay in the cache and
+ * are masked by position, so generation with the KV cache gives the same logits as a full forward.
  */
-export function attentionBias(T: number, past: number, mask?: Tensor2D): Tensor {
+export function attentionBias(T: number, past: number, mask?: Tensor2D, slidingWindow: number | null = null): Tensor {
   const total = past + T;
   const query = tf.reshape(tf.range(past, total, 1, 'int32'), [T, 1]); // [T, 1]
   const key = tf.reshape(tf.range(0, total, 1, 'int32'), [1, total]); // [1, Tk]
-  let allowed = tf.reshape(tf.lessEqual(key, query), [1, 1, T, total]); // [1, 1, T, Tk]
+  let causal = tf.lessEqual(key, query); // [T, Tk]
+  if (slidingWindow !== null) causal = tf.logicalAnd(causal, tf.greater(key, tf.sub(query, slidingWindow))); // [T, Tk]
+  let allowed = tf.reshape(causal, [1, 1, T, total]); // [1, 1, T, Tk]
   if (mask) {
     if (mask.shape[1] !== total)
       throw new EngineError('hf-input-invalid', `the attention mask has ${mask.shape[1]} columns but the past and current tokens number ${total}; give one mask column per token, cached ones included.`);
@@ -39,16 +44,25 @@ export function repeatKv(x: Tensor, groups: number): Tensor {
   return tf.reshape(stacked, [b, kvHeads * groups, tk, d]); // [B, kvHeads * groups, Tk, D]
 }
 
+export interface AttendOptions {
+  /** Multiplies q·k; default 1/sqrt(head_dim). */
+  scale?: number;
+  /** softcap * tanh(scores / softcap) before the mask is added (gemma2); null or absent: none. */
+  softcap?: number | null;
+}
+
 /**
  * q [B, H, T, D], k and v [B, kvHeads, Tk, D], bias from attentionBias -> [B * T, H * D],
  * the heads' outputs side by side per token, ready for the output projection.
  */
-export function attend(q: Tensor, k: Tensor, v: Tensor, bias: Tensor): Tensor {
+export function attend(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, opts: AttendOptions = {}): Tensor {
   const [b, h, t, d] = q.shape as [number, number, number, number];
   const groups = h / (k.shape[1] as number);
   const kk = repeatKv(k, groups); // [B, H, Tk, D]
   const vv = repeatKv(v, groups); // [B, H, Tk, D]
-  const scores = tf.add(tf.mul(tf.matMul(q, kk, false, true), 1 / Math.sqrt(d)), bias); // [B, H, T, Tk]
+  let raw = tf.mul(tf.matMul(q, kk, false, true), opts.scale ?? 1 / Math.sqrt(d)); // [B, H, T, Tk]
+  if (opts.softcap) raw = tf.mul(tf.tanh(tf.div(raw, opts.softcap)), opts.softcap);
+  const scores = tf.add(raw, bias); // [B, H, T, Tk]
   const probs = tf.softmax(scores, -1); // [B, H, T, Tk]
   const out = tf.matMul(probs, vv); // [B, H, T, D]
   const perToken = tf.transpose(out, [0, 2, 1, 3]); // [B, T, H, D]

@@ -3,12 +3,12 @@
  * between blocks so every projection is one plain 2-D matMul.
  */
 import { EngineError } from '../../errors.ts';
-import { tf, type Tensor, type Tensor2D, type Variable } from '../../tf.ts';
-import { embeddingName, LM_HEAD } from './hfLayout.ts';
-import { weight, type ForwardContext } from './hfLinear.ts';
-import type { HfCausalLm, KvCache } from './hfTypes.ts';
+import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
+import { tableChunks, type ForwardContext } from './hfLinear.ts';
+import { gatherRows } from './rowChunks.ts';
+import type { KvCache } from './hfTypes.ts';
 
-/** The forward pass of one architecture: ids [B, T] -> final hidden states [B*T, C] (and the grown cache); lmHead makes logits. */
+/** The forward pass of one architecture: ids [B, T] -> final hidden states [B*T, C] (and the grown cache); causalLmLogits' headLogits makes logits. */
 export interface ForwardInput {
   ctx: ForwardContext;
   ids: Tensor2D;
@@ -30,10 +30,10 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps: number): Tensor 
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w), b);
 }
 
-/** RMSNorm: w * x / sqrt(mean(x²) + eps). */
-export function rmsNorm(x: Tensor, w: Tensor, eps: number): Tensor {
-  const meanSquare = tf.mean(tf.square(x), -1, true); // [N, 1]
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), w);
+/** RMSNorm over the last axis: w * x / sqrt(mean(x²) + eps), or (1 + w) * ... with `plusOne` (gemma). */
+export function rmsNorm(x: Tensor, w: Tensor, eps: number, plusOne = false): Tensor {
+  const meanSquare = tf.mean(tf.square(x), -1, true); // [..., 1]
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, eps))), plusOne ? tf.add(w, 1) : w);
 }
 
 /** gpt2's gelu_new: 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
@@ -42,23 +42,10 @@ export function geluNew(x: Tensor): Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
-/** Token embeddings: ids [B, T] -> [B*T, C]. */
-export function embedTokens(ctx: ForwardContext, ids: Tensor2D): Tensor {
-  const table = weight(ctx.lm, embeddingName(ctx.lm.config));
+/** Token embeddings from the table `name` (whole or in row chunks): ids [B, T] -> [B*T, C]. */
+export function embedTokens(ctx: ForwardContext, ids: Tensor2D, name: string): Tensor {
   const flat = tf.reshape(ids, [-1]); // [B*T]
-  return tf.gather(table, flat); // [B*T, C]
-}
-
-/** lm_head's weight [V, C], or the embedding when tied (frozen: no plan trains it). */
-export function lmHeadWeight(lm: HfCausalLm): Variable {
-  return weight(lm, lm.config.tieWordEmbeddings ? embeddingName(lm.config) : LM_HEAD);
-}
-
-/** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding when tied. */
-export function lmHead(lm: HfCausalLm, h: Tensor, b: number, t: number): Tensor {
-  const { config } = lm;
-  const logits = tf.matMul(h, lmHeadWeight(lm), false, true); // [B*T, V]
-  return tf.reshape(logits, [b, t, config.vocabSize]); // [B, T, V]
+  return gatherRows(tableChunks(ctx.lm, name), flat); // [B*T, C]
 }
 
 /** Appends this step's keys/values to the layer's cached ones along time. */

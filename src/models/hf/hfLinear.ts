@@ -38,6 +38,17 @@ export function weight(lm: HfCausalLm, name: string): Variable {
   return w;
 }
 
+/** A vocabulary table as its row chunks: the loaded chunks of a split table, or the whole weight as one. */
+export function tableChunks(lm: HfCausalLm, name: string): Variable[] {
+  return lm.rowChunks?.get(name) ?? [weight(lm, name)];
+}
+
+/** Every weight by tensor name, a split table as its chunks: what export and counting walk. */
+export function* allWeights(lm: HfCausalLm): Generator<[string, Variable[]]> {
+  for (const [name, v] of lm.weights) yield [name, [v]];
+  if (lm.rowChunks) yield* lm.rowChunks;
+}
+
 /** x [N, in] -> [N, out] through the module at `path`. */
 export function hfLinear(ctx: ForwardContext, path: string, x: Tensor): Tensor {
   const entry = ctx.modules.get(path);

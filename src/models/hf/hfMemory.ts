@@ -3,16 +3,21 @@
  * because that is how loadHfCausalLm holds every weight whatever the file's dtype.
  */
 import { EngineError } from '../../errors.ts';
-import { expectedHfTensors, normaliseHfName } from './hfLayout.ts';
+import { embeddingName, expectedHfTensors, LM_HEAD, normaliseHfName } from './hfLayout.ts';
 import type { HfModelConfig } from './hfTypes.ts';
 import type { SafetensorsHeader } from '../../export/safetensorsHeader.ts';
 
 export interface HfMemoryEstimate {
   /** Bytes of all weights as float32. */
   totalBytes: number;
-  /** The biggest single tensor as float32 (usually the embedding): it must fit one GPU buffer. */
+  /** The biggest tensor as float32 that must fit one GPU buffer (every one but the vocabulary tables). */
   largestTensorBytes: number;
   largestTensorName: string;
+  /** The biggest vocabulary table (embedding, lm_head) as float32: held in row chunks where it exceeds a buffer. */
+  largestTableBytes: number;
+  largestTableName: string;
+  /** Bytes of one row of that table (hidden size x 4): the least a chunk holds. */
+  tableRowBytes: number;
   tensorCount: number;
 }
 
@@ -38,36 +43,55 @@ export const WEIGHT_MEMORY_SHARE = 0.5;
 export function estimateHfMemory(headers: SafetensorsHeader[], config?: HfModelConfig): HfMemoryEstimate {
   const wanted = config ? expectedHfTensors(config) : null;
   const counted = new Set<string>();
-  let totalBytes = 0;
-  let largestTensorBytes = 0;
-  let largestTensorName = '';
+  const out: HfMemoryEstimate = { totalBytes: 0, largestTensorBytes: 0, largestTensorName: '', largestTableBytes: 0, largestTableName: '', tableRowBytes: 0, tensorCount: 0 };
   for (const header of headers) {
     for (const [fileName, entry] of header.tensors) {
       const name = config ? normaliseHfName(config, fileName) : fileName;
       if ((wanted && !wanted.has(name)) || counted.has(name)) continue;
       counted.add(name);
       const bytes = entry.shape.reduce((a, b) => a * b, 1) * 4;
-      totalBytes += bytes;
-      if (bytes > largestTensorBytes) {
-        largestTensorBytes = bytes;
-        largestTensorName = name;
+      out.totalBytes += bytes;
+      if (isVocabularyTable(name, config) && entry.shape.length === 2) {
+        if (bytes > out.largestTableBytes) Object.assign(out, { largestTableBytes: bytes, largestTableName: name, tableRowBytes: entry.shape[1]! * 4 });
+      } else if (bytes > out.largestTensorBytes) {
+        Object.assign(out, { largestTensorBytes: bytes, largestTensorName: name });
       }
     }
   }
-  return { totalBytes, largestTensorBytes, largestTensorName, tensorCount: counted.size };
+  out.tensorCount = counted.size;
+  return out;
 }
 
-/** Bytes in human units: MB below a gigabyte, GB above (decimal, as download sizes are shown). */
+/** The embedding and lm_head, which loadHfCausalLm can split by rows (without a config: by their usual names). */
+function isVocabularyTable(name: string, config?: HfModelConfig): boolean {
+  return config ? name === embeddingName(config) || name === LM_HEAD : /(^|\.)(embed_tokens|wte|lm_head)\.weight$/.test(name);
+}
+
+/** The most bytes one tensor may take on the device: the smaller of its buffer limits (no limit off WebGPU). */
+export function maxTensorBytes(limits: DeviceLimits): number {
+  const bufferLimits = [limits.maxBufferSize, limits.maxStorageBufferBindingSize].filter((x): x is number => typeof x === 'number' && x > 0);
+  return bufferLimits.length > 0 ? Math.min(...bufferLimits) : Infinity;
+}
+
+export function tooLargeForBuffer(name: string, bytes: number, maxBytes: number): EngineError {
+  return new EngineError('model-too-large', `The tensor "${name}" needs ${formatBytes(bytes)} as float32, but this GPU allows at most ${formatBytes(maxBytes)} per buffer. Choose a smaller model.`);
+}
+
+/** Bytes in human units: kB below a megabyte, MB below a gigabyte, GB above (decimal, as download sizes are shown). */
 export function formatBytes(bytes: number): string {
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-/** Throws 'model-too-large' when the largest tensor exceeds a GPU buffer or the total exceeds the budget. */
+/**
+ * Throws 'model-too-large' when a tensor that cannot be split exceeds a GPU buffer, or the total
+ * exceeds the budget. Vocabulary tables pass at any size: loadHfCausalLm splits them by rows.
+ */
 export function checkFits(estimate: HfMemoryEstimate, limits: DeviceLimits): void {
-  const bufferLimits = [limits.maxBufferSize, limits.maxStorageBufferBindingSize].filter((x): x is number => typeof x === 'number' && x > 0);
-  const maxBuffer = bufferLimits.length > 0 ? Math.min(...bufferLimits) : Infinity;
-  if (estimate.largestTensorBytes > maxBuffer)
-    throw new EngineError('model-too-large', `The tensor "${estimate.largestTensorName}" needs ${formatBytes(estimate.largestTensorBytes)} as float32, but this GPU allows at most ${formatBytes(maxBuffer)} per buffer. Choose a smaller model.`);
+  const maxBuffer = maxTensorBytes(limits);
+  if (estimate.largestTensorBytes > maxBuffer) throw tooLargeForBuffer(estimate.largestTensorName, estimate.largestTensorBytes, maxBuffer);
+  // A vocabulary table bigger than a buffer is held in row chunks; only a single row must fit.
+  if (estimate.tableRowBytes > maxBuffer) throw tooLargeForBuffer(`one row of ${estimate.largestTableName}`, estimate.tableRowBytes, maxBuffer);
   if (typeof limits.deviceMemory === 'number' && limits.deviceMemory > 0) {
     const budget = limits.deviceMemory * 2 ** 30 * WEIGHT_MEMORY_SHARE;
     if (estimate.totalBytes > budget)
@@ -99,16 +123,35 @@ export interface LmTrainShape {
 }
 
 /**
- * Floats one block holds per token (per unit of the hidden size C and of the MLP width I) and per
- * attention score. `held`: what TF.js keeps of every block until the backward pass ends (each op's
- * saved inputs and the gradient of every intermediate: TF.js frees neither before the pass ends).
- * `live`: one block recomputed in the backward pass (checkpointing). Fitted to tf.profile's peak of
- * LoRA steps at two shapes per family (hfTrainMemory.test.ts keeps them within 25%).
+ * Floats one block holds per token (per unit of the hidden size C, of the attention width A =
+ * heads x head_dim and of the MLP width I) and per attention score.
  */
-const BLOCK_FLOATS = {
-  llama: { held: { perC: 80, perI: 10, perScore: 9 }, live: { perC: 48, perI: 10, perScore: 6 } },
-  gpt2: { held: { perC: 80, perI: 28, perScore: 9 }, live: { perC: 48, perI: 31, perScore: 6 } },
-};
+interface BlockFloats {
+  perC: number;
+  perA: number;
+  perI: number;
+  perScore: number;
+}
+
+/**
+ * `live` false: what TF.js keeps of every block until the backward pass ends (each op's saved
+ * inputs and the gradient of every intermediate: TF.js frees neither before the pass ends). `live`
+ * true: one block recomputed in the backward pass (checkpointing). Fitted to tf.profile's peak of
+ * LoRA steps (hfTrainMemory.test.ts keeps them within 25%: llama and gpt2 at two shapes, qwen3, gemma2
+ * and phi3 at one): the llama-like
+ * decoder's base, plus what each block option adds (q/k norms, gemma's sandwich norms, a gelu MLP,
+ * attention soft-capping).
+ */
+function blockFloats(config: HfModelConfig, live: boolean): BlockFloats {
+  if (config.architecture === 'gpt2') return live ? { perC: 48, perA: 0, perI: 31, perScore: 6 } : { perC: 80, perA: 0, perI: 28, perScore: 9 };
+  const { block } = config;
+  const f = live ? { perC: 18, perA: 30, perI: 10, perScore: 6 } : { perC: 30, perA: 50, perI: 10, perScore: 9 };
+  if (block.qkNorm) f.perA += 6;
+  if (block.sandwichNorms) f.perC += 12;
+  if (block.activation !== 'silu') f.perI += 8;
+  if (block.attentionSoftcap) f.perScore += 3;
+  return f;
+}
 
 /** Largest [m, V] float32 logits chunk of the chunked loss: small beside the weights, large enough for efficient matmuls. */
 export const CHUNK_BYTES = 32 * 2 ** 20;
@@ -122,14 +165,16 @@ export function chunkTokens(vocab: number): number {
 export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape): LmTrainMemory {
   const { batch, seqLen, checkpointing } = shape;
   const n = batch * seqLen;
-  const family = config.architecture === 'gpt2' ? BLOCK_FLOATS.gpt2 : BLOCK_FLOATS.llama;
   const scores = batch * config.numHeads * seqLen * seqLen;
-  const block = (f: { perC: number; perI: number; perScore: number }): number => 4 * (n * (f.perC * config.hiddenSize + f.perI * config.intermediateSize) + f.perScore * scores);
+  const width = config.numHeads * config.headDim;
+  const block = (f: BlockFloats): number => 4 * (n * (f.perC * config.hiddenSize + f.perA * width + f.perI * config.intermediateSize) + f.perScore * scores);
   // Checkpointed: each block's input, the gradient flowing into it and out of it stay; one block is live.
-  const activationBytes = checkpointing ? config.numLayers * 3 * 4 * n * config.hiddenSize + block(family.live) : config.numLayers * block(family.held);
+  const activationBytes = checkpointing ? config.numLayers * 3 * 4 * n * config.hiddenSize + block(blockFloats(config, true)) : config.numLayers * block(blockFloats(config, false));
   const rows = Math.min(n, chunkTokens(config.vocabSize));
-  // Logits, their exp and the shifted logits of one chunk; the hidden states and their gradient.
-  const lossBytes = 4 * (3 * rows * config.vocabSize + 3 * n * config.hiddenSize);
+  // Logits, their exp and the shifted logits of one chunk (three more with the final soft-capping: its
+  // tanh and the slope of the gradient); the hidden states and their gradient.
+  const chunkCopies = config.block.finalSoftcap ? 6 : 3;
+  const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
   const weightBytes = 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
   return { weightBytes, optimizerBytes, activationBytes, lossBytes, totalBytes: weightBytes + optimizerBytes + activationBytes + lossBytes, checkpointing };

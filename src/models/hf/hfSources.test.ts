@@ -241,6 +241,9 @@ describe('checkHfModelFits', () => {
 
     const e = await engineError(checkHfModelFits(reader, reader.label, { maxBufferSize: 1000 }));
     expect(e.code).toBe('model-too-large');
+    expect(e.message).toMatch(/^The tensor "model\.layers\.0\.mlp\.down_proj\.weight" needs 8\.2 kB as float32, but this GPU allows at most 1\.0 kB per buffer\./);
+    // The [300, 32] tables exceed an 8 KB buffer too, but they load in row chunks: not a refusal.
+    expect(await checkHfModelFits(reader, reader.label, { maxStorageBufferBindingSize: 8192 })).toMatchObject({ largestTableBytes: 38400, largestTensorBytes: 8192 });
   });
 
   it('falls back to the whole file when the server ignores Range, and caches it', async () => {

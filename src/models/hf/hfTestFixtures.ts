@@ -1,6 +1,6 @@
 /**
- * Test helpers: the tiny transformers/PEFT fixtures in fixtures/hf-tiny, read from disk.
- * Only tests import this file (it uses node:fs).
+ * Test helpers: the tiny transformers/PEFT fixtures in fixtures/hf-tiny and fixtures/hf-families
+ * (one tiny model per family), read from disk. Only tests import this file (it uses node:fs).
  */
 import { readFileSync } from 'node:fs';
 import { readSafetensors, toFloat32 } from '../../export/safetensors.ts';
@@ -8,10 +8,17 @@ import { tf, type Tensor } from '../../tf.ts';
 import type { LmLora } from './hfTypes.ts';
 import type { HfFileReader } from './hfWeights.ts';
 
-export type FixtureModel = 'tiny-gpt2' | 'tiny-llama';
+/** The cases of fixtures/hf-families (see its README). */
+export const FAMILY_CASES = ['qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3', 'gemma2'] as const;
+export type FamilyCase = (typeof FAMILY_CASES)[number];
+export type FixtureModel = 'tiny-gpt2' | 'tiny-llama' | FamilyCase;
+
+/** Every fixture model whose family the registry runs, for the parity suites. */
+export const PARITY_MODELS: FixtureModel[] = ['tiny-gpt2', 'tiny-llama', 'qwen3', 'llama3-rope', 'phi3', 'smollm3', 'mistral-sliding', 'gemma3', 'gemma2'];
 
 export function fixturePath(model: FixtureModel, file: string): URL {
-  return new URL(`../../../fixtures/hf-tiny/${model}/${file}`, import.meta.url);
+  const folder = model === 'tiny-gpt2' || model === 'tiny-llama' ? 'hf-tiny' : 'hf-families';
+  return new URL(`../../../fixtures/${folder}/${model}/${file}`, import.meta.url);
 }
 
 export function fixtureBytes(model: FixtureModel, file: string): Uint8Array {

@@ -7,7 +7,57 @@
  */
 import type { Tensor, Variable } from '../../tf.ts';
 
-export type HfArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral';
+/** config.json's model_type of every family the registry (hfFamilies.ts) can hold. */
+export type HfArchitecture = 'gpt2' | 'llama' | 'qwen2' | 'mistral' | 'qwen3' | 'phi3' | 'smollm3' | 'gemma3_text' | 'gemma2';
+
+/**
+ * Rotary embedding of one block, as transformers' modeling_rope_utils computes it for the config:
+ * the inverse frequencies of the first `dim` dimensions of each head and the factor cos and sin are
+ * multiplied by (yarn, longrope).
+ */
+export interface RopeSpec {
+  /** transformers' rope_type ('default', 'linear', 'dynamic', 'yarn', 'llama3', 'longrope'). */
+  type: string;
+  /** Rotated dimensions per head (head_dim x partial_rotary_factor); the rest pass through. */
+  dim: number;
+  /** [dim / 2], float32 as torch computes them. */
+  invFreq: Float32Array;
+  /** cos and sin are multiplied by this (yarn's and longrope's attention factor; 1 otherwise). */
+  attentionScaling: number;
+  /** longrope: from this sequence length on, these frequencies and scaling replace the short ones. */
+  long?: { fromLength: number; invFreq: Float32Array };
+}
+
+/** What differs between blocks: the attention window and the rotary embedding (null: none, smollm3's NoPE layers). */
+export interface HfLayerSpec {
+  /** Keys further back than this many positions (query included) are masked; null: full causal attention. */
+  slidingWindow: number | null;
+  rope: RopeSpec | null;
+}
+
+/** How the blocks of a family compute, beyond the shapes: everything a family entry sets. */
+export interface HfBlockOptions {
+  /** RMSNorm multiplies by (1 + weight) (gemma) instead of weight. */
+  normPlusOne: boolean;
+  /** RMSNorm over each head's q and k before rotary (`self_attn.q_norm`, `k_norm`: qwen3, gemma3). */
+  qkNorm: boolean;
+  /** gemma: the attention and MLP outputs are normed before the residual add (post_attention_layernorm, post_feedforward_layernorm) and the MLP input by pre_feedforward_layernorm. */
+  sandwichNorms: boolean;
+  /** The gated MLP's activation: act(gate) * up. */
+  activation: 'silu' | 'gelu_tanh';
+  /** One `qkv_proj` [q; k; v] instead of q/k/v_proj (phi3). */
+  fusedQkv: boolean;
+  /** One `gate_up_proj` [gate; up] instead of gate/up_proj (phi3). */
+  fusedGateUp: boolean;
+  /** Token embeddings are multiplied by this (gemma: sqrt(hidden_size) in the weights' dtype); 1 otherwise. */
+  embeddingScale: number;
+  /** Attention scores are multiplied by this: 1/sqrt(head_dim), or query_pre_attn_scalar^-0.5 (gemma). */
+  attentionScale: number;
+  /** softcap * tanh(scores / softcap) before the mask (gemma2); null: none. */
+  attentionSoftcap: number | null;
+  /** The same on the final logits (gemma2); null: none. */
+  finalSoftcap: number | null;
+}
 
 /** config.json, normalised across architectures and transformers versions. */
 export interface HfModelConfig {
@@ -25,12 +75,15 @@ export interface HfModelConfig {
   maxPositions: number;
   /** RMSNorm / LayerNorm epsilon. */
   normEps: number;
-  /** Rotary base (llama family); from `rope_theta` or transformers v5's `rope_parameters.rope_theta`. */
-  ropeTheta: number;
   tieWordEmbeddings: boolean;
-  /** q/k/v (and o for llama's attention_bias) biases: qwen2 has q/k/v biases. */
+  /** q/k/v biases (qwen2 always; llama, qwen3, gemma with attention_bias). */
   attentionBias: boolean;
+  /** o_proj bias (llama, qwen3, gemma with attention_bias; never qwen2). */
+  outputBias: boolean;
   mlpBias: boolean;
+  /** One entry per block. */
+  layers: HfLayerSpec[];
+  block: HfBlockOptions;
   bosTokenId: number | null;
   eosTokenId: number | number[] | null;
   padTokenId: number | null;
@@ -49,6 +102,8 @@ export interface LinearModule {
   /** gpt2's Conv1D keeps its weight [in, out] (PEFT's fan_in_fan_out: true); nn.Linear keeps [out, in]. */
   fanInFanOut: boolean;
   hasBias: boolean;
+  /** The projections a fused module stacks along its output, in order (phi3's qkv_proj: q_proj, k_proj, v_proj); absent for a plain one. */
+  fuses?: string[];
 }
 
 /**
@@ -73,6 +128,11 @@ export interface HfCausalLm {
   config: HfModelConfig;
   /** Tensor name (e.g. `model.layers.0.self_attn.q_proj.weight`) -> weight, stored as in the file. */
   weights: Map<string, Variable>;
+  /**
+   * Vocabulary tables (embedding, lm_head) too big for one GPU buffer, as row chunks in order
+   * (rowChunks.ts); a name here is not in `weights`. Absent when every table fits.
+   */
+  rowChunks?: Map<string, Variable[]>;
   modules: LinearModule[];
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
-import { disposeLora, fixtureLora, fixtureReader, fixtureReference, type FixtureModel } from './hfTestFixtures.ts';
+import { disposeLora, fixtureLora, fixtureReader, fixtureReference, PARITY_MODELS, type FixtureModel } from './hfTestFixtures.ts';
 import type { HfCausalLm, KvCache, LmLora } from './hfTypes.ts';
 import { disposeKvCache, emptyKvCache } from './kvCache.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
@@ -15,7 +15,7 @@ function maxAbsDiff(a: Tensor, b: Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
-describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s KV cache', (model) => {
+describe.each<FixtureModel>(PARITY_MODELS)('%s KV cache', (model) => {
   const seq = fixtureReference(model).ids[0]!;
   let lm: HfCausalLm;
   let lora: LmLora;

@@ -6,7 +6,10 @@
 import { EngineError } from '../../errors.ts';
 import { tf, type Variable } from '../../tf.ts';
 import { parseHfConfig } from './hfConfig.ts';
-import { hfLinearModules } from './hfLayout.ts';
+import { embeddingName, hfLinearModules, LM_HEAD } from './hfLayout.ts';
+import { allWeights } from './hfLinear.ts';
+import { maxTensorBytes, tooLargeForBuffer, type DeviceLimits } from './hfMemory.ts';
+import { splitRows } from './rowChunks.ts';
 import type { HfCausalLm } from './hfTypes.ts';
 import { readHfWeights, type HfFileReader } from './hfWeights.ts';
 
@@ -16,11 +19,15 @@ export interface HfLoadProgress {
   message: string;
 }
 
-/** `label` names the model in messages (a repo id or folder name). */
+/**
+ * `label` names the model in messages (a repo id or folder name). `limits` are the running device's
+ * buffer limits (deviceLimits()): a vocabulary table bigger than one buffer is held in row chunks.
+ */
 export async function loadHfCausalLm(
   read: HfFileReader,
   label: string,
   onProgress?: (progress: HfLoadProgress) => void,
+  limits: DeviceLimits = {},
 ): Promise<HfCausalLm> {
   const configBytes = await read('config.json');
   if (configBytes === null)
@@ -33,6 +40,15 @@ export async function loadHfCausalLm(
   }
   const config = parseHfConfig(json, `${label}/config.json`);
   const weights = new Map<string, Variable>();
+  const rowChunks = new Map<string, Variable[]>();
+  const maxBytes = maxTensorBytes(limits);
+  const tables = new Set([embeddingName(config), LM_HEAD]);
+  const upload = (values: Float32Array, shape: number[]): Variable => {
+    const t = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(t, false);
+    t.dispose();
+    return v;
+  };
   try {
     await readHfWeights(
       read,
@@ -40,21 +56,31 @@ export async function loadHfCausalLm(
       label,
       (name, w) => {
         // Upload each tensor as soon as it is decoded so the float32 copy can be collected.
-        const t = tf.tensor(w.values, w.shape, 'float32');
-        weights.set(name, tf.variable(t, false));
-        t.dispose();
+        if (w.values.length * 4 <= maxBytes) {
+          weights.set(name, upload(w.values, w.shape));
+        } else if (tables.has(name) && w.shape.length === 2) {
+          const [rows, cols] = w.shape as [number, number];
+          const chunks: Variable[] = [];
+          rowChunks.set(name, chunks);
+          for (const chunk of splitRows(w.values, rows, cols, maxBytes)) chunks.push(upload(chunk.values, chunk.shape));
+        } else {
+          // checkHfModelFits refuses such a model before download; this guards callers that skip it.
+          throw tooLargeForBuffer(name, w.values.length * 4, maxBytes);
+        }
       },
       (done, total) => onProgress?.({ fraction: done / total, message: `Loaded ${done} of ${total} weight file(s) of ${label}` }),
     );
   } catch (e) {
     for (const v of weights.values()) v.dispose();
+    for (const chunks of rowChunks.values()) for (const v of chunks) v.dispose();
     throw e;
   }
-  return { config, weights, modules: hfLinearModules(config) };
+  return { config, weights, ...(rowChunks.size > 0 ? { rowChunks } : {}), modules: hfLinearModules(config) };
 }
 
 /** Frees every weight variable of the model. */
 export function disposeHfCausalLm(lm: HfCausalLm): void {
-  for (const v of lm.weights.values()) v.dispose();
+  for (const [, vs] of allWeights(lm)) for (const v of vs) v.dispose();
   lm.weights.clear();
+  lm.rowChunks?.clear();
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf, type Scalar } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
-import { disposeLora, fixtureLora, fixtureReader, fixtureReference, type FixtureModel } from './hfTestFixtures.ts';
+import { disposeLora, fixtureLora, fixtureReader, fixtureReference, PARITY_MODELS, type FixtureModel } from './hfTestFixtures.ts';
 import type { HfCausalLm, LmLora } from './hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 
@@ -10,7 +10,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s LoRA training', (model) => {
+describe.each<FixtureModel>(PARITY_MODELS)('%s LoRA training', (model) => {
   const seq = fixtureReference(model).ids[0]!;
   let lm: HfCausalLm;
   let lora: LmLora;

@@ -3,7 +3,7 @@ import { readSafetensors, toFloat32 } from '../../export/safetensors.ts';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf } from '../../tf.ts';
 import { causalLmLogits } from './causalLmLogits.ts';
-import { disposeLora, fixtureBytes, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference, memoryReader, type FixtureModel } from './hfTestFixtures.ts';
+import { disposeLora, fixtureBytes, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference, memoryReader, PARITY_MODELS, type FixtureModel } from './hfTestFixtures.ts';
 import type { HfCausalLm, LmLora } from './hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 import { mergeLora } from './mergeLora.ts';
@@ -13,7 +13,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe.each<FixtureModel>(['tiny-gpt2', 'tiny-llama'])('%s merge and save', (model) => {
+describe.each<FixtureModel>(PARITY_MODELS)('%s merge and save', (model) => {
   let lm: HfCausalLm;
   let lora: LmLora;
   beforeAll(async () => {

@@ -5,7 +5,9 @@
  */
 import { EngineError } from '../../errors.ts';
 import { tf } from '../../tf.ts';
+import { allWeights } from './hfLinear.ts';
 import type { HfCausalLm, LmLora } from './hfTypes.ts';
+import { readWeight } from './saveHfSafetensors.ts';
 
 /** Every weight of the model by tensor name, with the adapted projections merged. */
 export async function mergeLora(lm: HfCausalLm, lora: LmLora): Promise<Map<string, Float32Array>> {
@@ -23,8 +25,8 @@ export async function mergeLora(lm: HfCausalLm, lora: LmLora): Promise<Map<strin
     out.set(`${path}.weight`, (await merged.data()) as Float32Array);
     merged.dispose();
   }
-  for (const [name, v] of lm.weights) {
-    if (!out.has(name)) out.set(name, (await v.data()) as Float32Array);
+  for (const [name, parts] of allWeights(lm)) {
+    if (!out.has(name)) out.set(name, await readWeight(parts));
   }
   return out;
 }

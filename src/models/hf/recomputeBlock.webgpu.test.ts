@@ -9,8 +9,7 @@ import { chunkedCausalLmLoss } from '../../lm/chunkedCrossEntropy.ts';
 import { requireDawnGpu } from '../../testing/requireDawnGpu.ts';
 import { tf, type Scalar } from '../../tf.ts';
 import { causalLmLoss, IGNORE_INDEX } from '../../train/causalLmLoss.ts';
-import { causalLmHidden, causalLmLogits } from './causalLmLogits.ts';
-import { lmHeadWeight } from './hfBlocks.ts';
+import { causalLmHidden, causalLmLogits, lmHeadOf } from './causalLmLogits.ts';
 import { disposeLora, fixtureLora, fixtureReader, type FixtureModel } from './hfTestFixtures.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 
@@ -29,7 +28,7 @@ describe('checkpointed blocks and the chunked loss on WebGPU (Dawn)', () => {
       const run = async (memory: boolean) => {
         const { value, grads } = tf.variableGrads(() => {
           if (!memory) return causalLmLoss(causalLmLogits(lm, ids, { lora, training: true, dropoutSeed: 1 }).logits, labels).loss as Scalar;
-          return chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute: true }).hidden, lmHeadWeight(lm), labels, 2).loss;
+          return chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute: true }).hidden, lmHeadOf(lm), labels, 2).loss;
         }, vars);
         const out = { loss: (await value.data())[0]!, grads: await Promise.all(vars.map(async (v) => Float32Array.from(await grads[v.name]!.data()))) };
         tf.dispose([value, ...Object.values(grads)]);

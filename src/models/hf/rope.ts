@@ -1,35 +1,48 @@
 /**
  * Rotary position embeddings in Hugging Face's rotate-half form (not the interleaved GPT-J form):
- * the first and second halves of each head's dimensions form the rotated pairs.
- *   inv_freq[i] = 1 / theta^(2i / d),  angle[p, i] = p * inv_freq[i]
+ * the first and second halves of the rotated dimensions form the pairs.
+ *   angle[p, i] = p * inv_freq[i]  (inv_freq from ropeSpec.ts)
  *   x' = x * cos + rotate_half(x) * sin,  rotate_half([x1, x2]) = [-x2, x1]
+ * With partial_rotary_factor < 1 (phi3) only the first `dim` dimensions of each head rotate and the
+ * rest pass through unchanged.
  */
 import { tf, type Tensor } from '../../tf.ts';
+import type { RopeSpec } from './hfTypes.ts';
 
-/** cos and sin tables [T, D] for positions offset .. offset + T - 1 (halves duplicated as HF does). */
-export function ropeTables(offset: number, t: number, headDim: number, theta: number): { cos: Tensor; sin: Tensor } {
-  const half = headDim / 2;
-  const cos = new Float32Array(t * headDim);
-  const sin = new Float32Array(t * headDim);
+/**
+ * cos and sin tables [T, dim] for positions offset .. offset + T - 1 (halves duplicated as HF does),
+ * scaled by the spec's attention factor. longrope switches to its long frequencies when the sequence
+ * so far (offset + T) passes the pre-training length, as transformers' longrope_frequency_update.
+ */
+export function ropeTables(spec: RopeSpec, offset: number, t: number): { cos: Tensor; sin: Tensor } {
+  const { dim } = spec;
+  const half = dim / 2;
+  const invFreq = spec.long && offset + t >= spec.long.fromLength ? spec.long.invFreq : spec.invFreq;
+  const cos = new Float32Array(t * dim);
+  const sin = new Float32Array(t * dim);
   for (let p = 0; p < t; p++) {
     for (let i = 0; i < half; i++) {
-      // float32 inv_freq, as transformers computes it, so angles at long positions round the same way
-      const invFreq = Math.fround(1 / Math.pow(theta, (2 * i) / headDim));
-      const angle = Math.fround((offset + p) * invFreq);
-      const c = Math.cos(angle);
-      const s = Math.sin(angle);
-      cos[p * headDim + i] = c;
-      cos[p * headDim + i + half] = c;
-      sin[p * headDim + i] = s;
-      sin[p * headDim + i + half] = s;
+      // float32 angles, as transformers computes them, so long positions round the same way
+      const angle = Math.fround((offset + p) * invFreq[i]!);
+      const c = Math.cos(angle) * spec.attentionScaling;
+      const s = Math.sin(angle) * spec.attentionScaling;
+      cos[p * dim + i] = c;
+      cos[p * dim + i + half] = c;
+      sin[p * dim + i] = s;
+      sin[p * dim + i + half] = s;
     }
   }
-  return { cos: tf.tensor2d(cos, [t, headDim]), sin: tf.tensor2d(sin, [t, headDim]) };
+  return { cos: tf.tensor2d(cos, [t, dim]), sin: tf.tensor2d(sin, [t, dim]) };
 }
 
-/** x [B, heads, T, D] with tables [T, D] -> rotated x [B, heads, T, D]. */
+/** x [B, heads, T, D] with tables [T, dim] (dim <= D) -> x [B, heads, T, D] with its first dim dimensions rotated. */
 export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   const d = x.shape[3] as number;
+  const dim = cos.shape[1] as number;
+  if (dim < d) {
+    const [rot, pass] = tf.split(x, [dim, d - dim], 3); // [B, heads, T, dim], [B, heads, T, D - dim]
+    return tf.concat([applyRope(rot!, cos, sin), pass!], 3); // [B, heads, T, D]
+  }
   const [x1, x2] = tf.split(x, [d / 2, d / 2], 3); // each [B, heads, T, D/2]
   const rotated = tf.concat([tf.neg(x2!), x1!], 3); // [B, heads, T, D]
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));

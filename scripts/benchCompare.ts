@@ -1,0 +1,106 @@
+/**
+ * The side-by-side part of `npm run bench`: the same LoRA step (a preset's shapes, LoRA r=8 on its
+ * targets, batch x seq tokens) in this engine on WASM, with 1 thread and with every core, and in
+ * PyTorch + PEFT on the CPU with 1 thread and with every core, each in a process of its own
+ * (scripts/benchLmStep.ts, scripts/benchTorch.py), so peak memory is each one's own peak RSS.
+ * PyTorch runs where `$PYTHON` (default python3) imports torch, transformers and peft; otherwise its
+ * rows say why they were skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { PRESETS } from './benchModels.ts';
+
+export interface CompareOptions {
+  preset: string;
+  layers?: number;
+  batch: number;
+  seq: number;
+  steps: number;
+  warmup: number;
+  /** WASM on 1 thread and on every core; PyTorch likewise. */
+  threads: number[];
+  /** 'cpu' (WASM vs PyTorch on the CPU) or 'gpu' (WebGPU vs PyTorch on CUDA). */
+  device: 'cpu' | 'gpu';
+  /** How to run the engine's side: ['npx', 'tsx', 'scripts/benchLmStep.ts'] or the bundled ['node', 'benchLmStep.mjs']. */
+  engineCommand?: string[];
+  python?: string;
+}
+
+export interface CompareRow {
+  engine: string;
+  threads?: number;
+  stepMs?: number;
+  tokensPerSecond?: number;
+  peakRssBytes?: number;
+  gpuBytes?: number;
+  peakDeviceBytes?: number;
+  float32WeightBytes?: number;
+  skipped?: string;
+}
+
+function runJson(cmd: string[], label: string): CompareRow {
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  if (r.error) return { engine: label, skipped: `${cmd[0]} could not start (${r.error.message})` };
+  if (!line) return { engine: label, skipped: `exited ${r.status} without a result: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')}` };
+  const parsed = JSON.parse(line) as CompareRow & { skipped?: string };
+  return { ...parsed, engine: parsed.skipped ? label : parsed.engine };
+}
+
+export function compareLoraStep(o: CompareOptions): CompareRow[] {
+  const preset = PRESETS[o.preset];
+  if (!preset) throw new Error(`unknown preset ${o.preset}`);
+  const layers = o.layers ?? preset.layers;
+  const common = ['--batch', String(o.batch), '--seq', String(o.seq), '--steps', String(o.steps), '--warmup', String(o.warmup)];
+  const engine = o.engineCommand ?? ['npx', 'tsx', 'scripts/benchLmStep.ts'];
+  const python = o.python ?? process.env.PYTHON ?? 'python3';
+  const pyScript = o.engineCommand ? 'benchTorch.py' : 'scripts/benchTorch.py';
+  const torchArgs = ['--arch', preset.arch, '--layers', String(layers), '--hidden', String(preset.hidden), '--heads', String(preset.heads), '--kv-heads', String(preset.kvHeads), '--intermediate', String(preset.intermediate), '--vocab', String(preset.vocab), '--targets', preset.targets.join(','), ...common];
+  const rows: CompareRow[] = [];
+  if (o.device === 'gpu') {
+    rows.push(runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'webgpu', ...common], 'tabtune webgpu'));
+    rows.push(runJson([python, pyScript, ...torchArgs, '--device', 'cuda'], 'pytorch cuda'));
+    return rows;
+  }
+  for (const t of o.threads) {
+    const row = runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'wasm', '--threads', String(t), ...common], `tabtune wasm ${t} thread(s)`);
+    // The engine reports the threads it really ran on: under Node that is 1 whatever was asked.
+    if (row.threads !== undefined && row.threads !== t) rows.push({ engine: row.engine, threads: t, skipped: `asked for ${t} threads, ran on ${row.threads}: TF.js 4.22 starts its threaded WASM build only in a cross-origin isolated browser page, never under Node` });
+    else rows.push(row);
+  }
+  for (const t of o.threads) rows.push(runJson([python, pyScript, ...torchArgs, '--threads', String(t)], `pytorch ${t} thread(s)`));
+  return rows;
+}
+
+const mib = (b: number | undefined): string => (b === undefined ? '-' : `${(b / (1 << 20)).toFixed(0)} MiB`);
+
+/** The table and the ratios that the issue's targets are about. */
+export function compareReport(rows: CompareRow[], o: CompareOptions): string {
+  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps (${cpus().length} cores)`, '', '| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    if (r.skipped) lines.push(`| ${r.engine} | ${r.threads ?? '-'} | skipped: ${r.skipped} | | | |`);
+    else lines.push(`| ${r.engine} | ${r.threads ?? '-'} | ${r.stepMs!.toFixed(0)} | ${r.tokensPerSecond!.toFixed(1)} | ${mib(r.peakRssBytes)} | ${mib(r.gpuBytes ?? r.peakDeviceBytes)} |`);
+  }
+  const ok = rows.filter((r) => !r.skipped);
+  const find = (engine: string, threads?: number): CompareRow | undefined => ok.find((r) => r.engine.startsWith(engine) && (threads === undefined || r.threads === threads));
+  const ratio = (label: string, a: number | undefined, b: number | undefined, target: string): void => {
+    lines.push(`${label}: ${a !== undefined && b !== undefined ? (a / b).toFixed(2) : 'n/a (a side was skipped)'} (target ${target})`);
+  };
+  lines.push('');
+  if (o.device === 'cpu') {
+    const w1 = find('tabtune wasm', 1);
+    const wn = ok.find((r) => r.engine.startsWith('tabtune wasm') && (r.threads ?? 1) > 1);
+    const p1 = find('pytorch', 1);
+    const pn = ok.find((r) => r.engine.startsWith('pytorch') && (r.threads ?? 1) > 1);
+    ratio('WASM 1 thread / PyTorch 1 thread, tokens/s', w1?.tokensPerSecond, p1?.tokensPerSecond, '>= 0.5');
+    ratio('WASM peak RSS / PyTorch peak RSS (1 thread)', w1?.peakRssBytes, p1?.peakRssBytes, '<= 1.5');
+    ratio('WASM all threads / WASM 1 thread, tokens/s', wn?.tokensPerSecond, w1?.tokensPerSecond, '>= 1.6 on 2 cores');
+    ratio('WASM all threads / PyTorch all threads, tokens/s', wn?.tokensPerSecond, pn?.tokensPerSecond, 'none');
+  } else {
+    const g = find('tabtune webgpu');
+    const t = find('pytorch');
+    ratio('WebGPU / PyTorch CUDA, tokens/s', g?.tokensPerSecond, t?.tokensPerSecond, 'none yet');
+    ratio('WebGPU bytes held / float32 weights', g?.gpuBytes, g?.float32WeightBytes, '<= 0.6 with float16 storage');
+  }
+  return lines.join('\n');
+}

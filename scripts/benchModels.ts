@@ -1,0 +1,132 @@
+/**
+ * Transformers with random weights in Hugging Face layouts, for the benchmarks (scripts/bench.ts,
+ * scripts/benchLmStep.ts): GPT-2- and SmolLM2-135M-shaped configs (0 in a shape field: the real
+ * model's value), seeded normal(0, 0.02) weights, and LoRA r=8 on the attention projections.
+ */
+import { createRng, type Rng } from '../src/data/rng.ts';
+import type { TrainPlan } from '../src/lora/hfPeftTargets.ts';
+import { parseHfConfig } from '../src/models/hf/hfConfig.ts';
+import { expectedHfTensors, hfLinearModules } from '../src/models/hf/hfLayout.ts';
+import type { HfCausalLm } from '../src/models/hf/hfTypes.ts';
+import { tf, type Variable } from '../src/tf.ts';
+
+export interface LmShape {
+  layers: number;
+  hidden: number;
+  vocab: number;
+  seq: number;
+  batch: number;
+}
+
+export function gpt2Config(shape: LmShape): Record<string, unknown> {
+  const full = { n_layer: 12, n_embd: 768, n_head: 12, vocab_size: 50257 };
+  const hidden = shape.hidden || full.n_embd;
+  return {
+    model_type: 'gpt2',
+    n_layer: shape.layers || full.n_layer,
+    n_embd: hidden,
+    n_head: Math.max(1, hidden / 64),
+    vocab_size: shape.vocab || full.vocab_size,
+    n_positions: 1024,
+    tie_word_embeddings: false,
+  };
+}
+
+export function smolConfig(shape: LmShape): Record<string, unknown> {
+  const hidden = shape.hidden || 576;
+  const heads = Math.max(1, hidden / 64);
+  return {
+    model_type: 'llama',
+    num_hidden_layers: shape.layers || 30,
+    hidden_size: hidden,
+    num_attention_heads: heads,
+    num_key_value_heads: Math.max(1, Math.round(heads / 3)),
+    intermediate_size: shape.hidden ? Math.round((hidden * 8) / 3) : 1536,
+    vocab_size: shape.vocab || 49152,
+    max_position_embeddings: 2048,
+    rms_norm_eps: 1e-5,
+    rope_theta: 100000,
+    tie_word_embeddings: false,
+  };
+}
+
+export function normal(rng: Rng, n: number, std: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = Math.max(rng(), 1e-12);
+    const v = rng();
+    const r = Math.sqrt(-2 * Math.log(u)) * std;
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+export function randomLm(raw: Record<string, unknown>, seed: number): HfCausalLm {
+  const config = parseHfConfig(raw, 'config.json');
+  const rng = createRng(seed);
+  const weights = new Map<string, Variable>();
+  for (const [name, shape] of expectedHfTensors(config)) {
+    const size = shape.reduce((p, d) => p * d, 1);
+    const isNorm = /(ln_\d|ln_f|norm|layernorm)\.weight$/.test(name);
+    const values = name.endsWith('.bias') ? new Float32Array(size) : isNorm ? new Float32Array(size).fill(1) : normal(rng, size, 0.02);
+    weights.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), false)));
+  }
+  return { config, weights, modules: hfLinearModules(config) };
+}
+
+/** LoRA r=8 (alpha 16) on the modules whose path matches `targets` (default: every attention projection). */
+export function attentionPlan(lm: HfCausalLm, targets = /\.(attn\.c_attn|attn\.c_proj|self_attn\.[qkvo]_proj)$/): TrainPlan {
+  const plan: TrainPlan = {};
+  for (const m of lm.modules) {
+    const attn = targets.test(m.path);
+    plan[m.path] = attn ? { kind: 'lora', r: 8, alpha: 16, dropout: 0 } : { kind: 'frozen' };
+  }
+  return plan;
+}
+
+
+/** The model shapes the side-by-side benchmarks use (scripts/benchLmStep.ts, scripts/benchTorch.py). */
+export interface ModelPreset {
+  arch: 'llama' | 'qwen2' | 'gpt2';
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  intermediate: number;
+  vocab: number;
+  tie: boolean;
+  /** PEFT target module names of the LoRA r=8 step. */
+  targets: string[];
+}
+
+export const PRESETS: Record<string, ModelPreset> = {
+  'smollm2-135m': { arch: 'llama', layers: 30, hidden: 576, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tie: false, targets: ['q_proj', 'v_proj'] },
+  'gpt2-124m': { arch: 'gpt2', layers: 12, hidden: 768, heads: 12, kvHeads: 12, intermediate: 3072, vocab: 50257, tie: true, targets: ['c_attn'] },
+  'qwen2.5-0.5b': { arch: 'qwen2', layers: 24, hidden: 896, heads: 14, kvHeads: 2, intermediate: 4864, vocab: 151936, tie: true, targets: ['q_proj', 'v_proj'] },
+  // For trying the scripts on SwiftShader: every preset's structure at toy size.
+  tiny: { arch: 'llama', layers: 2, hidden: 64, heads: 4, kvHeads: 2, intermediate: 128, vocab: 512, tie: false, targets: ['q_proj', 'v_proj'] },
+};
+
+/** An HF config.json object for a preset. */
+export function presetConfig(p: ModelPreset): Record<string, unknown> {
+  if (p.arch === 'gpt2') return { model_type: 'gpt2', n_layer: p.layers, n_embd: p.hidden, n_head: p.heads, vocab_size: p.vocab, n_positions: 1024, tie_word_embeddings: p.tie };
+  return {
+    model_type: p.arch,
+    num_hidden_layers: p.layers,
+    hidden_size: p.hidden,
+    num_attention_heads: p.heads,
+    num_key_value_heads: p.kvHeads,
+    intermediate_size: p.intermediate,
+    vocab_size: p.vocab,
+    max_position_embeddings: 2048,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    tie_word_embeddings: p.tie,
+  };
+}
+
+/** LoRA on the modules whose last path part is one of `names` (as PEFT's target_modules). */
+export function targetsPattern(names: string[]): RegExp {
+  return new RegExp(`\\.(${names.join('|')})$`);
+}
