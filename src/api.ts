@@ -134,7 +134,8 @@ export interface SessionApi {
   lmLoadModel(source: LmModelSource): Promise<LmModelSummary>;
   /** Reads .txt or .jsonl ({"text"}, {"prompt","completion"}, {"messages"}, Alpaca) with the loaded tokenizer. */
   lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary>;
-  lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number): Promise<LmPlanSummary>;
+  /** `gradientCheckpointing` as the run's setting will be (absent: decided from the estimate). */
+  lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean): Promise<LmPlanSummary>;
   /** Streams lmToken events, then resolves with the whole text. stop() ends a generation too. */
   lmGenerate(request: GenerateRequest): Promise<GenerateResult>;
   /** Scales the LoRA update (0 = base, 1 = as trained) for generation and export; returns the validation loss there. */

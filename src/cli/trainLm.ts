@@ -128,7 +128,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     if (Object.keys(plan).length === 0) {
       throw new UsageError(`--lora-targets ${targets.join(',')}: no projection of this model has that name (its projections: ${summary.projectionNames.join(', ')}).`);
     }
-    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
+    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing);
     if (!quiet) {
       io.out(`backend ${report.name} (${report.reason})`);
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);
