@@ -161,7 +161,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     const summary = await engine.lmLoadModel(lmSourceOf(model));
     const dataset = await engine.lmImportText(basename(dataPath), new Blob([readFileSync(dataPath)]), lmDatasetOptionsOf(p, seed));
     const { plan, r, alpha } = lmPlanOf(p, summary);
-    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
+    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing);
     if (!quiet) {
       io.out(`backend ${report.name} (${report.reason})`);
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);

@@ -6,8 +6,7 @@
  */
 import { EngineError } from '../errors.ts';
 import { estimateLmTrainMemory, formatBytes, lmMemoryBudget, type DeviceLimits, type LmTrainMemory } from '../models/hf/hfMemory.ts';
-import { allWeights } from '../models/hf/hfLinear.ts';
-import type { HfCausalLm } from '../models/hf/hfTypes.ts';
+import type { HfModelConfig } from '../models/hf/hfTypes.ts';
 
 export interface LmMemoryPlan {
   estimate: LmTrainMemory;
@@ -27,13 +26,11 @@ export interface LmRunShape {
   gradientCheckpointing?: boolean;
 }
 
-export function planLmMemory(lm: HfCausalLm, run: LmRunShape, backend: string, limits: DeviceLimits): LmMemoryPlan {
-  let totalParams = 0;
-  // A vocabulary table held in row chunks counts by its chunks.
-  for (const [, parts] of allWeights(lm)) for (const w of parts) totalParams += w.size;
+/** `totalParams`: every weight of the model (LmModelSummary.totalParams). */
+export function planLmMemory(config: HfModelConfig, totalParams: number, run: LmRunShape, backend: string, limits: DeviceLimits): LmMemoryPlan {
   const budget = lmMemoryBudget(backend, limits);
   const estimate = (checkpointing: boolean): LmTrainMemory =>
-    estimateLmTrainMemory(lm.config, { batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing });
+    estimateLmTrainMemory(config, { batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing });
   const plain = estimate(false);
   if (run.gradientCheckpointing !== undefined) return { estimate: estimate(run.gradientCheckpointing), budget, auto: false, plainBytes: plain.totalBytes };
   if (budget === null || plain.totalBytes <= budget) return { estimate: plain, budget, auto: false, plainBytes: plain.totalBytes };

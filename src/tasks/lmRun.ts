@@ -40,7 +40,7 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
   const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
   // Refused before anything is allocated when even gradient checkpointing would not fit.
   const shape = { batch: config.batchSize, maxLength: rows.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing };
-  const memory = planLmMemory(lm, shape, task.context.backendName(), deviceLimits());
+  const memory = planLmMemory(lm.config, loaded.summary.totalParams, shape, task.context.backendName(), deviceLimits());
   checkLmMemory(memory, task.context.backendName(), shape);
   if (memory.auto)
     task.context.emit({ type: 'log', level: 'info', message: `Gradient checkpointing is on: without it this run would need about ${formatBytes(memory.plainBytes)}, more than the ${formatBytes(memory.budget!)} this backend can hold.` });
