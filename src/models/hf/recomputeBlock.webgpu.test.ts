@@ -1,7 +1,8 @@
 /**
  * The memory path of a LoRA step on real WebGPU (Dawn in Node; SwiftShader where no GPU exists):
  * gradient checkpointing (with the fused LoRA kernel inside the recomputed blocks) and the chunked
- * loss give the loss and LoRA gradients of the plain pass with the full logits.
+ * loss give the loss and LoRA gradients of the plain pass with the full logits; also with gemma2's
+ * soft-capping, and with the vocabulary tables held in row chunks (as a big vocabulary is on WebGPU).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../../backend/startBackend.ts';
@@ -11,16 +12,25 @@ import { tf, type Scalar } from '../../tf.ts';
 import { causalLmLoss, IGNORE_INDEX } from '../../train/causalLmLoss.ts';
 import { causalLmHidden, causalLmLogits, lmHeadOf } from './causalLmLogits.ts';
 import { disposeLora, fixtureLora, fixtureReader, type FixtureModel } from './hfTestFixtures.ts';
+import type { DeviceLimits } from './hfMemory.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
 
 describe('checkpointed blocks and the chunked loss on WebGPU (Dawn)', () => {
   beforeAll(() => requireDawnGpu());
   afterAll(() => tf.disposeVariables());
 
-  for (const model of ['tiny-gpt2', 'tiny-llama'] as FixtureModel[]) {
-    it(`${model}: same loss and LoRA gradients as the plain pass within 1e-4`, async () => {
+  // With the MLP's size as the buffer limit, tiny-llama's [300, 32] embedding and lm_head split into 5 chunks.
+  const cases: [FixtureModel, string, DeviceLimits | undefined][] = [
+    ['tiny-gpt2', '', undefined],
+    ['tiny-llama', '', undefined],
+    ['gemma2', '', undefined],
+    ['tiny-llama', ' (tables in row chunks)', { maxStorageBufferBindingSize: 8192, maxBufferSize: 16384 }],
+  ];
+  for (const [model, variant, limits] of cases) {
+    it(`${model}${variant}: same loss and LoRA gradients as the plain pass within 1e-4`, async () => {
       expect((await startBackend('webgpu')).name).toBe('webgpu');
-      const lm = await loadHfCausalLm(fixtureReader(model, 'base'), model);
+      const lm = await loadHfCausalLm(fixtureReader(model, 'base'), model, undefined, limits);
+      expect(lm.rowChunks !== undefined).toBe(limits !== undefined);
       const lora = fixtureLora(model);
       const ids = tf.tensor2d([[3, 17, 45, 9, 100, 23, 5, 61]], undefined, 'int32');
       const labels = Int32Array.from([17, 45, 9, IGNORE_INDEX, 23, 5, 61, IGNORE_INDEX]);
