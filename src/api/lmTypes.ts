@@ -60,8 +60,15 @@ export interface LmPlanSummary {
   /** Counted as PEFT counts them: r x (in + out) per LoRA module, plus whole fully-trained modules. */
   trainableParams: number;
   totalParams: number;
-  /** Bytes: weights, gradients + AdamW state of the trainable parameters, and an activation estimate at the batch size and length. */
+  /**
+   * Bytes at the peak of a training step (hfMemory.ts estimateLmTrainMemory): weights, gradients +
+   * AdamW state of the trainable parameters, activations at the batch size and length, the chunked loss.
+   */
   memoryBytes: number;
+  /** Whether the run will recompute activations (gradient checkpointing), as decided from the estimate. */
+  gradientCheckpointing: boolean;
+  /** What the backend can hold (WASM: 90% of its 4 GiB heap), or null when unknown. */
+  memoryBudgetBytes: number | null;
 }
 
 export type LmDataFormat = 'plain-text' | 'text' | 'prompt-completion' | 'chat' | 'alpaca';

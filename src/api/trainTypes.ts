@@ -81,6 +81,12 @@ export interface LmTrainConfig extends TrainSettings {
   /** Prompts generated from at each evaluation (greedy, short); [] for none. */
   samplePrompts: string[];
   /**
+   * Gradient checkpointing: each block's activations are recomputed in the backward pass instead of
+   * kept (less memory, about a third more compute). Absent: on when the memory estimate says the
+   * run would not fit the backend's memory otherwise.
+   */
+  gradientCheckpointing?: boolean;
+  /**
    * Preference tuning (DPO, IPO, hinge, SimPO, ORPO) on the loaded preference pairs instead of the
    * causal-LM loss on the loaded text; absent: supervised tuning.
    */

@@ -5,7 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmDatasetOptions, type LmModelSource, type LmModelSummary, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
+import { wasmHeapBytes } from '../backend/explainOutOfMemory.ts';
 import { EngineError } from '../errors.ts';
+import { formatBytes } from '../models/hf/hfMemory.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError, type Options, type Parsed } from './args.ts';
 import type { Io } from './main.ts';
 import { readDatasetFolder, startEngine } from './nodeEngine.ts';
@@ -14,7 +16,7 @@ export const TRAIN_LM_USAGE =
   'tabtune train --task lm --model <HF folder | Hub id | URL> --data <file.jsonl | file.txt> --out <dir> ' +
   '[--lora-r R] [--lora-alpha A] [--lora-targets q_proj,v_proj | all-linear] [--lora-dropout X] [--rslora] [--max-len N] [--packing] [--train-on-prompt] ' +
   '[--steps N] [--batch N] [--grad-accum N] [--lr X] [--warmup N] [--schedule cosine|linear|constant] [--weight-decay X] [--clip X] ' +
-  '[--eval-every N] [--val-split F] [--seed S] [--merged] [--backend auto|webgpu|wasm|cpu] [--quiet]';
+  '[--eval-every N] [--val-split F] [--seed S] [--gradient-checkpointing on|off] [--merged] [--backend auto|webgpu|wasm|cpu] [--quiet]';
 
 /** A local folder, a URL, or a Hub id (owner/name) as the engine's model source. */
 export function lmSourceOf(model: string): LmModelSource {
@@ -52,6 +54,7 @@ export const LM_RUN_OPTIONS: Options = {
   'val-split': { type: 'string' },
   seed: { type: 'string' },
   merged: { type: 'boolean' },
+  'gradient-checkpointing': { type: 'string' },
   quiet: { type: 'boolean' },
   ...BACKEND_OPTION,
 };
@@ -61,6 +64,8 @@ export function lmConfigOf(p: Parsed): LmTrainConfig {
   const schedule = str(p, 'schedule') ?? DEFAULT_LM_TRAIN_CONFIG.schedule?.kind ?? 'cosine';
   if (!['cosine', 'linear', 'constant'].includes(schedule)) throw new UsageError(`--schedule ${schedule}: use cosine, linear or constant.`);
   const seed = num(p, 'seed', 'int') ?? DEFAULT_LM_TRAIN_CONFIG.seed;
+  const checkpointing = str(p, 'gradient-checkpointing');
+  if (checkpointing !== undefined && checkpointing !== 'on' && checkpointing !== 'off') throw new UsageError(`--gradient-checkpointing ${checkpointing}: use on or off (default: on when the run would not fit without).`);
   const steps = num(p, 'steps', 'positive-int') ?? DEFAULT_LM_TRAIN_CONFIG.steps;
   return {
     ...DEFAULT_LM_TRAIN_CONFIG,
@@ -74,6 +79,7 @@ export function lmConfigOf(p: Parsed): LmTrainConfig {
     evalEvery: num(p, 'eval-every', 'int') ?? Math.max(1, Math.round(steps / 5)),
     seed,
     samplePrompts: [],
+    ...(checkpointing ? { gradientCheckpointing: checkpointing === 'on' } : {}),
   };
 }
 
@@ -155,16 +161,21 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     const summary = await engine.lmLoadModel(lmSourceOf(model));
     const dataset = await engine.lmImportText(basename(dataPath), new Blob([readFileSync(dataPath)]), lmDatasetOptionsOf(p, seed));
     const { plan, r, alpha } = lmPlanOf(p, summary);
-    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
+    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing);
     if (!quiet) {
       io.out(`backend ${report.name} (${report.reason})`);
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);
       io.out(`data ${dataset.name}: ${dataset.format}, ${dataset.examples} rows (${dataset.train} train, ${dataset.validation} validation), ${dataset.trainedTokens} trained tokens, ${dataset.truncated} truncated`);
       io.out(`plan: LoRA r=${r} alpha=${alpha} on ${Object.keys(plan).length} projections; ${planSummary.trainableParams.toLocaleString('en-US')} trainable parameters`);
+      const budget = planSummary.memoryBudgetBytes !== null ? ` of the ${formatBytes(planSummary.memoryBudgetBytes)} this backend can hold` : '';
+      io.out(`memory: about ${formatBytes(planSummary.memoryBytes)} at the peak of a step${budget}${planSummary.gradientCheckpointing ? ', with gradient checkpointing' : ''}`);
       for (const issue of dataset.issues) io.err(`  skipped: ${issue.message}`);
     }
     const started = performance.now();
     const result = await engine.train(config);
+    // The WASM heap only grows: its size now is the run's peak (to one growth step).
+    const heap = wasmHeapBytes();
+    if (!quiet && heap !== null) io.out(`peak WASM heap: ${formatBytes(heap)} (estimated ${formatBytes(planSummary.memoryBytes)})`);
     writeExport(join(outDir, 'adapter'), (await engine.lmExportAdapter()).files);
     if (p.values.merged) writeExport(join(outDir, 'merged'), (await engine.lmExportMerged()).files);
     const metrics = {
@@ -173,6 +184,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
       final: { trainLoss: result.finalLoss, validationLoss: result.evals.at(-1)?.validationLoss ?? Number.NaN, baseValidationLoss: result.baseValidationLoss },
       plan,
       trainableParams: planSummary.trainableParams,
+      memory: { estimatedBytes: planSummary.memoryBytes, budgetBytes: planSummary.memoryBudgetBytes, gradientCheckpointing: planSummary.gradientCheckpointing, wasmHeapBytes: heap },
       backend: report.name,
       config,
       dataset: { name: dataset.name, format: dataset.format, examples: dataset.examples, train: dataset.train, validation: dataset.validation, trainedTokens: dataset.trainedTokens },

@@ -4,12 +4,11 @@
  * fully trained projections) in training mode, and a validation pass with a few greedy samples.
  */
 import type { EvalPoint, LmTrainConfig } from '../api.ts';
-import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
-import type { Scalar } from '../tf.ts';
 import type { AdamWParam } from '../train/adamw.ts';
-import { causalLmLoss } from '../train/causalLmLoss.ts';
 import type { TrainLoopSpec } from '../train/trainLoop.ts';
+import { chunkedCausalLmLoss } from './chunkedCrossEntropy.ts';
 import { batchTensors, lmValidationLoss, type LmRows } from './lmValidation.ts';
 
 export interface LmTask extends LmRows {
@@ -19,6 +18,8 @@ export interface LmTask extends LmRows {
   /** Example indices of the training and validation splits. */
   train: number[];
   validation: number[];
+  /** Gradient checkpointing per block (decided before the run from the memory estimate). */
+  recompute: boolean;
 }
 
 /** Sample generations with the weights as they are now (greedy, short). */
@@ -32,8 +33,9 @@ export function lmLoopSpec(task: LmTask, config: LmTrainConfig, samples?: LmSamp
       const { ids, labels, mask } = batchTensors(task, rows);
       // Dropout is seeded by the step and micro-batch: a resumed run draws the same masks.
       const dropoutSeed = config.seed + at.step * 131 + at.micro;
-      const { logits } = causalLmLogits(task.lm, ids, { attentionMask: mask, lora: task.lora, training: true, dropoutSeed }); // [B, T, V]
-      return causalLmLoss(logits, labels).loss as Scalar;
+      const { hidden } = causalLmHidden(task.lm, ids, { attentionMask: mask, lora: task.lora, training: true, dropoutSeed, recompute: task.recompute }); // [B*T, C]
+      // The loss from the hidden states a chunk of positions at a time: no [B, T, V] logits held.
+      return chunkedCausalLmLoss(hidden, lmHeadOf(task.lm), labels).loss;
     },
     countTokens(rows) {
       // As lmBatch's attention mask: every row cut to maxLength, padding left out.

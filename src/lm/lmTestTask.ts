@@ -42,6 +42,7 @@ export function tinyLmTask(lm: HfCausalLm, dropout = 0.1): { task: LmTask; dispo
     examples,
     maxLength: 16,
     padId: 0,
+    recompute: false,
   };
   return { task, dispose: () => disposeLmLora(lora) };
 }

@@ -4,10 +4,10 @@
  */
 import { lmBatch } from '../data/text/lmBatch.ts';
 import type { LmExample } from '../data/text/lmTypes.ts';
-import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { tf, type Tensor2D } from '../tf.ts';
-import { causalLmLoss } from '../train/causalLmLoss.ts';
+import { chunkedCausalLmLoss } from './chunkedCrossEntropy.ts';
 
 export interface LmRows {
   examples: LmExample[];
@@ -39,8 +39,8 @@ export async function lmValidationLoss(lm: HfCausalLm, lora: LmLora | undefined,
     const chunk = rows.slice(start, start + batchSize);
     const { lossT, targets } = tf.tidy(() => {
       const { ids, labels, mask } = batchTensors(data, chunk);
-      const { logits } = causalLmLogits(lm, ids, { attentionMask: mask, lora }); // [B, T, V]
-      const { loss, tokens } = causalLmLoss(logits, labels);
+      const { hidden } = causalLmHidden(lm, ids, { attentionMask: mask, lora }); // [B*T, C]
+      const { loss, tokens } = chunkedCausalLmLoss(hidden, lmHeadOf(lm), labels);
       return { lossT: loss.mul(tokens), targets: tokens };
     });
     sum += (await lossT.data())[0] ?? Number.NaN;

@@ -57,7 +57,9 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
       const mask = tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D;
       // Dropout is seeded by the step and micro-batch: a resumed run draws the same masks.
       const dropoutSeed = config.seed + at.step * 131 + at.micro;
-      const { logits } = causalLmLogits(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed }); // [2B, T, V]
+      // Gradient checkpointing only when asked (--gradient-checkpointing on): the memory estimate covers supervised runs.
+      const recompute = config.gradientCheckpointing === true;
+      const { logits } = causalLmLogits(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute }); // [2B, T, V]
       const { logps, chosenNll } = preferenceLogps(logits, b.labels, b.completion, b.targets); // [2B]
       let reference: Tensor1D | null = null;
       if (usesRef) {

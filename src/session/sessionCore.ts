@@ -17,6 +17,7 @@ import type {
   TrainedRunInfo,
 } from '../api.ts';
 import { explainKernelError } from '../backend/explainKernelError.ts';
+import { explainOutOfMemory } from '../backend/explainOutOfMemory.ts';
 import { GpuFaults } from '../backend/gpuFaults.ts';
 import { startBackend } from '../backend/startBackend.ts';
 import type { ImageDecoder } from '../data/decodeImage.ts';
@@ -84,14 +85,14 @@ export class SessionCore implements Pick<SessionApi, 'setBackend' | 'train' | 's
   }
 
   /**
-   * Runs one piece of state-changing work of a task under the guard, explains kernel failures, and
-   * then tells the UI the truth about the task's trained run if it changed.
+   * Runs one piece of state-changing work of a task under the guard, explains kernel failures and
+   * running out of memory, and then tells the UI the truth about the task's trained run if it changed.
    */
   async work<T>(activity: Activity, what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await this.guard.exclusive(activity, what, fn);
     } catch (e) {
-      throw explainKernelError(e);
+      throw explainOutOfMemory(explainKernelError(e), this.backendName());
     } finally {
       this.publishTrainedRuns();
     }

@@ -4,11 +4,15 @@
  * at each evaluation. Starting from the last run's adapter (same plan) continues it.
  */
 import type { LmTrainConfig, LmTrainResult, TrainPlan } from '../api.ts';
+import { deviceLimits } from '../backend/deviceLimits.ts';
 import { createRng } from '../data/rng.ts';
 import { EngineError } from '../errors.ts';
 import { createLmLora, disposeLmLora } from '../lm/createLmLora.ts';
 import { generateText } from '../lm/generateText.ts';
 import { lmLoopSpec } from '../lm/lmLoopSpec.ts';
+import { checkLmMemory, planLmMemory } from '../lm/lmMemoryPlan.ts';
+import { countLmTrainable } from '../lora/hfPeftTargets.ts';
+import { formatBytes } from '../models/hf/hfMemory.ts';
 import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
 import { lmValidationLoss } from '../lm/lmValidation.ts';
 import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
@@ -34,6 +38,12 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
   const trainLm = withWeights(lm, full);
   const params = [...planParams(lora), ...[...full].map(([name, variable]) => ({ variable, decay: !name.endsWith('.bias') }))];
   const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
+  // Refused before anything is allocated when even gradient checkpointing would not fit.
+  const shape = { batch: config.batchSize, maxLength: rows.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing };
+  const memory = planLmMemory(lm.config, loaded.summary.totalParams, shape, task.context.backendName(), deviceLimits());
+  checkLmMemory(memory, task.context.backendName(), shape);
+  if (memory.auto)
+    task.context.emit({ type: 'log', level: 'info', message: `Gradient checkpointing is on: without it this run would need about ${formatBytes(memory.plainBytes)}, more than the ${formatBytes(memory.budget!)} this backend can hold.` });
   const samples = async () => {
     const out = [];
     for (const prompt of config.samplePrompts.slice(0, 4)) {
@@ -45,7 +55,7 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
   };
   let kept = false;
   return {
-    spec: lmLoopSpec({ lm: trainLm, lora, params, train: data.train, validation: data.validation, ...rows }, config, samples),
+    spec: lmLoopSpec({ lm: trainLm, lora, params, train: data.train, validation: data.validation, ...rows, recompute: memory.estimate.checkpointing }, config, samples),
     async finish(outcome) {
       const baseValidationLoss = data.validation.length > 0 ? await lmValidationLoss(lm, undefined, rows, data.validation, config.batchSize) : Number.NaN;
       if (outcome.steps > 0) {

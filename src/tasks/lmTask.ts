@@ -12,6 +12,7 @@ import { EngineError } from '../errors.ts';
 import { loraFromTensors, readPeftAdapter, writePeftAdapter } from '../lora/hfPeftFiles.ts';
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
 import { disposeLmLora, scaledLora } from '../lm/createLmLora.ts';
+import { planLmMemory } from '../lm/lmMemoryPlan.ts';
 import { summarizeLm, validateLmPlan } from '../lm/lmPlanSummary.ts';
 import { disposeFull, stopIdsOf, withWeights } from '../lm/lmWeights.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
@@ -156,14 +157,21 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     return this.prefs.summary;
   }
 
-  setPlan(plan: TrainPlan, batchSize: number, maxLength: number): LmPlanSummary {
+  setPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean): LmPlanSummary {
     const { lm, summary } = this.requireModel();
     validateLmPlan(lm, plan);
     this.plan = structuredClone(plan);
     const trainable = countLmTrainable(lm.modules, plan);
-    const total = summary.totalParams;
-    const activations = batchSize * maxLength * lm.config.hiddenSize * lm.config.numLayers * 16 * 4 + batchSize * maxLength * lm.config.vocabSize * 4 * 2;
-    return { plan: this.plan, trainableParams: trainable, totalParams: total, memoryBytes: total * 4 + trainable * 4 * 3 + activations };
+    // As the run will be: with gradient checkpointing when the estimate says it would not fit without.
+    const memory = planLmMemory(lm.config, summary.totalParams, { batch: batchSize, maxLength, trainableParams: trainable, gradientCheckpointing }, this.context.backendName(), deviceLimits());
+    return {
+      plan: this.plan,
+      trainableParams: trainable,
+      totalParams: summary.totalParams,
+      memoryBytes: memory.estimate.totalBytes,
+      gradientCheckpointing: memory.estimate.checkpointing,
+      memoryBudgetBytes: memory.budget,
+    };
   }
 
   runIdentity(config?: LmTrainConfig): RunIdentity {

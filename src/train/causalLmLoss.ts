@@ -26,6 +26,19 @@ export interface CausalLmLossOutput {
   tokens: number;
 }
 
+/** Positions whose label is counted (not -100), in order; a label outside [0, vocab) throws. */
+export function labelledPositions(labels: Int32Array, vocab: number): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label === IGNORE_INDEX) continue;
+    if (!(Number.isInteger(label) && label >= 0 && label < vocab))
+      throw new EngineError('internal', `causalLmLoss: label ${label} at position ${i} is outside the vocabulary [0, ${vocab}) and is not ${IGNORE_INDEX}.`);
+    out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
 /**
  * logits [B, T, V] (any float values), labels [B, T] int32 (typed array in row-major order, or an
  * int32 tensor, which is read back) -> mean cross-entropy over the labels that are not -100.
@@ -50,16 +63,8 @@ export function causalLmLoss(logits: Tensor, labels: Int32Array | Tensor): Causa
   // Ignored positions get label 0 and weight 0; counted ones weight 1/N. The one-hot lives on the backend
   // (the size of the logits, which the backward pass materialises anyway) and picks each row's
   // log-probability; ignored rows contribute exactly 0 (logSoftmax of finite logits is finite, no NaN).
-  let tokens = 0;
-  const safe = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const label = values[i]!;
-    if (label === IGNORE_INDEX) continue;
-    if (!(Number.isInteger(label) && label >= 0 && label < v))
-      throw new EngineError('internal', `causalLmLoss: label ${label} at position ${i} is outside the vocabulary [0, ${v}) and is not ${IGNORE_INDEX}.`);
-    safe[i] = label;
-    tokens++;
-  }
+  const tokens = labelledPositions(values, v).length;
+  const safe = Int32Array.from(values, (label) => (label === IGNORE_INDEX ? 0 : label));
   if (tokens === 0) {
     return { loss: tf.tidy(() => tf.mul(tf.sum(logits), 0) as Scalar), tokens: 0 };
   }

@@ -214,6 +214,8 @@ function LmPlanTotals() {
             <dt>Memory (est.)</dt>
             <dd data-testid="lm-memory" data-value={summary.memoryBytes}>
               {formatBytes(summary.memoryBytes)}
+              {summary.memoryBudgetBytes !== null ? ` of ${formatBytes(summary.memoryBudgetBytes)}` : ''}
+              {summary.gradientCheckpointing ? ' (with gradient checkpointing)' : ''}
             </dd>
           </div>
           <div>

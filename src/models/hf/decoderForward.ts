@@ -4,18 +4,20 @@
  *   h = embed(ids) * embeddingScale
  *   per block: h += [norm](o_proj(attend(rope(qkNorm(q)), rope(qkNorm(k)), v)))   over the block's window
  *              h += [norm](down(act(gate(x)) * up(x))),  x = norm(h)
- *   logits = [softcap](lm_head(norm(h)))
+ *   hidden = norm(h)        (causalLmLogits applies lm_head and the final soft-capping)
  * Pre-norm blocks with RMSNorm (gemma: (1 + w), plus a norm on each sub-block's output), rotary
  * embeddings per block (none on smollm3's NoPE layers, partial on phi3, a base per layer type on
- * gemma3), grouped-query attention, fused or separate projections. Each sub-block is its own function
- * so per-block recomputation can wrap them.
+ * gemma3), grouped-query attention, fused or separate projections. Each block runs through
+ * recomputeBlock, which recomputes it in the backward pass under gradient checkpointing.
  */
+import { EngineError } from '../../errors.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
-import { checkCache, embedTokens, geluNew, lmHead, rmsNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
+import { checkCache, embedTokens, geluNew, rmsNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight, type ForwardContext } from './hfLinear.ts';
 import { DECODER_EMBEDDING } from './hfNames.ts';
 import type { KvCache, RopeSpec } from './hfTypes.ts';
+import { recomputeBlock } from './recomputeBlock.ts';
 import { applyRope, ropeTables } from './rope.ts';
 
 /** What every block of one forward call shares: sizes, masks per window, rotary tables per spec. */
@@ -51,7 +53,7 @@ function projectQkv(step: DecoderStep, p: string, x: Tensor): [Tensor, Tensor, T
   return [splitHeads(q, b, t, heads, d), splitHeads(k, b, t, kvHeads, d), splitHeads(v, b, t, kvHeads, d)];
 }
 
-/** The attention sub-block of block i: h [B*T, C] -> its residual update [B*T, C]; pushes this block's keys and values. */
+/** The attention sub-block of block i: h [B*T, C] -> its residual update [B*T, C]; sets this block's keys and values. */
 export function decoderAttention(step: DecoderStep, i: number, h: Tensor, keys: Tensor[], values: Tensor[]): Tensor {
   const { ctx } = step;
   const { config } = ctx.lm;
@@ -72,8 +74,8 @@ export function decoderAttention(step: DecoderStep, i: number, h: Tensor, keys: 
     k = applyRope(k, cos, sin);
   }
   const [kAll, vAll] = withPast(step.cache, i, k, v); // [B, kvH, Tk, D]
-  keys.push(kAll);
-  values.push(vAll);
+  keys[i] = kAll;
+  values[i] = vAll;
   const att = attend(q, kAll, vAll, step.bias(layer.slidingWindow), { scale: block.attentionScale, softcap: block.attentionSoftcap }); // [B*T, H*D]
   const out = hfLinear(ctx, `${p}.self_attn.o_proj`, att); // [B*T, C]
   return block.sandwichNorms ? norm(step, out, `${p}.post_attention_layernorm.weight`) : out;
@@ -124,6 +126,19 @@ function decoderStep(input: ForwardInput): DecoderStep {
   };
 }
 
+/** The step as one block sees it: its attention bias and rotary tables are `kept` ([bias, cos?, sin?]), the block's own window and spec. */
+function blockStep(step: DecoderStep, kept: Tensor[]): DecoderStep {
+  const [bias, cos, sin] = kept as [Tensor, Tensor?, Tensor?];
+  return {
+    ...step,
+    bias: () => bias,
+    rope: () => {
+      if (!cos || !sin) throw new EngineError('internal', 'a block without rotary embedding asked for rotary tables.');
+      return { cos, sin };
+    },
+  };
+}
+
 export function decoderForward(input: ForwardInput): ForwardOutput {
   const { ctx, ids, cache } = input;
   const { config } = ctx.lm;
@@ -134,12 +149,16 @@ export function decoderForward(input: ForwardInput): ForwardOutput {
   const keys: Tensor[] = [];
   const values: Tensor[] = [];
   for (let i = 0; i < config.numLayers; i++) {
-    h = tf.add(h, decoderAttention(step, i, h, keys, values));
-    h = tf.add(h, decoderMlp(step, i, h));
+    const layer = config.layers[i]!;
+    // Made here, outside the block: a recomputed block must get the same tensors (kept for it), not make new ones.
+    const table = layer.rope ? step.rope(layer.rope) : null;
+    const consts = [step.bias(layer.slidingWindow), ...(table ? [table.cos, table.sin] : [])];
+    h = recomputeBlock(ctx, i, h, consts, (x, kept) => {
+      const s = blockStep(step, kept);
+      const r = tf.add(x, decoderAttention(s, i, x, keys, values));
+      return tf.add(r, decoderMlp(s, i, r));
+    });
   }
-  h = norm(step, h, 'model.norm.weight');
-  let logits = lmHead(ctx, h, step.b, step.t, DECODER_EMBEDDING); // [B, T, V]
-  const cap = config.block.finalSoftcap;
-  if (cap) logits = tf.mul(tf.tanh(tf.div(logits, cap)), cap);
-  return { logits, cache: cache ? { keys, values, length: (cache.length ?? 0) + step.t } : undefined };
+  h = norm(step, h, 'model.norm.weight'); // [B*T, C]
+  return { hidden: h, cache: cache ? { keys, values, length: (cache.length ?? 0) + step.t } : undefined };
 }

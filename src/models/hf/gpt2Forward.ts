@@ -1,12 +1,14 @@
 /**
  * GPT-2 (GPT2LMHeadModel) forward pass: learned position embeddings, pre-LayerNorm blocks, fused
- * q/k/v projection (c_attn), gelu_new MLP, final ln_f and the lm_head tied to wte.
+ * q/k/v projection (c_attn), gelu_new MLP and the final ln_f; the lm_head tied to wte is applied by
+ * causalLmLogits (or the chunked loss).
  */
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
-import { checkCache, embedTokens, geluNew, layerNorm, lmHead, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
+import { checkCache, embedTokens, geluNew, layerNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight } from './hfLinear.ts';
 import { GPT2_EMBEDDING } from './hfNames.ts';
+import { recomputeBlock } from './recomputeBlock.ts';
 
 export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): ForwardOutput {
   const { config } = ctx.lm;
@@ -27,19 +29,21 @@ export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): Fo
 
   for (let i = 0; i < config.numLayers; i++) {
     const p = `transformer.h.${i}`;
-    const a = layerNorm(h, w(`${p}.ln_1.weight`), w(`${p}.ln_1.bias`), eps);
-    const qkv = hfLinear(ctx, `${p}.attn.c_attn`, a); // [B*T, 3C]
-    const [q, k, v] = tf.split(qkv, 3, 1); // each [B*T, C]
-    const [kAll, vAll] = withPast(cache, i, splitHeads(k!, b, t, heads, d), splitHeads(v!, b, t, heads, d)); // [B, H, Tk, D]
-    keys.push(kAll);
-    values.push(vAll);
-    const att = attend(splitHeads(q!, b, t, heads, d), kAll, vAll, bias); // [B*T, C]
-    h = tf.add(h, hfLinear(ctx, `${p}.attn.c_proj`, att));
-    const m = layerNorm(h, w(`${p}.ln_2.weight`), w(`${p}.ln_2.bias`), eps);
-    const inner = geluNew(hfLinear(ctx, `${p}.mlp.c_fc`, m)); // [B*T, inner]
-    h = tf.add(h, hfLinear(ctx, `${p}.mlp.c_proj`, inner));
+    // With gradient checkpointing the block runs again in the backward pass, on the kept bias.
+    h = recomputeBlock(ctx, i, h, [bias], (x, [bias_]) => {
+      const a = layerNorm(x, w(`${p}.ln_1.weight`), w(`${p}.ln_1.bias`), eps);
+      const qkv = hfLinear(ctx, `${p}.attn.c_attn`, a); // [B*T, 3C]
+      const [q, k, v] = tf.split(qkv, 3, 1); // each [B*T, C]
+      const [kAll, vAll] = withPast(cache, i, splitHeads(k!, b, t, heads, d), splitHeads(v!, b, t, heads, d)); // [B, H, Tk, D]
+      keys[i] = kAll;
+      values[i] = vAll;
+      const att = attend(splitHeads(q!, b, t, heads, d), kAll, vAll, bias_!); // [B*T, C]
+      const r = tf.add(x, hfLinear(ctx, `${p}.attn.c_proj`, att));
+      const m = layerNorm(r, w(`${p}.ln_2.weight`), w(`${p}.ln_2.bias`), eps);
+      const inner = geluNew(hfLinear(ctx, `${p}.mlp.c_fc`, m)); // [B*T, inner]
+      return tf.add(r, hfLinear(ctx, `${p}.mlp.c_proj`, inner));
+    });
   }
   h = layerNorm(h, w('transformer.ln_f.weight'), w('transformer.ln_f.bias'), eps);
-  const logits = lmHead(ctx, h, b, t, GPT2_EMBEDDING);
-  return { logits, cache: cache ? { keys, values, length: past + t } : undefined };
+  return { hidden: h, cache: cache ? { keys, values, length: past + t } : undefined };
 }

@@ -4,12 +4,11 @@
  */
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
-import { LM_HEAD } from './hfNames.ts';
 import { tableChunks, type ForwardContext } from './hfLinear.ts';
-import { gatherRows, matMulRows } from './rowChunks.ts';
+import { gatherRows } from './rowChunks.ts';
 import type { KvCache } from './hfTypes.ts';
 
-/** The forward pass of one architecture: ids [B, T] -> logits [B, T, V] (and the grown cache). */
+/** The forward pass of one architecture: ids [B, T] -> final hidden states [B*T, C] (and the grown cache); causalLmLogits' headLogits makes logits. */
 export interface ForwardInput {
   ctx: ForwardContext;
   ids: Tensor2D;
@@ -20,7 +19,8 @@ export interface ForwardInput {
 }
 
 export interface ForwardOutput {
-  logits: Tensor;
+  /** [B*T, C]: after the final norm, before lm_head. The loss takes them (chunked cross-entropy). */
+  hidden: Tensor;
   cache?: KvCache;
 }
 
@@ -46,14 +46,6 @@ export function geluNew(x: Tensor): Tensor {
 export function embedTokens(ctx: ForwardContext, ids: Tensor2D, name: string): Tensor {
   const flat = tf.reshape(ids, [-1]); // [B*T]
   return gatherRows(tableChunks(ctx.lm, name), flat); // [B*T, C]
-}
-
-/** Final hidden states [B*T, C] -> logits [B, T, V] through lm_head, or the embedding table `embedding` when tied. */
-export function lmHead(ctx: ForwardContext, h: Tensor, b: number, t: number, embedding: string): Tensor {
-  const { config } = ctx.lm;
-  const head = tableChunks(ctx.lm, config.tieWordEmbeddings ? embedding : LM_HEAD); // [V, C], whole or in row chunks
-  const logits = matMulRows(h, head); // [B*T, V]
-  return tf.reshape(logits, [b, t, config.vocabSize]); // [B, T, V]
 }
 
 /** Appends this step's keys/values to the layer's cached ones along time. */

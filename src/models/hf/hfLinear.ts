@@ -17,6 +17,8 @@ export interface ForwardContext {
   dropoutSeed: number | undefined;
   /** Module path -> [module, index]; the index varies the dropout seed per module. */
   modules: Map<string, [LinearModule, number]>;
+  /** Gradient checkpointing per block (recomputeBlock.ts). */
+  recompute: boolean;
 }
 
 export function forwardContext(lm: HfCausalLm, lora: LmLora | undefined, training: boolean, dropoutSeed?: number): ForwardContext {
@@ -26,7 +28,7 @@ export function forwardContext(lm: HfCausalLm, lora: LmLora | undefined, trainin
       if (!modules.has(path))
         throw new EngineError('lora-plan-invalid', `the LoRA adapter targets "${path}", which is not a linear projection of this ${lm.config.architecture} model; check the adapter's target modules.`);
   }
-  return { lm, lora, training, dropoutSeed, modules };
+  return { lm, lora, training, dropoutSeed, modules, recompute: false };
 }
 
 /** A weight by tensor name; a missing one means the model object was built by hand or disposed. */

@@ -98,3 +98,97 @@ export function checkFits(estimate: HfMemoryEstimate, limits: DeviceLimits): voi
       throw new EngineError('model-too-large', `The model's weights need ${formatBytes(estimate.totalBytes)} as float32, more than the ${formatBytes(budget)} this device can spare (half of its ${limits.deviceMemory} GB memory). Choose a smaller model.`);
   }
 }
+
+/** What a LoRA (or partly full) training step holds at its peak, by part, in bytes. */
+export interface LmTrainMemory {
+  /** Every weight as float32, frozen ones included (held once: never copied per step). */
+  weightBytes: number;
+  /** Trainable parameters' gradient, accumulated gradient and AdamW's two moments. */
+  optimizerBytes: number;
+  /** Blocks' saved activations and their gradients (all blocks; with checkpointing, the block inputs and one block). */
+  activationBytes: number;
+  /** One chunk of the chunked cross-entropy and the hidden states' gradient. */
+  lossBytes: number;
+  totalBytes: number;
+  checkpointing: boolean;
+}
+
+export interface LmTrainShape {
+  batch: number;
+  /** Tokens per row (the dataset's maximum length). */
+  seqLen: number;
+  totalParams: number;
+  trainableParams: number;
+  checkpointing: boolean;
+}
+
+/**
+ * Floats one block holds per token (per unit of the hidden size C, of the attention width A =
+ * heads x head_dim and of the MLP width I) and per attention score.
+ */
+interface BlockFloats {
+  perC: number;
+  perA: number;
+  perI: number;
+  perScore: number;
+}
+
+/**
+ * `live` false: what TF.js keeps of every block until the backward pass ends (each op's saved
+ * inputs and the gradient of every intermediate: TF.js frees neither before the pass ends). `live`
+ * true: one block recomputed in the backward pass (checkpointing). Fitted to tf.profile's peak of
+ * LoRA steps (hfTrainMemory.test.ts keeps them within 25%: llama and gpt2 at two shapes, qwen3, gemma2
+ * and phi3 at one): the llama-like
+ * decoder's base, plus what each block option adds (q/k norms, gemma's sandwich norms, a gelu MLP,
+ * attention soft-capping).
+ */
+function blockFloats(config: HfModelConfig, live: boolean): BlockFloats {
+  if (config.architecture === 'gpt2') return live ? { perC: 48, perA: 0, perI: 31, perScore: 6 } : { perC: 80, perA: 0, perI: 28, perScore: 9 };
+  const { block } = config;
+  const f = live ? { perC: 18, perA: 30, perI: 10, perScore: 6 } : { perC: 30, perA: 50, perI: 10, perScore: 9 };
+  if (block.qkNorm) f.perA += 6;
+  if (block.sandwichNorms) f.perC += 12;
+  if (block.activation !== 'silu') f.perI += 8;
+  if (block.attentionSoftcap) f.perScore += 3;
+  return f;
+}
+
+/** Largest [m, V] float32 logits chunk of the chunked loss: small beside the weights, large enough for efficient matmuls. */
+export const CHUNK_BYTES = 32 * 2 ** 20;
+
+/** Labelled positions per chunk of the chunked loss (lm/chunkedCrossEntropy.ts) for a vocabulary: between 8 and 1024. */
+export function chunkTokens(vocab: number): number {
+  return Math.max(8, Math.min(1024, Math.floor(CHUNK_BYTES / (4 * vocab))));
+}
+
+/** The estimate shown before training and checked against the device's budget (lmMemoryBudget). */
+export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape): LmTrainMemory {
+  const { batch, seqLen, checkpointing } = shape;
+  const n = batch * seqLen;
+  const scores = batch * config.numHeads * seqLen * seqLen;
+  const width = config.numHeads * config.headDim;
+  const block = (f: BlockFloats): number => 4 * (n * (f.perC * config.hiddenSize + f.perA * width + f.perI * config.intermediateSize) + f.perScore * scores);
+  // Checkpointed: each block's input, the gradient flowing into it and out of it stay; one block is live.
+  const activationBytes = checkpointing ? config.numLayers * 3 * 4 * n * config.hiddenSize + block(blockFloats(config, true)) : config.numLayers * block(blockFloats(config, false));
+  const rows = Math.min(n, chunkTokens(config.vocabSize));
+  // Logits, their exp and the shifted logits of one chunk (three more with the final soft-capping: its
+  // tanh and the slope of the gradient); the hidden states and their gradient.
+  const chunkCopies = config.block.finalSoftcap ? 6 : 3;
+  const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
+  const weightBytes = 4 * shape.totalParams;
+  const optimizerBytes = 4 * 4 * shape.trainableParams;
+  return { weightBytes, optimizerBytes, activationBytes, lossBytes, totalBytes: weightBytes + optimizerBytes + activationBytes + lossBytes, checkpointing };
+}
+
+/** The most a backend can hold: TF.js' WASM heap stops at 4 GiB (wasm32), whatever the machine has. */
+export const WASM_HEAP_MAX = 4294901760;
+
+/**
+ * Bytes a training run may plan for on this backend: 90% of the WASM heap (the allocator needs slack),
+ * half the device memory the browser reports elsewhere, or null when nothing is known (no check).
+ */
+export function lmMemoryBudget(backend: string, limits: DeviceLimits): number | null {
+  if (backend === 'wasm') return Math.floor(WASM_HEAP_MAX * 0.9);
+  if (typeof limits.deviceMemory === 'number' && limits.deviceMemory > 0) return limits.deviceMemory * 2 ** 30 * WEIGHT_MEMORY_SHARE;
+  return null;
+}

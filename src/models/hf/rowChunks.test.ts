@@ -4,7 +4,9 @@ import { summarizeLm } from '../../lm/lmPlanSummary.ts';
 import { expectNoTensorLeak } from '../../testing/expectNoTensorLeak.ts';
 import { tf } from '../../tf.ts';
 import { fixtureTokenizer } from '../../tokenizers/testFixtures.ts';
-import { causalLmLogits } from './causalLmLogits.ts';
+import { chunkedCausalLmLoss } from '../../lm/chunkedCrossEntropy.ts';
+import { IGNORE_INDEX } from '../../train/causalLmLoss.ts';
+import { causalLmHidden, causalLmLogits, lmHeadOf } from './causalLmLogits.ts';
 import { disposeLora, fixtureLora, fixtureReader, fixtureReference, maxDiffToReference } from './hfTestFixtures.ts';
 import type { HfCausalLm } from './hfTypes.ts';
 import { disposeHfCausalLm, loadHfCausalLm } from './loadHfCausalLm.ts';
@@ -86,6 +88,20 @@ describe.each(['tiny-llama', 'tiny-gpt2'] as const)('%s loaded with its vocabula
       expect(tf.max(tf.abs(tf.sub(logits[0]!, logits[2]!))).dataSync()[0]).toBeLessThan(1e-6);
       tf.dispose([ids, ...logits]);
     });
+    disposeLora(lora);
+  });
+
+  it('gives the training loss (chunked, from the hidden states) and its gradients as the whole table does', () => {
+    const lora = fixtureLora(model);
+    const vars = [...lora.values()].flatMap((l) => [l.A, l.B]);
+    const seq = ref.ids[0]!;
+    const ids = tf.tensor2d([seq], undefined, 'int32');
+    const labels = Int32Array.from(seq, (_, i) => (i + 1 < seq.length ? seq[i + 1]! : IGNORE_INDEX));
+    const run = (lm: HfCausalLm) => tf.variableGrads(() => chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora }).hidden, lmHeadOf(lm), labels, 3).loss, vars);
+    const [a, b] = [run(split), run(whole)];
+    expect(a.value.dataSync()[0]).toBeCloseTo(b.value.dataSync()[0]!, 5);
+    for (const name of Object.keys(b.grads)) expect(tf.max(tf.abs(tf.sub(a.grads[name]!, b.grads[name]!))).dataSync()[0], name).toBeLessThan(1e-5);
+    tf.dispose([ids, a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
     disposeLora(lora);
   });
 

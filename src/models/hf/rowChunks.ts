@@ -56,3 +56,17 @@ export function matMulRows(h: Tensor, chunks: Tensor[]): Tensor {
     1,
   ); // [N, V]
 }
+
+/** g [N, V] times the table held as `chunks` -> [N, C]: each row's weighted sum of the table's rows (matMulRows' gradient with respect to h). */
+export function weightedRows(g: Tensor, chunks: Tensor[]): Tensor {
+  if (chunks.length === 1) return tf.matMul(g, chunks[0]!); // [N, C]
+  let first = 0;
+  let out: Tensor | null = null;
+  for (const chunk of chunks) {
+    const rows = chunk.shape[0]!;
+    const part = tf.matMul(tf.slice(g, [0, first], [-1, rows]), chunk); // [N, C]
+    out = out ? tf.add(out, part) : part;
+    first += rows;
+  }
+  return out!;
+}

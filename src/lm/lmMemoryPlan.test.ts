@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../errors.ts';
+import { parseHfConfig } from '../models/hf/hfConfig.ts';
+import { checkLmMemory, planLmMemory } from './lmMemoryPlan.ts';
+
+// SmolLM2-135M's shapes (tied embeddings): 134,515,008 parameters; LoRA r=8 on q,v: 460,800 trainable.
+const smol = parseHfConfig(
+  { model_type: 'llama', num_hidden_layers: 30, hidden_size: 576, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, max_position_embeddings: 2048, tie_word_embeddings: true },
+  'config.json',
+);
+const run = { batch: 4, maxLength: 128, trainableParams: 460_800 };
+
+describe('planLmMemory and checkLmMemory', () => {
+  it('turns gradient checkpointing on by itself on WASM for SmolLM2 at batch 4 x 128, and the run then fits', () => {
+    const plan = planLmMemory(smol, 134_515_008, run, 'wasm', {});
+    expect(plan.auto).toBe(true);
+    expect(plan.estimate.checkpointing).toBe(true);
+    expect(plan.plainBytes).toBeGreaterThan(plan.budget!);
+    expect(plan.estimate.totalBytes).toBeLessThan(plan.budget!);
+    expect(plan.estimate.weightBytes).toBe(134_515_008 * 4);
+    expect(() => checkLmMemory(plan, 'wasm', run)).not.toThrow();
+  });
+
+  it('leaves it off when the run fits, and where nothing is known about memory (no check)', () => {
+    expect(planLmMemory(smol, 134_515_008, { ...run, batch: 1, maxLength: 32 }, 'wasm', {}).estimate.checkpointing).toBe(false);
+    const unknown = planLmMemory(smol, 134_515_008, run, 'cpu', {});
+    expect(unknown).toMatchObject({ budget: null, auto: false });
+    expect(() => checkLmMemory(unknown, 'cpu', run)).not.toThrow();
+  });
+
+  it('refuses in one sentence with the numbers and what to lower when it cannot fit', () => {
+    const off = { ...run, gradientCheckpointing: false };
+    const plan = planLmMemory(smol, 134_515_008, off, 'wasm', {});
+    expect(plan.estimate.checkpointing).toBe(false);
+    let error: unknown;
+    try {
+      checkLmMemory(plan, 'wasm', off);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe('out-of-memory');
+    expect((error as EngineError).message).toMatch(/^This run needs about \d\.\d\d GB \(weights 538\.1 MB, activations .* at batch 4 x 128 tokens\) but the WASM backend can hold at most 3\.87 GB: turn on gradient checkpointing, or lower the batch size or the maximum length\.$/);
+    // Even checkpointed, 32 x 1024 tokens do not fit: only the batch or the length can give.
+    const huge = { ...run, batch: 32, maxLength: 1024 };
+    expect(() => checkLmMemory(planLmMemory(smol, 134_515_008, huge, 'wasm', {}), 'wasm', huge)).toThrow(/with gradient checkpointing\) but the WASM backend can hold at most 3\.87 GB: lower the batch size or the maximum length\.$/);
+  });
+});
