@@ -16,6 +16,7 @@ import { formatBytes } from '../models/hf/hfMemory.ts';
 import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
 import { lmValidationLoss } from '../lm/lmValidation.ts';
 import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
+import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import type { PreparedRun } from '../session/task.ts';
 import { commonResult } from '../train/trainLoop.ts';
 import { promptIds } from './lmTry.ts';
@@ -24,19 +25,45 @@ import type { LmTask } from './lmTask.ts';
 /** Tokens of each sample generation at an evaluation. */
 const SAMPLE_TOKENS = 24;
 
-export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: TrainPlan): Promise<PreparedRun<LmTrainResult>> {
-  const loaded = task.requireModel();
-  const { lm, tokenizer } = loaded;
-  const data = task.requireData();
+/**
+ * What a language-model run trains, for every objective: the plan checked against the model, then
+ * the last run's adapter and full copies when the run continues it (same plan), else fresh ones,
+ * with AdamW's parameter list (no decay on biases).
+ */
+export function startTrainables(task: LmTask, config: LmTrainConfig, plan: TrainPlan) {
+  const { lm } = task.requireModel();
   validateLmPlan(lm, plan);
   const hasLora = Object.values(plan).some((m) => m.kind === 'lora');
   const hasFull = Object.values(plan).some((m) => m.kind === 'full');
   if (!hasLora && !hasFull) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults), or train one in full.');
-  const continuing = config.continueFromLastRun && (task.lora || task.full.size > 0) && JSON.stringify(task.loraPlan) === JSON.stringify(plan);
+  const continuing = Boolean(config.continueFromLastRun && (task.lora || task.full.size > 0) && JSON.stringify(task.loraPlan) === JSON.stringify(plan));
   const lora = continuing && task.lora ? task.lora : createLmLora(plan, lm.modules, createRng(config.seed ^ 0x5bd1e995));
   const full = continuing ? task.full : fullCopies(lm, plan);
-  const trainLm = withWeights(lm, full);
   const params = [...planParams(lora), ...[...full].map(([name, variable]) => ({ variable, decay: !name.endsWith('.bias') }))];
+  return { continuing, lora, full, params };
+}
+
+/** Greedy sample answers to the run's sample prompts (at most 4), shown at each evaluation. */
+export function sampleAnswers(task: LmTask, model: HfCausalLm, lora: LmLora, prompts: string[]) {
+  const loaded = task.requireModel();
+  const { tokenizer } = loaded;
+  return async () => {
+    const out = [];
+    for (const prompt of prompts.slice(0, 4)) {
+      const ids = promptIds(tokenizer, prompt, tokenizer.chatTemplateSource !== 'default');
+      const g = await generateText(model, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: loaded.stopIds });
+      out.push({ prompt, text: g.text });
+    }
+    return out;
+  };
+}
+
+export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: TrainPlan): Promise<PreparedRun<LmTrainResult>> {
+  const loaded = task.requireModel();
+  const { lm, tokenizer } = loaded;
+  const data = task.requireData();
+  const { lora, full, params } = startTrainables(task, config, plan);
+  const trainLm = withWeights(lm, full);
   const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
   // Refused before anything is allocated when even gradient checkpointing would not fit.
   const shape = { batch: config.batchSize, maxLength: rows.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing };
@@ -44,15 +71,7 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
   checkLmMemory(memory, task.context.backendName(), shape);
   if (memory.auto)
     task.context.emit({ type: 'log', level: 'info', message: `Gradient checkpointing is on: without it this run would need about ${formatBytes(memory.plainBytes)}, more than the ${formatBytes(memory.budget!)} this backend can hold.` });
-  const samples = async () => {
-    const out = [];
-    for (const prompt of config.samplePrompts.slice(0, 4)) {
-      const ids = promptIds(tokenizer, prompt, tokenizer.chatTemplateSource !== 'default');
-      const g = await generateText(trainLm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: loaded.stopIds });
-      out.push({ prompt, text: g.text });
-    }
-    return out;
-  };
+  const samples = sampleAnswers(task, trainLm, lora, config.samplePrompts);
   let kept = false;
   return {
     spec: lmLoopSpec({ lm: trainLm, lora, params, train: data.train, validation: data.validation, ...rows, recompute: memory.estimate.checkpointing }, config, samples),

@@ -8,23 +8,16 @@
  */
 import type { LmTrainConfig, LmTrainResult, PreferenceMetrics, TrainPlan } from '../api.ts';
 import { REFERENCE_LOSSES } from '../api/preferenceTypes.ts';
-import { createRng } from '../data/rng.ts';
-import { EngineError } from '../errors.ts';
-import { createLmLora, disposeLmLora } from '../lm/createLmLora.ts';
-import { generateText } from '../lm/generateText.ts';
-import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
-import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
+import { disposeLmLora } from '../lm/createLmLora.ts';
+import { disposeFull, withWeights } from '../lm/lmWeights.ts';
 import { preferenceLoopSpec } from '../lm/preferenceLoopSpec.ts';
 import { completionLogps, scorePairs, scorePreferences, summarizePairs, type ScoringModel } from '../lm/preferenceScores.ts';
 import type { LmLora } from '../models/hf/hfTypes.ts';
 import type { PreparedRun } from '../session/task.ts';
 import { tf, type Variable } from '../tf.ts';
 import { commonResult } from '../train/trainLoop.ts';
-import { promptIds } from './lmTry.ts';
+import { sampleAnswers, startTrainables } from './lmRun.ts';
 import type { LmTask } from './lmTask.ts';
-
-/** Tokens of each sample generation at an evaluation. */
-const SAMPLE_TOKENS = 24;
 
 /** A frozen copy of an adapter (the reference when a run starts from one). */
 function frozenCopy(lora: LmLora): LmLora {
@@ -36,33 +29,18 @@ export async function preparePreferenceRun(task: LmTask, config: LmTrainConfig, 
   const loaded = task.requireModel();
   const { lm, tokenizer } = loaded;
   const prefs = task.requirePreferences();
-  validateLmPlan(lm, plan);
-  const hasLora = Object.values(plan).some((m) => m.kind === 'lora');
-  const hasFull = Object.values(plan).some((m) => m.kind === 'full');
-  if (!hasLora && !hasFull) throw new EngineError('lora-plan-invalid', 'The plan trains nothing: put LoRA on at least one projection (for example the PEFT defaults), or train one in full.');
-  const continuing = config.continueFromLastRun && (task.lora || task.full.size > 0) && JSON.stringify(task.loraPlan) === JSON.stringify(plan);
-  const lora = continuing && task.lora ? task.lora : createLmLora(plan, lm.modules, createRng(config.seed ^ 0x5bd1e995));
-  const full = continuing ? task.full : fullCopies(lm, plan);
+  const { continuing, lora, full, params } = startTrainables(task, config, plan);
   // The reference: what the run starts from, frozen. A fresh adapter starts at B = 0, so that is the base.
   const refLora = continuing && task.lora ? frozenCopy(task.lora) : undefined;
   const refFull = continuing && task.full.size > 0 ? new Map<string, Variable>([...task.full].map(([n, v]) => [n, tf.variable(v, false)])) : new Map<string, Variable>();
   const reference: ScoringModel = { lm: withWeights(lm, refFull), lora: refLora };
   const policy = { lm: withWeights(lm, full), lora };
-  const params = [...planParams(lora), ...[...full].map(([name, variable]) => ({ variable, decay: !name.endsWith('.bias') }))];
   const padId = tokenizer.padId;
   // The validation pairs' reference never changes: computed once. Every pair's with precomputeRef.
   const usesRef = REFERENCE_LOSSES.has(s.loss);
   const refRows = usesRef ? (s.precomputeRef ? [...prefs.train, ...prefs.validation] : prefs.validation) : [];
   const referenceLogps = await completionLogps(reference, prefs.examples, refRows, padId, config.batchSize);
-  const samples = async () => {
-    const out = [];
-    for (const prompt of config.samplePrompts.slice(0, 4)) {
-      const ids = promptIds(tokenizer, prompt, tokenizer.chatTemplateSource !== 'default');
-      const g = await generateText(policy.lm, tokenizer, ids, { maxNewTokens: SAMPLE_TOKENS, temperature: 0, topK: 0, topP: 1, seed: 0, lora, stopIds: loaded.stopIds });
-      out.push({ prompt, text: g.text });
-    }
-    return out;
-  };
+  const samples = sampleAnswers(task, policy.lm, lora, config.samplePrompts);
   const spec = preferenceLoopSpec({ policy, reference, params, examples: prefs.examples, padId, train: prefs.train, validation: prefs.validation, referenceLogps }, config, s, samples);
   let kept = false;
   return {
