@@ -13,7 +13,7 @@
 import type { PreferenceFormat } from '../../api/preferenceTypes.ts';
 import { EngineError, showValue } from '../../errors.ts';
 import type { ChatMessage } from '../../tokenizers/lmTokenizer.ts';
-import { MAX_LM_LINE_CHARS } from './readLmRecords.ts';
+import { jsonObjectLine, MAX_LM_LINE_CHARS } from './readLmRecords.ts';
 
 export type PreferenceText = string | ChatMessage[];
 
@@ -79,14 +79,8 @@ export function preferenceText(value: PreferenceText): string {
 }
 
 function readPair(raw: string, line: number): { format: PreferenceFormat; pair: PreferencePair } | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    return `not valid JSON (${error instanceof Error ? error.message : String(error)}).`;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object, ${EXPECTED}.`;
-  const obj = value as Record<string, unknown>;
+  const obj = jsonObjectLine(raw, EXPECTED);
+  if (typeof obj === 'string') return obj;
   if ('preferred_output' in obj || 'non_preferred_output' in obj || 'input' in obj) return readOpenAi(obj, line);
   if (!('chosen' in obj) && !('rejected' in obj) && !('prompt' in obj)) {
     const keys = Object.keys(obj);

@@ -70,16 +70,22 @@ export function readLmRecords(name: string, text: string, maxLineChars = MAX_LM_
   return { format: format ?? 'text', records, problems, lineCount };
 }
 
-/** One line as a record, or the reason it is unusable (without the "Line N:" prefix). */
-function readRecord(raw: string, line: number): LmRecord | string {
+/** One JSONL line as an object, or why it is not one (`expected` says what the file's lines should hold). */
+export function jsonObjectLine(raw: string, expected: string): Record<string, unknown> | string {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
     return `not valid JSON (${error instanceof Error ? error.message : String(error)}).`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object, ${EXPECTED}.`;
-  const obj = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object, ${expected}.`;
+  return value as Record<string, unknown>;
+}
+
+/** One line as a record, or the reason it is unusable (without the "Line N:" prefix). */
+function readRecord(raw: string, line: number): LmRecord | string {
+  const obj = jsonObjectLine(raw, EXPECTED);
+  if (typeof obj === 'string') return obj;
   if ('messages' in obj) return readChat(obj['messages'], line);
   if ('prompt' in obj || 'completion' in obj) {
     const prompt = obj['prompt'];
