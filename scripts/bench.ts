@@ -34,7 +34,7 @@ import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
-import { attentionPlan, gpt2Config, normal, randomLm, smolConfig, type LmShape } from './benchModels.ts';
+import { attentionPlan, gpt2Config, loraStepLoss, normal, randomLm, smolConfig, type LmShape } from './benchModels.ts';
 import { createLmLora, disposeLmLora } from '../src/lm/createLmLora.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { LM_HEAD } from '../src/models/hf/hfLayout.ts';
@@ -182,13 +182,17 @@ async function benchLm(backend: string, name: 'gpt2' | 'smollm2', rows: Row[]): 
     for (const v of unfrozen) v.trainable = true;
     setFusedLoraEnabled(mode !== 'lora-stock');
     const optimizer = tf.train.adam(1e-4);
-    const loss = (): Scalar => causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar;
+    // LoRA steps take the product's loss path (hidden states, chunked cross-entropy); full and head
+    // modes train lm_head, which the chunked loss does not, so they keep the loss on the logits.
+    const loss = (): Scalar => (lora ? loraStepLoss(lm, ids, labels, lora) : (causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar));
     const step = async (): Promise<void> => readAndDispose(adamStep(optimizer, loss, vars));
     const m = await measure(step, step);
     if (PROFILE && mode === 'lora') {
       const t = performance.now();
       const info = await tf.profile(step);
-      console.log(`\n${backend} ${name} LoRA step, per kernel:\n${kernelTable(await kernelTimes(info, performance.now() - t))}\n`);
+      const wall = performance.now() - t;
+      console.log(`\n${backend} ${name} LoRA step, per kernel:\n${kernelTable(await kernelTimes(info, wall))}\n`);
+      console.log(`${backend} ${name} LoRA step, matrix products by input shape:\n${kernelTable(await kernelTimes(info, wall, [tf.BatchMatMul]), 25)}\n`);
     }
     const trainable = vars.reduce((p, v) => p + v.size, 0);
     rows.push({ backend, scenario: name, mode: embeddingFrozen ? 'full (embeddings frozen)' : mode, stepMs: m.median, firstStepMs: m.first, throughput: (tokens * 1000) / m.median, unit: 'tok/s', peakBytes: m.peakBytes, gpuBytes: gpuBytes(), dispatchesPerStep: backend === 'webgpu' ? m.perStepDispatches : undefined, steps: STEPS, trainable });
@@ -214,7 +218,7 @@ async function longRun(backend: string): Promise<Record<string, unknown>> {
   const samples: { step: number; tensors: number; bytes: number; gpuBytes?: number }[] = [];
   const total = num('long-steps', 1000);
   for (let i = 1; i <= total; i++) {
-    await readAndDispose(adamStep(optimizer, () => causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar, vars));
+    await readAndDispose(adamStep(optimizer, () => loraStepLoss(lm, ids, labels, lora), vars));
     if (i % 100 === 0 || i === 10) {
       const mem = tf.memory();
       samples.push({ step: i, tensors: mem.numTensors, bytes: mem.numBytes, gpuBytes: gpuBytes() });

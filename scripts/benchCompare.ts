@@ -59,7 +59,7 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
   const engine = o.engineCommand ?? ['npx', 'tsx', 'scripts/benchLmStep.ts'];
   const python = o.python ?? process.env.PYTHON ?? 'python3';
   const pyScript = o.torchScript ?? 'scripts/benchTorch.py';
-  const torchArgs = ['--arch', preset.arch, '--layers', String(layers), '--hidden', String(preset.hidden), '--heads', String(preset.heads), '--kv-heads', String(preset.kvHeads), '--intermediate', String(preset.intermediate), '--vocab', String(preset.vocab), '--targets', preset.targets.join(','), ...common];
+  const torchArgs = ['--arch', preset.arch, '--layers', String(layers), '--hidden', String(preset.hidden), '--heads', String(preset.heads), '--kv-heads', String(preset.kvHeads), '--intermediate', String(preset.intermediate), '--vocab', String(preset.vocab), '--targets', preset.targets.join(','), ...(preset.tie ? ['--tie'] : []), ...common];
   const rows: CompareRow[] = [];
   if (o.device === 'gpu') {
     rows.push(runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'webgpu', ...common], 'tabtune webgpu'));

@@ -14,10 +14,11 @@ import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
-import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
-import { causalLmLoss } from '../src/train/causalLmLoss.ts';
-import { tf, type Scalar } from '../src/tf.ts';
-import { attentionPlan, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
+import { deviceLimits } from '../src/backend/deviceLimits.ts';
+import { wasmHeapBytes } from '../src/backend/explainOutOfMemory.ts';
+import { planLmMemory } from '../src/lm/lmMemoryPlan.ts';
+import { tf } from '../src/tf.ts';
+import { attentionPlan, loraStepLoss, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
 
 const argv = process.argv.slice(2);
 function opt(name: string, fallback: string): string {
@@ -64,10 +65,16 @@ async function main(): Promise<void> {
   const labels = Int32Array.from({ length: batch * seq }, () => Math.floor(rng() * preset.vocab));
   const ids = tf.tensor2d(labels, [batch, seq], 'int32');
   const optimizer: tf.Optimizer = tf.train.adam(1e-4);
+  // Gradient checkpointing as the product decides it (src/lm/lmMemoryPlan.ts), or as --recompute says.
+  const trainable = vars.reduce((p, v) => p + v.size, 0);
+  const totalParams = [...lm.weights.values()].reduce((p, w) => p + w.size, 0) + trainable;
+  const recomputeOpt = opt('recompute', 'auto');
+  const memory = planLmMemory(lm.config, totalParams, { batch, maxLength: seq, trainableParams: trainable, ...(recomputeOpt === 'auto' ? {} : { gradientCheckpointing: recomputeOpt === 'on' }) }, report.name, deviceLimits());
+  const recompute = memory.estimate.checkpointing;
   const step = async (): Promise<number> => {
     const t = performance.now();
     const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar, vars);
+      const { value, grads } = tf.variableGrads(() => loraStepLoss(lm, ids, labels, lora, recompute), vars);
       optimizer.applyGradients(grads);
       return tf.keep(value);
     });
@@ -99,7 +106,11 @@ async function main(): Promise<void> {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       gpuBytes: mem.numBytesAllocatedInGPU,
       float32WeightBytes: weightBytes,
-      trainable: vars.reduce((p, v) => p + v.size, 0),
+      trainable,
+      gradientCheckpointing: recompute,
+      // The estimate shown before a run (src/models/hf/hfMemory.ts) beside what the WASM heap grew to.
+      estimatedBytes: memory.estimate.totalBytes,
+      wasmHeapBytes: backend === 'wasm' ? (wasmHeapBytes() ?? undefined) : undefined,
     }),
   );
   process.exit(0); // Dawn keeps the process alive

@@ -7,8 +7,10 @@ import { createRng, type Rng } from '../src/data/rng.ts';
 import type { TrainPlan } from '../src/lora/hfPeftTargets.ts';
 import { parseHfConfig } from '../src/models/hf/hfConfig.ts';
 import { expectedHfTensors, hfLinearModules } from '../src/models/hf/hfLayout.ts';
-import type { HfCausalLm } from '../src/models/hf/hfTypes.ts';
-import { tf, type Variable } from '../src/tf.ts';
+import type { HfCausalLm, LmLora } from '../src/models/hf/hfTypes.ts';
+import { chunkedCausalLmLoss } from '../src/lm/chunkedCrossEntropy.ts';
+import { causalLmHidden, lmHeadOf } from '../src/models/hf/causalLmLogits.ts';
+import { tf, type Scalar, type Tensor2D, type Variable } from '../src/tf.ts';
 
 export interface LmShape {
   layers: number;
@@ -86,6 +88,15 @@ export function attentionPlan(lm: HfCausalLm, targets = /\.(attn\.c_attn|attn\.c
 }
 
 
+/**
+ * The loss of a LoRA step as the product computes it (src/lm/lmLoopSpec.ts): the final hidden states,
+ * then the chunked cross-entropy (no [B, T, V] logits held), optionally with gradient checkpointing.
+ */
+export function loraStepLoss(lm: HfCausalLm, ids: Tensor2D, labels: Int32Array, lora: LmLora, recompute = false): Scalar {
+  const { hidden } = causalLmHidden(lm, ids, { lora, training: true, recompute }); // [B*T, C]
+  return chunkedCausalLmLoss(hidden, lmHeadOf(lm), labels).loss;
+}
+
 /** The model shapes the side-by-side benchmarks use (scripts/benchLmStep.ts, scripts/benchTorch.py). */
 export interface ModelPreset {
   arch: 'llama' | 'qwen2' | 'gpt2';
@@ -101,7 +112,7 @@ export interface ModelPreset {
 }
 
 export const PRESETS: Record<string, ModelPreset> = {
-  'smollm2-135m': { arch: 'llama', layers: 30, hidden: 576, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tie: false, targets: ['q_proj', 'v_proj'] },
+  'smollm2-135m': { arch: 'llama', layers: 30, hidden: 576, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tie: true, targets: ['q_proj', 'v_proj'] },
   'gpt2-124m': { arch: 'gpt2', layers: 12, hidden: 768, heads: 12, kvHeads: 12, intermediate: 3072, vocab: 50257, tie: true, targets: ['c_attn'] },
   'qwen2.5-0.5b': { arch: 'qwen2', layers: 24, hidden: 896, heads: 14, kvHeads: 2, intermediate: 4864, vocab: 151936, tie: true, targets: ['q_proj', 'v_proj'] },
   // For trying the scripts on SwiftShader: every preset's structure at toy size.

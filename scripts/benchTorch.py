@@ -31,6 +31,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--tie", action="store_true", help="tie lm_head to the token embedding (SmolLM2, Qwen2.5-0.5B, GPT-2)")
     p.add_argument("--arch", default="llama", choices=["llama", "qwen2", "gpt2"])
     a = p.parse_args()
     try:
@@ -45,11 +46,11 @@ def main() -> None:
     if a.device == "cpu":
         torch.set_num_threads(a.threads)
     if a.arch == "gpt2":
-        cfg = transformers.GPT2Config(n_layer=a.layers, n_embd=a.hidden, n_head=a.heads, vocab_size=a.vocab, n_positions=max(1024, a.seq))
+        cfg = transformers.GPT2Config(n_layer=a.layers, n_embd=a.hidden, n_head=a.heads, vocab_size=a.vocab, n_positions=max(1024, a.seq), tie_word_embeddings=a.tie)
     else:
         Config = transformers.Qwen2Config if a.arch == "qwen2" else transformers.LlamaConfig
         cfg = Config(num_hidden_layers=a.layers, hidden_size=a.hidden, num_attention_heads=a.heads, num_key_value_heads=a.kv_heads,
-                     intermediate_size=a.intermediate, vocab_size=a.vocab, max_position_embeddings=2048, tie_word_embeddings=False)
+                     intermediate_size=a.intermediate, vocab_size=a.vocab, max_position_embeddings=2048, tie_word_embeddings=a.tie)
     model = transformers.AutoModelForCausalLM.from_config(cfg).to(a.device)
     model = peft.get_peft_model(model, peft.LoraConfig(r=a.r, lora_alpha=a.alpha, lora_dropout=0.0, target_modules=a.targets.split(","),
                                                        fan_in_fan_out=a.arch == "gpt2", task_type="CAUSAL_LM"))

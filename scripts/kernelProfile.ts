@@ -14,15 +14,20 @@ export interface KernelTime {
   share: number;
 }
 
-export async function kernelTimes(info: ProfileInfo, wallMs: number): Promise<KernelTime[]> {
+/**
+ * `byShape`: kernels named there are split by their input shapes (and transpose flags, shown as
+ * ᵀ), e.g. to see which of a step's many BatchMatMuls take the time.
+ */
+export async function kernelTimes(info: ProfileInfo, wallMs: number, byShape: string[] = []): Promise<KernelTime[]> {
   const byName = new Map<string, { calls: number; ms: number }>();
   for (const k of info.kernels) {
     const t = await k.kernelTimeMs;
     const ms = typeof t === 'number' ? t : 0;
-    const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
+    const key = byShape.includes(k.name) ? `${k.name} ${k.inputShapes.map((s) => `[${s.join(', ')}]`).join(' x ')}` : k.name;
+    const e = byName.get(key) ?? { calls: 0, ms: 0 };
     e.calls++;
     e.ms += ms;
-    byName.set(k.name, e);
+    byName.set(key, e);
   }
   return [...byName.entries()].map(([name, e]) => ({ name, ...e, share: e.ms / wallMs })).sort((a, b) => b.ms - a.ms);
 }

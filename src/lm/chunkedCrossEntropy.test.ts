@@ -89,6 +89,18 @@ describe.each(['cpu', 'wasm'])('chunkedCausalLmLoss on %s', (backend) => {
     tf.dispose([hidden, head]);
   });
 
+  // Logits spread over hundreds of nats (a confident model scoring unlikely labels): the softmax of a
+  // label underflows to 0 in float32, but the log-sum-exp taken from softmax at the max stays exact.
+  it('stays exact when the labels are far below the largest logit', async () => {
+    const hidden = tf.tensor2d(hiddenValues.map((x) => x * 60), [b * t, c]);
+    const head = tf.tensor2d(headValues, [v, c]);
+    const r = await expectNoTensorLeak(() => both(hidden, head, labels, b, t, 5));
+    expect(r.plain.loss).toBeGreaterThan(100); // -log p far beyond float32's smallest probability
+    expect(Math.abs(r.chunked.loss - r.plain.loss) / r.plain.loss).toBeLessThan(1e-6);
+    expect(maxDiff(r.chunked.grad, r.plain.grad)).toBeLessThan(1e-6);
+    tf.dispose([hidden, head]);
+  });
+
   it('without a gradient tape gives the loss alone, and 0 (zero gradients) with no target', async () => {
     const hidden = tf.tensor2d(hiddenValues, [b * t, c]);
     const head = tf.tensor2d(headValues, [v, c]);

@@ -53,6 +53,9 @@ describe('registerWasmBatchMatMul', () => {
     { name: 'plain', a: [6, 5], b: [5, 7], ta: false, tb: false },
     { name: 'batched q·kᵀ [B*H, T, D]', a: [3, 4, 8], b: [3, 4, 8], ta: false, tb: true },
     { name: 'rank 4, transposeA', a: [2, 3, 8, 4], b: [2, 3, 8, 5], ta: true, tb: false },
+    { name: 'batched s·v, plain', a: [3, 4, 5], b: [3, 5, 2], ta: false, tb: false },
+    { name: 'batched, both transposed', a: [2, 3, 5, 4], b: [2, 3, 6, 5], ta: true, tb: true },
+    { name: 'h·Wᵀ with a tall W (the vocabulary head, run as (W·hᵀ)ᵀ)', a: [3, 5], b: [40, 5], ta: false, tb: true },
     { name: 'batch broadcast (one b for every a)', a: [3, 4, 6], b: [1, 5, 6], ta: false, tb: true, productOnly: true },
   ];
 
@@ -74,7 +77,15 @@ describe('registerWasmBatchMatMul', () => {
     tf.dispose([a, b, profile.result as tf.Tensor]);
   });
 
+  it('runs batched products as a depthwise convolution (XNNPACK), not the scalar loop', async () => {
+    const a = tf.ones([6, 4, 3]);
+    const b = tf.ones([6, 3, 5]);
+    const profile = await tf.profile(() => tf.matMul(a, b));
+    expect(profile.kernelNames).toEqual(expect.arrayContaining(['DepthwiseConv2dNative']));
+    tf.dispose([a, b, profile.result as tf.Tensor]);
+  });
+
   it('does not leak tensors', async () => {
-    await expectNoTensorLeak(() => productAndGradients(cases[0]!));
+    for (const c of cases) await expectNoTensorLeak(() => productAndGradients(c));
   });
 });
