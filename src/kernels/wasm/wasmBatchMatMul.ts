@@ -79,8 +79,8 @@ function transposeThenMultiply(plain: tf.KernelFunc): tf.KernelFunc {
     const attrs = args.attrs as unknown as tf.BatchMatMulAttrs;
     // The engine passes the op's own Tensors as inputs, so ops can run on them directly.
     if (!(a instanceof tf.Tensor) || !(b instanceof tf.Tensor)) return plain(args);
-    const batchA = a.shape.slice(0, -2);
-    const sameBatch = batchA.length === b.rank - 2 && batchA.every((d, i) => d === b.shape[i]);
+    const batchA: number[] = a.shape.slice(0, -2);
+    const sameBatch = batchA.length === b.rank - 2 && batchA.every((d: number, i: number) => d === b.shape[i]);
     if (sameBatch && size(batchA) > 1) return batchedByDepthwise(a, b, attrs.transposeA, attrs.transposeB);
     if (!(attrs.transposeA || attrs.transposeB)) return plain(args);
     if (attrs.transposeB && !attrs.transposeA && a.rank === 2 && b.rank === 2) {

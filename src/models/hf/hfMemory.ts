@@ -3,7 +3,7 @@
  * because that is how loadHfCausalLm holds every weight whatever the file's dtype.
  */
 import { EngineError } from '../../errors.ts';
-import { embeddingName, expectedHfTensors, LM_HEAD, normaliseHfName } from './hfLayout.ts';
+import { embeddingName, expectedHfTensors, hfLinearModules, LM_HEAD, normaliseHfName } from './hfLayout.ts';
 import type { HfModelConfig } from './hfTypes.ts';
 import type { SafetensorsHeader } from '../../export/safetensorsHeader.ts';
 
@@ -109,6 +109,8 @@ export interface LmTrainMemory {
   activationBytes: number;
   /** One chunk of the chunked cross-entropy and the hidden states' gradient. */
   lossBytes: number;
+  /** Copies a backend's kernels keep beside the tensors (WASM: XNNPACK's packed weights, packedWeightBytes); 0 elsewhere. */
+  kernelCacheBytes: number;
   totalBytes: number;
   checkpointing: boolean;
 }
@@ -120,6 +122,20 @@ export interface LmTrainShape {
   totalParams: number;
   trainableParams: number;
   checkpointing: boolean;
+  /** The backend the run is on ('wasm' adds XNNPACK's packed weights); absent: tensors only, as tf.profile counts them. */
+  backend?: string;
+}
+
+/**
+ * What TF.js' WASM matmul keeps beside the tensors. XNNPACK packs the right operand of every plain
+ * product into its own layout and TF.js caches that operator for as long as the operand lives: the
+ * input gradient through each frozen projection (dy·W; gpt2's Conv1D also in its forward x·W) and
+ * through the vocabulary head (softmax·W in the chunked loss) leave one packed copy of every
+ * projection and of the head in the heap for the whole run, unseen by tf.profile.
+ */
+export function packedWeightBytes(config: HfModelConfig): number {
+  const linear = hfLinearModules(config).reduce((sum, m) => sum + m.inFeatures * m.outFeatures, 0);
+  return 4 * (linear + config.vocabSize * config.hiddenSize);
 }
 
 /**
@@ -177,7 +193,8 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
   const weightBytes = 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
-  return { weightBytes, optimizerBytes, activationBytes, lossBytes, totalBytes: weightBytes + optimizerBytes + activationBytes + lossBytes, checkpointing };
+  const kernelCacheBytes = shape.backend === 'wasm' ? packedWeightBytes(config) : 0;
+  return { weightBytes, optimizerBytes, activationBytes, lossBytes, kernelCacheBytes, totalBytes: weightBytes + optimizerBytes + activationBytes + lossBytes + kernelCacheBytes, checkpointing };
 }
 
 /** The most a backend can hold: TF.js' WASM heap stops at 4 GiB (wasm32), whatever the machine has. */
