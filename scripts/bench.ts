@@ -9,6 +9,7 @@
  *   smollm2 attention projections (fused kernel on WebGPU, and the stock op sequence), head-only
  *           SmolLM2-135M shapes, likewise (lm_head untied so it can be trained alone).
  *   kernel  the fused LoRA projection against the stock op sequence on GPT-2 c_attn shapes
+ *   matmul  (wasm) the matrix products of a SmolLM2-shaped step, TF.js' kernel and ours
  *           (forward + backward for x, A, B), WebGPU only.
  *
  * Options
@@ -17,7 +18,7 @@
  *   --kernel-hidden N (768)  width for the kernel scenario (GPT-2 small's by default)
  *   --cnn-batch N (8)   images per CNN step (4 batches per epoch)
  *   --steps N (20) --warmup N (2)   measured steps (median) and warm-up steps after the first
- *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel
+ *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel,matmul,compare
  *   compare the SmolLM2-135M-shaped LoRA r=8 q,v step at batch 4 x 128 on WASM (1 thread, all cores) and
  *           in PyTorch + PEFT (1 thread, all cores; $PYTHON, default python3), side by side with ratios
  *           (scripts/benchCompare.ts; --compare-layers N --compare-steps N --compare-preset tiny to shorten it)
@@ -40,6 +41,7 @@ import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { LM_HEAD } from '../src/models/hf/hfLayout.ts';
 import type { LmLora } from '../src/models/hf/hfTypes.ts';
 import { kernelTable, kernelTimes } from './kernelProfile.ts';
+import { benchWasmMatMul } from './benchWasmMatMul.ts';
 import { compareLoraStep, compareReport, type CompareOptions, type CompareRow } from './benchCompare.ts';
 import { createHead, disposeHead, headLogits } from '../src/train/head.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
@@ -59,7 +61,7 @@ const FULL = flag('full');
 const STEPS = num('steps', 20);
 const WARMUP = num('warmup', 2);
 const BACKENDS = opt('backends', 'webgpu,wasm').split(',') as ('webgpu' | 'wasm')[];
-const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel,compare').split(',');
+const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel,matmul,compare').split(',');
 const OUT = opt('out', 'bench-results');
 const LONG = flag('long');
 const PROFILE = flag('profile');
@@ -434,12 +436,17 @@ async function main(): Promise<void> {
     if (SCENARIOS.includes('gpt2')) await benchLm(backend, 'gpt2', rows);
     if (SCENARIOS.includes('smollm2')) await benchLm(backend, 'smollm2', rows);
     if (backend === 'webgpu' && SCENARIOS.includes('kernel')) await benchKernel(rows);
+    if (backend === 'wasm' && SCENARIOS.includes('matmul')) {
+      const m = benchWasmMatMul(STEPS);
+      console.log(`\nWASM matrix products of a SmolLM2-135M-shaped step, TF.js' kernel and ours (median of ${STEPS}):\n${m.table}\n`);
+      Object.assign(ratios, m.ratios);
+    }
   }
   addRatios(rows, ratios);
   const cpus = (await import('node:os')).cpus();
   const meta = { date: new Date().toISOString(), command: `npm run bench -- ${argv.join(' ')}`.trim(), lmShape: LM_SHAPE, full: FULL, steps: STEPS, warmup: WARMUP, adapters, cpu: `${cpus.length} x ${cpus[0]?.model ?? '?'}`, node: process.version };
   if (!LONG) {
-    console.log(`\n${table(rows)}\n`);
+    if (rows.length > 0) console.log(`\n${table(rows)}\n`);
     for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v.toFixed(2)}`);
     if (compared) console.log(`\n${compareReport(compared.rows, compared.options)}`);
   }

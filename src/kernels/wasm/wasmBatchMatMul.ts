@@ -50,6 +50,13 @@ function swapLastTwo(t: tf.Tensor): tf.Tensor {
   return tf.transpose(t, perm);
 }
 
+let rewrites = true;
+
+/** For the bench (`npm run bench -- --scenarios matmul`): false runs every product on TF.js' own kernel, as before this wrapper. */
+export function setWasmMatMulRewrites(on: boolean): void {
+  rewrites = on;
+}
+
 const size = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /**
@@ -78,7 +85,7 @@ function transposeThenMultiply(plain: tf.KernelFunc): tf.KernelFunc {
     const { a, b } = args.inputs;
     const attrs = args.attrs as unknown as tf.BatchMatMulAttrs;
     // The engine passes the op's own Tensors as inputs, so ops can run on them directly.
-    if (!(a instanceof tf.Tensor) || !(b instanceof tf.Tensor)) return plain(args);
+    if (!rewrites || !(a instanceof tf.Tensor) || !(b instanceof tf.Tensor)) return plain(args);
     const batchA: number[] = a.shape.slice(0, -2);
     const sameBatch = batchA.length === b.rank - 2 && batchA.every((d: number, i: number) => d === b.shape[i]);
     if (sameBatch && size(batchA) > 1) return batchedByDepthwise(a, b, attrs.transposeA, attrs.transposeB);
