@@ -53,8 +53,8 @@ export function wasmThreadsNote(): string | undefined {
 function installWasmFactory(): void {
   if (stockFactory) return;
   const engine = tf.engine() as unknown as { registry: Record<string, unknown> };
-  // A backend already started keeps its build: replacing the factory now would change nothing.
-  if (engine.registry.wasm) throw new Error('useWasmThreads must be called before the WASM backend starts.');
+  // A WASM backend already started keeps its build and threads (the report says how many it runs).
+  if (engine.registry.wasm) return;
   stockFactory = tf.findBackendFactory('wasm');
   if (!stockFactory) throw new Error('The WASM backend (@tensorflow/tfjs-backend-wasm) is not imported.');
   tf.removeBackend('wasm');
@@ -91,8 +91,32 @@ async function whyNoThreads(): Promise<string | null> {
   return null;
 }
 
+const HEAP_VIEWS = { HEAP8: Int8Array, HEAPU8: Uint8Array, HEAP16: Int16Array, HEAPU16: Uint16Array, HEAP32: Int32Array, HEAPU32: Uint32Array, HEAPF32: Float32Array, HEAPF64: Float64Array };
+
+/**
+ * Shared memory that grows gets a new, longer buffer, and the glue renews Module.HEAP* only on the
+ * thread that grew it. A pool thread may grow it, so the main thread's views (which BackendWasm and
+ * the kernels read tensors through) are renewed whenever they lag behind the memory.
+ */
+function freshHeapViews(module: ThreadedModule): void {
+  const target = module as unknown as Record<string, ArrayBufferView>;
+  for (const [name, View] of Object.entries(HEAP_VIEWS)) {
+    let view = target[name]!;
+    Object.defineProperty(target, name, {
+      configurable: true,
+      get: () => {
+        const buffer = module.wasmMemory.buffer;
+        if (view.buffer !== buffer) view = new View(buffer);
+        return view;
+      },
+      set: (next: ArrayBufferView) => (view = next),
+    });
+  }
+}
+
 /** The Emscripten module as far as this file and BackendWasm use it. */
 interface ThreadedModule {
+  wasmMemory: WebAssembly.Memory;
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
   PThread: { runningWorkers: { unref?: () => void }[]; unusedWorkers: { unref?: () => void }[]; terminateAllThreads(): void };
   tfjs?: unknown;
@@ -148,6 +172,7 @@ async function startThreaded(where: WasmThreadsSetup, threads: number): Promise<
     disposeData: module.cwrap('dispose_data', null, ['number']),
     dispose: module.cwrap('dispose', null, []),
   };
+  freshHeapViews(module);
   setThreadsCount(threads);
   const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
   // Node: an idle pool thread must not keep the process alive once the work is done.
