@@ -9,6 +9,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { useWasmThreads } from '../backend/wasmThreads.ts';
 
 const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
@@ -18,12 +19,28 @@ const WORKER = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threade
 export function useNodeWasmThreads(threads: number = availableParallelism()): void {
   const require = createRequire(import.meta.url);
   const glue = require.resolve(GLUE);
+  leanThreadWorkers();
   useWasmThreads({
     threads,
     glue,
     worker: threadWorkerFile((require(WORKER) as { wasmWorkerContents: string }).wasmWorkerContents),
     wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')),
   });
+}
+
+/**
+ * The glue sets `global.Worker = worker_threads.Worker` and starts its 8 pthread workers with it.
+ * A plain worker_threads.Worker inherits the process's execArgv, so under tsx (the command line, the
+ * bench, vitest) every thread would load tsx's loader first: seconds of start-up and ~20 MB each, for
+ * a worker script that is plain CommonJS. The Worker it gets here starts them without those flags.
+ */
+function leanThreadWorkers(): void {
+  class ThreadWorker extends Worker {
+    constructor(file: string | URL, options: ConstructorParameters<typeof Worker>[1] = {}) {
+      super(file, { ...options, execArgv: [] });
+    }
+  }
+  Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => ThreadWorker, set: () => {} });
 }
 
 /** The worker script as a file (CommonJS: it uses require); written once per content, atomically. */
