@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -47,18 +48,68 @@ function readmeAsset(): Plugin {
   };
 }
 
+/**
+ * The two scripts TF.js' threaded WASM build needs beside its .wasm, as files of the app's own origin
+ * (src/backend/wasmThreads.ts says why TF.js' blob: start-up fails once bundled): the unbundled
+ * Emscripten glue, which every pthread worker importScripts(), and the pthread worker script, which
+ * TF.js ships only as a string. `virtual:wasm-thread-scripts` gives their URLs to the engine worker:
+ * emitted assets in a build, served by the dev server in dev.
+ */
+function wasmThreadScripts(): Plugin {
+  const require = createRequire(import.meta.url);
+  const glue = (): Buffer => readFileSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'));
+  // TF.js escapes the newlines the same way before making its blob: the string holds a raw "\n" inside a string literal.
+  const worker = (): string =>
+    (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const id = 'virtual:wasm-thread-scripts';
+  const resolved = `\0${id}`;
+  const devPath = '/@tabtune/wasm-threads/';
+  let serving = false;
+  return {
+    name: 'tabtune-wasm-thread-scripts',
+    configResolved(config) {
+      serving = config.command === 'serve';
+    },
+    resolveId: (source) => (source === id ? resolved : null),
+    load(loaded) {
+      if (loaded !== resolved) return null;
+      if (serving) return `export const glueUrl = '${devPath}glue.js';\nexport const workerUrl = '${devPath}worker.js';\n`;
+      const glueRef = this.emitFile({ type: 'asset', name: 'tfjs-backend-wasm-threaded-simd.js', source: glue() });
+      const workerRef = this.emitFile({ type: 'asset', name: 'tfjs-backend-wasm-threaded-simd.worker.js', source: worker() });
+      return `export const glueUrl = import.meta.ROLLUP_FILE_URL_${glueRef};\nexport const workerUrl = import.meta.ROLLUP_FILE_URL_${workerRef};\n`;
+    },
+    configureServer(server) {
+      server.middlewares.use(devPath, (req, res, next) => {
+        const name = req.url?.replace(/^\//, '').replace(/\?.*$/, '');
+        if (name !== 'glue.js' && name !== 'worker.js') return next();
+        res.setHeader('Content-Type', 'text/javascript');
+        for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+        res.end(name === 'glue.js' ? glue() : worker());
+      });
+    },
+  };
+}
+
+/**
+ * Cross-origin isolation: with both headers the page (and its workers) may share memory between
+ * threads, which the threaded WASM build needs. Any static host serving the built studio should send
+ * them on every file (README, "Serving the studio"); without them WASM runs on one thread and says so.
+ */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 // Relative base so the built studio works from any path (a sub-folder, a file server, GitHub Pages).
 export default defineConfig({
   base: './',
-  plugins: [react(), contentSecurityPolicy(), readmeAsset()],
-  worker: { format: 'es' },
+  plugins: [react(), contentSecurityPolicy(), readmeAsset(), wasmThreadScripts()],
+  // The engine worker (src/worker.ts) imports the thread scripts' URLs: its bundle needs the plugin too.
+  worker: { format: 'es', plugins: () => [wasmThreadScripts()] },
   build: {
     target: 'es2022',
     // TF.js is large; one chunk per backend keeps the first paint fast.
     chunkSizeWarningLimit: 4096,
   },
-  server: { port: 5173 },
+  server: { port: 5173, headers: ISOLATION_HEADERS },
   // The preview serves the policy as a header too: a worker takes its policy from its own response,
   // not from the page's meta tag.
-  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  preview: { port: 4173, strictPort: true, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, ...ISOLATION_HEADERS } },
 });

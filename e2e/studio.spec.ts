@@ -27,6 +27,14 @@ async function trainAndCheck(page: Page, backend: 'webgpu' | 'wasm'): Promise<vo
   await openStudio(page, backend);
   await expect(page.getByTestId('backend-name')).toHaveText(backend);
   await expect(page.getByTestId('backend-reason')).toContainText('forced');
+  if (backend === 'wasm') {
+    // vite preview sends COOP/COEP: the page is cross-origin isolated, so WASM runs TF.js' threaded
+    // build on every core the browser reports (TF.js' pool stops at 8).
+    const { isolated, cores } = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+    expect(isolated).toBe(true);
+    const threads = Math.min(cores, 8);
+    await expect(page.getByTestId('backend-threads')).toHaveText(` · ${threads === 1 ? '1 thread' : `${threads} threads`}`);
+  }
 
   // Drop the sample folder from disk, as a user would.
   await dropFolder(page, 'dataset-dropzone', SAMPLE_DIR);

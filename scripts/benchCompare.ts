@@ -33,6 +33,8 @@ export interface CompareOptions {
 export interface CompareRow {
   engine: string;
   threads?: number;
+  /** Why the engine runs fewer WASM threads than asked (BackendReport.threadsNote). */
+  threadsNote?: string;
   stepMs?: number;
   tokensPerSecond?: number;
   peakRssBytes?: number;
@@ -72,11 +74,11 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
   }
   for (const t of o.threads) {
     const args = [...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'wasm', '--threads', String(t)];
-    // The engine reports the threads it really gets (under Node: 1, whatever was asked); a step that
-    // would not run on the threads asked for is not measured twice.
+    // The engine reports the threads it really gets (its threaded start may fall back to 1, with the
+    // reason); a step that would not run on the threads asked for is not measured twice.
     const probe = t > 1 ? runJson([...args, '--threads-only'], 'tabtune wasm') : undefined;
     if (probe?.threads !== undefined && probe.threads !== t) {
-      rows.push({ engine: probe.engine, threads: t, skipped: `asked for ${t} threads, TF.js gives ${probe.threads}: its threaded WASM build never starts under Node (tfjs#3830)` });
+      rows.push({ engine: probe.engine, threads: t, skipped: `asked for ${t} threads, the engine runs ${probe.threads}${probe.threadsNote ? `: ${probe.threadsNote}` : ''}` });
       continue;
     }
     rows.push(runJson([...args, ...common], `tabtune wasm ${t} thread(s)`));

@@ -6,12 +6,12 @@
  *
  *   npx tsx scripts/benchLmStep.ts --preset smollm2-135m --backend wasm --threads 1 --batch 4 --seq 128
  *
- * --layers N overrides the preset's layer count; --threads-only prints the WASM threads this runtime gives
- * and exits.
+ * --layers N overrides the preset's layer count; --threads N runs WASM on N threads (default: every core,
+ * as the command line does); --threads-only prints the WASM threads this runtime gives and exits.
  */
-import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
+import { useNodeWasmThreads } from '../src/cli/nodeWasmThreads.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
 import { deviceLimits } from '../src/backend/deviceLimits.ts';
@@ -44,18 +44,18 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  // Node: TF.js 4.22 never starts the threaded WASM build (WASM_HAS_MULTITHREAD_SUPPORT is false
-  // under Node, tfjs#3830), so --threads only matters in a browser; the count actually used is reported.
-  if (backend === 'wasm' && threads > 0) setThreadsCount(threads);
+  // TF.js' threaded SIMD build on the threads asked (src/backend/wasmThreads.ts); the count it really
+  // runs is reported.
+  if (backend === 'wasm') useNodeWasmThreads(threads > 0 ? threads : undefined);
   if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: process.env.TABTUNE_SWIFTSHADER === '1' }))) {
     console.log(JSON.stringify({ skipped: 'no Vulkan driver for Dawn (the webgpu package) here' }));
     process.exit(3);
   }
   const report = await startBackend(backend);
-  const usedThreads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;
+  const usedThreads = report.threads;
   if (argv.includes('--threads-only')) {
     // A probe (scripts/benchCompare.ts): how many threads this runtime gives, without the step.
-    console.log(JSON.stringify({ engine: `tabtune ${report.name}`, threads: usedThreads }));
+    console.log(JSON.stringify({ engine: `tabtune ${report.name}`, threads: usedThreads, threadsNote: report.threadsNote }));
     process.exit(0);
   }
   const lm = randomLm(presetConfig(preset), 1);

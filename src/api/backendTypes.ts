@@ -23,8 +23,11 @@ export interface BackendReport {
   reason: string;
   adapter: AdapterInfo | null;
   /**
-   * WASM only: the threads its kernels run on. More than 1 only in a cross-origin isolated page
-   * (COOP/COEP headers), where TF.js starts its threaded SIMD build; Node always runs 1.
+   * WASM only: the threads its kernels run on (the threaded SIMD build, src/backend/wasmThreads.ts).
+   * More than 1 in Node when asked (`--threads`, default all cores) and in a cross-origin isolated
+   * page (COOP/COEP headers).
    */
   threads?: number;
+  /** WASM only: why it runs fewer threads than were asked, in a sentence (absent when it runs what was asked). */
+  threadsNote?: string;
 }

@@ -51,11 +51,17 @@ export function num(p: Parsed, name: string, check: 'int' | 'positive-int' | 'nu
 
 const BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
 
-export const BACKEND_OPTION: Options = { backend: { type: 'string' } };
+export const BACKEND_OPTION: Options = { backend: { type: 'string' }, threads: { type: 'string' } };
 
-/** --backend, default wasm (the fast CPU path in Node; `auto` and `webgpu` start Dawn). */
-export function backendOf(p: Parsed): BackendChoice {
+/** The backend a command starts, and the threads WASM runs on (undefined: every core). */
+export interface BackendFlags {
+  backend: BackendChoice;
+  threads: number | undefined;
+}
+
+/** --backend, default wasm (the fast CPU path in Node; `auto` and `webgpu` start Dawn), and --threads N for WASM. */
+export function backendOf(p: Parsed): BackendFlags {
   const b = str(p, 'backend') ?? 'wasm';
   if (!(BACKENDS as readonly string[]).includes(b)) throw new UsageError(`--backend ${b}: use one of ${BACKENDS.join(', ')}.`);
-  return b as BackendChoice;
+  return { backend: b as BackendChoice, threads: num(p, 'threads', 'positive-int') };
 }

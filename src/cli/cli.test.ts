@@ -22,9 +22,12 @@ interface Run {
   stderr: string;
 }
 
+/** The cases run side by side on a 2-core machine: one WASM thread each, unless a case asks for more. */
+const oneThreadUnlessAsked = (args: string[]): string[] => (args.includes('--threads') ? args : [...args, '--threads', '1']);
+
 function tabtune(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin/tabtune.mjs'), ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(ROOT, 'bin/tabtune.mjs'), ...oneThreadUnlessAsked(args)], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -109,6 +112,9 @@ describe.concurrent('tabtune command line', () => {
       tabtune('train', '--model', missing, '--data', SAMPLE, '--out', join(TMP, 'never')),
       tabtune('train', '--model', MODEL),
     ]);
+    const threads = await tabtune('train', '--model', MODEL, '--data', SAMPLE, '--out', join(TMP, 'never'), '--threads', '0');
+    expect(threads.code).toBe(2);
+    expect(threads.stderr.trim()).toBe('tabtune: --threads 0: expected a whole number above 0.');
     expectOneLineError(bad, /no-such-thing: no such file or folder/);
     expectOneLineError(badJson, /model\.json: not valid JSON/);
     expectOneLineError(short, /"weights\.bin" hold 1000 bytes, but model\.json's weights need 113056/);
@@ -246,8 +252,10 @@ describe.concurrent('tabtune command line', () => {
     const data = join(TMP, 'pairs.jsonl');
     writeFileSync(data, Array.from({ length: 24 }, (_, i) => JSON.stringify({ prompt: `q${i % 4}:`, completion: ` a${i % 4}` })).join('\n'));
     const out = join(TMP, 'lm');
-    const run = await tabtune('train', '--task', 'lm', '--model', join(ROOT, 'fixtures/hf-tiny/tiny-gpt2/base'), '--data', data, '--out', out, '--steps', '6', '--lora-targets', 'c_attn', '--lora-r', '2', '--max-len', '32', '--batch', '4');
+    const run = await tabtune('train', '--task', 'lm', '--model', join(ROOT, 'fixtures/hf-tiny/tiny-gpt2/base'), '--data', data, '--out', out, '--steps', '6', '--lora-targets', 'c_attn', '--lora-r', '2', '--max-len', '32', '--batch', '4', '--threads', '2');
     expect(run.code, run.stderr).toBe(0);
+    // TF.js' threaded WASM build on the 2 threads asked, whatever the machine's core count.
+    expect(run.stdout).toMatch(/^backend wasm, 2 threads \(/m);
     expect(run.stdout).toMatch(/plan: LoRA r=2 alpha=4 on 2 projections; 512 trainable parameters/);
     const config = JSON.parse(readFileSync(join(out, 'adapter/adapter_config.json'), 'utf8'));
     expect(config).toMatchObject({ peft_type: 'LORA', r: 2, lora_alpha: 4, fan_in_fan_out: true, target_modules: ['c_attn'] });
@@ -256,6 +264,7 @@ describe.concurrent('tabtune command line', () => {
     expect(adapter.tensors.get('base_model.model.transformer.h.1.attn.c_attn.lora_B.weight')?.shape).toEqual([96, 2]);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(metrics.steps).toHaveLength(6);
+    expect(metrics.threads).toBe(2);
     // 2 blocks x r 2 x (32 in + 96 out)
     expect(metrics.trainableParams).toBe(512);
     expect(Number.isFinite(metrics.final.validationLoss)).toBe(true);

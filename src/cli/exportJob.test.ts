@@ -15,7 +15,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const lines = { out: [] as string[], err: [] as string[] };
-  const code = await main(args, { out: (l) => lines.out.push(l), err: (l) => lines.err.push(l) });
+  // In this process, as every unit test: one WASM thread (the default, all cores, is for users).
+  const code = await main([...args, '--threads', '1'], { out: (l) => lines.out.push(l), err: (l) => lines.err.push(l) });
   return { code, ...lines };
 }
 

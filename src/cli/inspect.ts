@@ -10,7 +10,7 @@ import { decodeImageNode, readDatasetFolder, startEngine } from './nodeEngine.ts
 import { modelUrl } from './nodePlatform.ts';
 import type { Io } from './main.ts';
 
-export const INSPECT_USAGE = `tabtune inspect <model folder | model.json | URL | image folder | file.csv> [--json] [--label COLUMN] [--size N] [--backend auto|webgpu|wasm|cpu]`;
+export const INSPECT_USAGE = `tabtune inspect <model folder | model.json | URL | image folder | file.csv> [--json] [--label COLUMN] [--size N] [--backend auto|webgpu|wasm|cpu] [--threads N]`;
 
 type Kind = 'model' | 'images' | 'csv';
 

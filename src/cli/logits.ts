@@ -7,7 +7,7 @@ import type { Io } from './main.ts';
 import { readDatasetFolder, startEngine } from './nodeEngine.ts';
 import { lmSourceOf } from './trainLm.ts';
 
-export const LOGITS_USAGE = 'tabtune logits --model <HF folder | Hub id | URL> [--adapter <PEFT adapter folder, or a job output folder>] --ids 1,2,3 [--backend auto|webgpu|wasm|cpu]';
+export const LOGITS_USAGE = 'tabtune logits --model <HF folder | Hub id | URL> [--adapter <PEFT adapter folder, or a job output folder>] --ids 1,2,3 [--backend auto|webgpu|wasm|cpu] [--threads N]';
 
 export async function logits(args: string[], io: Io): Promise<number> {
   const p = parse(args, { model: { type: 'string' }, adapter: { type: 'string' }, ids: { type: 'string' }, ...BACKEND_OPTION });

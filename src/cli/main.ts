@@ -27,7 +27,8 @@ const HELP = `tabtune: fine-tune on the command line with the studio's engine
   ${EXPORT_JOB_USAGE}
   ${LOGITS_USAGE}
 
-The backend defaults to wasm; auto and webgpu run WebGPU through Dawn (the webgpu package).`;
+The backend defaults to wasm; auto and webgpu run WebGPU through Dawn (the webgpu package).
+WASM runs on every core (TF.js' threaded SIMD build); --threads N sets how many (1: single-threaded).`;
 
 const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 

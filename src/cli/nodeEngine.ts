@@ -1,12 +1,14 @@
 /** The Session as the command line runs it: Node fetch, PNG decoding, a backend picked by flag. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import type { BackendChoice, BackendReport, DatasetFile, EngineEvent } from '../api.ts';
+import type { BackendReport, DatasetFile, EngineEvent } from '../api.ts';
 import type { ImageDecoder } from '../data/decodeImage.ts';
 import { decodeImagePng } from '../data/decodeImagePng.ts';
 import { EngineError } from '../errors.ts';
 import { Session } from '../session/session.ts';
+import type { BackendFlags } from './args.ts';
 import { installDawnGpu } from './dawnGpu.ts';
+import { useNodeWasmThreads } from './nodeWasmThreads.ts';
 import { nodeFetch } from './nodePlatform.ts';
 
 /** Magic numbers of the formats a browser decodes but Node (PNG only) does not. */
@@ -42,13 +44,21 @@ export function readDatasetFolder(dir: string): DatasetFile[] {
   return out;
 }
 
-export async function startEngine(backend: BackendChoice, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Session; report: BackendReport }> {
+export async function startEngine({ backend, threads }: BackendFlags, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Session; report: BackendReport }> {
   // `auto` may pick a GPU and `webgpu` needs one: both see WebGPU through Dawn. The machine's own
   // Vulkan drivers are used unless VK_ICD_FILENAMES says otherwise.
   if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: !hasGpuDevice() });
+  // WASM (asked, or picked by auto) runs TF.js' threaded build on every core unless --threads says otherwise.
+  if (backend === 'wasm' || backend === 'auto') useNodeWasmThreads(threads);
   const engine = new Session({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
   const report = await engine.setBackend(backend);
   return { engine, report };
+}
+
+/** The backend line the commands print: which one, its WASM threads, and why. */
+export function backendLine(report: BackendReport): string {
+  const threads = report.threads === undefined ? '' : `, ${report.threads === 1 ? '1 thread' : `${report.threads} threads`}`;
+  return `backend ${report.name}${threads} (${report.reason})${report.threadsNote ? `; ${report.threadsNote}` : ''}`;
 }
 
 /** A GPU device node (NVIDIA, or a DRM render node): without one, Dawn runs on SwiftShader. */

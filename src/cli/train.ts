@@ -6,7 +6,7 @@ import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, DEFAULT_SPLIT, type ClassifierTrainCon
 import { EngineError } from '../errors.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError } from './args.ts';
 import type { Io } from './main.ts';
-import { readDatasetFolder, startEngine } from './nodeEngine.ts';
+import { backendLine, readDatasetFolder, startEngine } from './nodeEngine.ts';
 import { modelUrl } from './nodePlatform.ts';
 import { planFromFlags } from './plan.ts';
 
@@ -14,7 +14,7 @@ export const TRAIN_USAGE =
   'tabtune train --model <path|url> --data <image folder | file.csv> --out <dir> [--head-only | --freeze-first N | --full] ' +
   '[--label COLUMN] [--task classification|regression] [--hidden 64,32] ' +
   '[--lora-r R] [--lora-alpha A] [--lora-targets names,or,Types] [--lora-dropout X] [--rslora] [--epochs N] [--batch N] [--lr X] [--weight-decay X] ' +
-  '[--val-split F] [--seed S] [--backend auto|webgpu|wasm|cpu] [--quiet]';
+  '[--val-split F] [--seed S] [--backend auto|webgpu|wasm|cpu] [--threads N] [--quiet]';
 
 export async function train(args: string[], io: Io): Promise<number> {
   const p = parse(args, {
@@ -128,7 +128,7 @@ export async function train(args: string[], io: Io): Promise<number> {
       const lora = Object.entries(plan).filter(([, m]) => m.kind === 'lora').map(([name]) => name);
       const trained = Object.entries(plan).filter(([, m]) => m.kind === 'full').map(([name]) => name);
       const what = [lora.length ? `LoRA on ${lora.join(', ')}` : '', trained.length ? `training ${trained.join(', ')}` : ''].filter(Boolean).join('; ') || 'head only';
-      io.out(`backend ${report.name} (${report.reason})`);
+      io.out(backendLine(report));
       io.out(`model ${summary.name}, ${described}`);
       io.out(`plan: ${what}; ${planSummary.trainableParams.toLocaleString('en-US')} trainable of ${planSummary.totalParams.toLocaleString('en-US')} parameters`);
       for (const issue of issues) io.err(`  note: ${issue}`);
@@ -147,6 +147,7 @@ export async function train(args: string[], io: Io): Promise<number> {
       },
       plan,
       backend: report.name,
+      ...(report.threads !== undefined ? { threads: report.threads } : {}),
       classes: result.classes,
       config,
       split,

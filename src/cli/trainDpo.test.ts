@@ -17,9 +17,12 @@ const LLAMA = join(ROOT, 'fixtures/hf-tiny/tiny-llama');
 const TMP = mkdtempSync(join(tmpdir(), 'tabtune-dpo-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
+/** The cases run side by side on a 2-core machine: one WASM thread each, unless a case asks for more. */
+const oneThreadUnlessAsked = (args: string[]): string[] => (args.includes('--threads') ? args : [...args, '--threads', '1']);
+
 function tabtune(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin/tabtune.mjs'), ...args], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(ROOT, 'bin/tabtune.mjs'), ...oneThreadUnlessAsked(args)], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

@@ -9,7 +9,7 @@ import { DEFAULT_PREFERENCE_DATASET_OPTIONS, DEFAULT_PREFERENCE_SETTINGS, PREFER
 import type { Session } from '../session/session.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError, type Options, type Parsed } from './args.ts';
 import type { Io } from './main.ts';
-import { readDatasetFolder, startEngine } from './nodeEngine.ts';
+import { backendLine, readDatasetFolder, startEngine } from './nodeEngine.ts';
 import { dataFileOf, LM_RUN_OPTIONS, lmConfigOf, lmPlanOf, lmSourceOf, writeExport } from './trainLm.ts';
 
 const PREFERENCE_FLAGS = '[--beta B] [--loss sigmoid|ipo|hinge|robust|simpo|orpo] [--label-smoothing X] [--gamma G] [--too-long truncate|skip]';
@@ -96,7 +96,7 @@ export async function trainDpo(args: string[], io: Io): Promise<number> {
     const plan = imported ? imported.plan : lmPlanOf(p, summary).plan;
     const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
     if (!quiet) {
-      io.out(`backend ${report.name} (${report.reason})`);
+      io.out(backendLine(report));
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);
       io.out(`data ${dataset.name}: ${dataset.format}, ${dataset.pairs} pairs (${dataset.train} train, ${dataset.validation} validation), ${dataset.tooLong} longer than ${dataset.options.maxLength} tokens`);
       io.out(`objective ${preference.loss}, beta ${preference.beta}; reference: ${imported ? 'the starting adapter' : 'the base model (adapter disabled)'}; ${planSummary.trainableParams.toLocaleString('en-US')} trainable parameters`);
@@ -115,6 +115,7 @@ export async function trainDpo(args: string[], io: Io): Promise<number> {
       plan,
       trainableParams: planSummary.trainableParams,
       backend: report.name,
+      ...(report.threads !== undefined ? { threads: report.threads } : {}),
       config,
       dataset: { name: dataset.name, format: dataset.format, pairs: dataset.pairs, train: dataset.train, validation: dataset.validation, tooLong: dataset.tooLong },
       seconds: (performance.now() - started) / 1000,

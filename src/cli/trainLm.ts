@@ -10,13 +10,13 @@ import { EngineError } from '../errors.ts';
 import { formatBytes } from '../models/hf/hfMemory.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError, type Options, type Parsed } from './args.ts';
 import type { Io } from './main.ts';
-import { readDatasetFolder, startEngine } from './nodeEngine.ts';
+import { backendLine, readDatasetFolder, startEngine } from './nodeEngine.ts';
 
 export const TRAIN_LM_USAGE =
   'tabtune train --task lm --model <HF folder | Hub id | URL> --data <file.jsonl | file.txt> --out <dir> ' +
   '[--lora-r R] [--lora-alpha A] [--lora-targets q_proj,v_proj | all-linear] [--lora-dropout X] [--rslora] [--max-len N] [--packing] [--train-on-prompt] ' +
   '[--steps N] [--batch N] [--grad-accum N] [--lr X] [--warmup N] [--schedule cosine|linear|constant] [--weight-decay X] [--clip X] ' +
-  '[--eval-every N] [--val-split F] [--seed S] [--gradient-checkpointing on|off] [--merged] [--backend auto|webgpu|wasm|cpu] [--quiet]';
+  '[--eval-every N] [--val-split F] [--seed S] [--gradient-checkpointing on|off] [--merged] [--backend auto|webgpu|wasm|cpu] [--threads N] [--quiet]';
 
 /** A local folder, a URL, or a Hub id (owner/name) as the engine's model source. */
 export function lmSourceOf(model: string): LmModelSource {
@@ -163,7 +163,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     const { plan, r, alpha } = lmPlanOf(p, summary);
     const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing);
     if (!quiet) {
-      io.out(`backend ${report.name} (${report.reason})`);
+      io.out(backendLine(report));
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);
       io.out(`data ${dataset.name}: ${dataset.format}, ${dataset.examples} rows (${dataset.train} train, ${dataset.validation} validation), ${dataset.trainedTokens} trained tokens, ${dataset.truncated} truncated`);
       io.out(`plan: LoRA r=${r} alpha=${alpha} on ${Object.keys(plan).length} projections; ${planSummary.trainableParams.toLocaleString('en-US')} trainable parameters`);
@@ -186,6 +186,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
       trainableParams: planSummary.trainableParams,
       memory: { estimatedBytes: planSummary.memoryBytes, budgetBytes: planSummary.memoryBudgetBytes, gradientCheckpointing: planSummary.gradientCheckpointing, wasmHeapBytes: heap },
       backend: report.name,
+      ...(report.threads !== undefined ? { threads: report.threads } : {}),
       config,
       dataset: { name: dataset.name, format: dataset.format, examples: dataset.examples, train: dataset.train, validation: dataset.validation, trainedTokens: dataset.trainedTokens },
       seconds: (performance.now() - started) / 1000,

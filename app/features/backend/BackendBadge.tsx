@@ -17,14 +17,15 @@ export function BackendBadge() {
   const switching = useStudio((s) => s.backend.switching);
   const [open, setOpen] = useState(false);
   const detailsId = useId();
-  const reason = report?.reason ?? 'Choosing the fastest backend for this browser.';
+  // Why WASM runs fewer threads than the machine has (a page served without COOP/COEP) is part of the reason.
+  const reason = report ? [report.reason, report.threadsNote].filter(Boolean).join(' ') : 'Choosing the fastest backend for this browser.';
   const short = shortReason(reason);
   return (
     <div className="backend-badge" aria-live="polite" aria-busy={switching}>
       <span className={`backend-badge__name backend-badge__name--${report?.name ?? 'pending'}`}>
         <span className="visually-hidden">Backend: </span>
         <span data-testid="backend-name">{report?.name ?? (switching ? 'starting…' : 'none')}</span>
-        {report?.threads !== undefined && <span data-testid="backend-threads"> · {report.threads === 1 ? '1 thread' : `${report.threads} threads`}</span>}
+        {report?.threads !== undefined && <span data-testid="backend-threads" title={report.threadsNote}> · {report.threads === 1 ? '1 thread' : `${report.threads} threads`}</span>}
       </span>
       <span className="backend-badge__adapter" data-testid="backend-adapter">
         {report ? describeAdapter(report.adapter) : 'checking for a GPU…'}

@@ -1,0 +1,59 @@
+/**
+ * Threaded WASM under Node: the threaded build's pieces as files from node_modules, for
+ * useWasmThreads (src/backend/wasmThreads.ts). Node's worker_threads take file paths only (never
+ * blob: URLs), so the pthread worker script, which TF.js ships as a string, is written once to the
+ * temporary folder under a name made from its content's hash.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { useWasmThreads } from '../backend/wasmThreads.ts';
+
+const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
+const WORKER = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
+
+/** Runs the WASM backend on `threads` threads (default: every core). Call before the backend starts. */
+export function useNodeWasmThreads(threads: number = availableParallelism()): void {
+  const require = createRequire(import.meta.url);
+  const glue = require.resolve(GLUE);
+  leanThreadWorkers();
+  useWasmThreads({
+    threads,
+    glue,
+    worker: threadWorkerFile((require(WORKER) as { wasmWorkerContents: string }).wasmWorkerContents),
+    wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')),
+  });
+}
+
+/**
+ * The glue sets `global.Worker = worker_threads.Worker` and starts its 8 pthread workers with it.
+ * A plain worker_threads.Worker inherits the process's execArgv, so under tsx (the command line, the
+ * bench, vitest) every thread would load tsx's loader first: seconds of start-up and ~20 MB each, for
+ * a worker script that is plain CommonJS. The Worker it gets here starts them without those flags.
+ */
+function leanThreadWorkers(): void {
+  class ThreadWorker extends Worker {
+    constructor(file: string | URL, options: ConstructorParameters<typeof Worker>[1] = {}) {
+      super(file, { ...options, execArgv: [] });
+    }
+  }
+  Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => ThreadWorker, set: () => {} });
+}
+
+/** The worker script as a file (CommonJS: it uses require); written once per content, atomically. */
+function threadWorkerFile(contents: string): string {
+  // TF.js escapes the newlines the same way before making its blob: the string holds a raw "\n"
+  // inside a JavaScript string literal.
+  const text = contents.replace(/\n/g, '\\n');
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const path = join(tmpdir(), `tabtune-wasm-thread-${hash}.cjs`);
+  if (!existsSync(path)) {
+    const partial = `${path}.${process.pid}.tmp`;
+    writeFileSync(partial, text);
+    renameSync(partial, path); // another process writing the same file at once is harmless
+  }
+  return path;
+}
