@@ -20,12 +20,14 @@ export function useNodeWasmThreads(threads: number = availableParallelism()): vo
   const require = createRequire(import.meta.url);
   const glue = require.resolve(GLUE);
   leanThreadWorkers();
-  useWasmThreads({
-    threads,
-    glue,
-    worker: threadWorkerFile((require(WORKER) as { wasmWorkerContents: string }).wasmWorkerContents),
-    wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')),
-  });
+  let worker = '';
+  let unavailable: string | undefined;
+  try {
+    worker = threadWorkerFile((require(WORKER) as { wasmWorkerContents: string }).wasmWorkerContents);
+  } catch (e) {
+    unavailable = `the thread worker script could not be written to ${tmpdir()} (${e instanceof Error ? e.message : String(e)}); set TMPDIR to a writable folder.`;
+  }
+  useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), ...(unavailable ? { unavailable } : {}) });
 }
 
 /**
