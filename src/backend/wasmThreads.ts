@@ -79,6 +79,9 @@ async function startWasm(): Promise<tf.KernelBackend> {
     }
   }
   setThreadsCount(1);
+  // In an isolated page TF.js' own start-up would pick the threaded build and its blob: workers,
+  // which fail once bundled (above): the stock factory gets the single-thread SIMD build.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   return await stockFactory!();
 }
 
