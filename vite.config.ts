@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { THREADED_GLUE_MODULE, THREAD_WORKER_MODULE, threadWorkerScript } from './src/backend/threadWorkerScript.ts';
 
 /**
  * The built studio's Content-Security-Policy. Scripts only from the app itself, no eval; WASM may be
@@ -49,6 +50,13 @@ function readmeAsset(): Plugin {
 }
 
 /**
+ * Cross-origin isolation: with both headers the page (and its workers) may share memory between
+ * threads, which the threaded WASM build needs. Any static host serving the built studio should send
+ * them on every file (README, "Serving the studio"); without them WASM runs on one thread and says so.
+ */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/**
  * The two scripts TF.js' threaded WASM build needs beside its .wasm, as files of the app's own origin
  * (src/backend/wasmThreads.ts says why TF.js' blob: start-up fails once bundled): the unbundled
  * Emscripten glue, which every pthread worker importScripts(), and the pthread worker script, which
@@ -57,10 +65,8 @@ function readmeAsset(): Plugin {
  */
 function wasmThreadScripts(): Plugin {
   const require = createRequire(import.meta.url);
-  const glue = (): Buffer => readFileSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'));
-  // TF.js escapes the newlines the same way before making its blob: the string holds a raw "\n" inside a string literal.
-  const worker = (): string =>
-    (require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string }).wasmWorkerContents.replace(/\n/g, '\\n');
+  const glue = (): Buffer => readFileSync(require.resolve(THREADED_GLUE_MODULE));
+  const worker = (): string => threadWorkerScript((require(THREAD_WORKER_MODULE) as { wasmWorkerContents: string }).wasmWorkerContents);
   const id = 'virtual:wasm-thread-scripts';
   const resolved = `\0${id}`;
   const devPath = '/@tabtune/wasm-threads/';
@@ -89,13 +95,6 @@ function wasmThreadScripts(): Plugin {
     },
   };
 }
-
-/**
- * Cross-origin isolation: with both headers the page (and its workers) may share memory between
- * threads, which the threaded WASM build needs. Any static host serving the built studio should send
- * them on every file (README, "Serving the studio"); without them WASM runs on one thread and says so.
- */
-export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 // Relative base so the built studio works from any path (a sub-folder, a file server, GitHub Pages).
 export default defineConfig({

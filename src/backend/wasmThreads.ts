@@ -25,6 +25,8 @@ export interface WasmThreadsSetup {
   worker: string;
   /** The threaded .wasm's bytes. */
   wasmBinary: () => Promise<BufferSource>;
+  /** Set when the environment already knows threads cannot start: why, in a sentence (runs 1 thread). */
+  unavailable?: string;
 }
 
 /** The threaded start never takes this long when it works (8 workers load the module); a hang falls back. */
@@ -66,7 +68,7 @@ async function startWasm(): Promise<tf.KernelBackend> {
   const want = Math.max(1, Math.floor(setup?.threads ?? 1));
   setThreadsCount(want);
   if (want > 1 && setup) {
-    const missing = await whyNoThreads();
+    const missing = setup.unavailable ?? (await whyNoThreads());
     if (missing) threadsNote = `1 thread (${want} asked): ${missing}`;
     else {
       try {
@@ -77,6 +79,9 @@ async function startWasm(): Promise<tf.KernelBackend> {
     }
   }
   setThreadsCount(1);
+  // In an isolated page TF.js' own start-up would pick the threaded build and its blob: workers,
+  // which fail once bundled (above): the stock factory gets the single-thread SIMD build.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   return await stockFactory!();
 }
 

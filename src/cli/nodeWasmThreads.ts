@@ -10,22 +10,22 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { THREADED_GLUE_MODULE, THREAD_WORKER_MODULE, threadWorkerScript } from '../backend/threadWorkerScript.ts';
 import { useWasmThreads } from '../backend/wasmThreads.ts';
-
-const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
-const WORKER = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
 
 /** Runs the WASM backend on `threads` threads (default: every core). Call before the backend starts. */
 export function useNodeWasmThreads(threads: number = availableParallelism()): void {
   const require = createRequire(import.meta.url);
-  const glue = require.resolve(GLUE);
+  const glue = require.resolve(THREADED_GLUE_MODULE);
   leanThreadWorkers();
-  useWasmThreads({
-    threads,
-    glue,
-    worker: threadWorkerFile((require(WORKER) as { wasmWorkerContents: string }).wasmWorkerContents),
-    wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')),
-  });
+  let worker = '';
+  let unavailable: string | undefined;
+  try {
+    worker = threadWorkerFile(threadWorkerScript((require(THREAD_WORKER_MODULE) as { wasmWorkerContents: string }).wasmWorkerContents));
+  } catch (e) {
+    unavailable = `the thread worker script could not be written to ${tmpdir()} (${e instanceof Error ? e.message : String(e)}); set TMPDIR to a writable folder.`;
+  }
+  useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), ...(unavailable ? { unavailable } : {}) });
 }
 
 /**
@@ -44,10 +44,7 @@ function leanThreadWorkers(): void {
 }
 
 /** The worker script as a file (CommonJS: it uses require); written once per content, atomically. */
-function threadWorkerFile(contents: string): string {
-  // TF.js escapes the newlines the same way before making its blob: the string holds a raw "\n"
-  // inside a JavaScript string literal.
-  const text = contents.replace(/\n/g, '\\n');
+function threadWorkerFile(text: string): string {
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const path = join(tmpdir(), `tabtune-wasm-thread-${hash}.cjs`);
   if (!existsSync(path)) {
