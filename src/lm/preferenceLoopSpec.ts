@@ -10,11 +10,12 @@ import type { LmTrainConfig, PreferenceSettings } from '../api.ts';
 import { REFERENCE_LOSSES } from '../api/preferenceTypes.ts';
 import { preferenceBatch } from '../data/text/preferenceBatch.ts';
 import type { PreferenceExample } from '../data/text/tokenizePreferencePairs.ts';
-import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { tf, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
 import type { AdamWParam } from '../train/adamw.ts';
 import { preferenceBatchLoss, preferenceLogps, preferencePairLosses } from '../train/preferenceLoss.ts';
+import { noGradient } from '../train/noGradient.ts';
 import type { TrainLoopSpec } from '../train/trainLoop.ts';
 import type { LmSamples } from './lmLoopSpec.ts';
 import { scorePairs, scorePreferences, summarizePairs, type ReferenceLogps, type ScoringModel } from './preferenceScores.ts';
@@ -32,6 +33,8 @@ export interface PreferenceTask {
   validation: number[];
   /** Reference log-probabilities computed before the run: the validation pairs' always, every pair's with precomputeRef. */
   referenceLogps: ReferenceLogps;
+  /** Gradient checkpointing per block (decided before the run from the memory estimate, as supervised runs). */
+  recompute: boolean;
 }
 
 export interface PreferenceLoopSpec extends TrainLoopSpec<null> {
@@ -57,10 +60,10 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
       const mask = tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D;
       // Dropout is seeded by the step and micro-batch: a resumed run draws the same masks.
       const dropoutSeed = config.seed + at.step * 131 + at.micro;
-      // Gradient checkpointing only when asked (--gradient-checkpointing on): the memory estimate covers supervised runs.
-      const recompute = config.gradientCheckpointing === true;
-      const { logits } = causalLmLogits(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute }); // [2B, T, V]
-      const { logps, chosenNll } = preferenceLogps(logits, b.labels, b.completion, b.targets); // [2B]
+      const head = lmHeadOf(task.policy.lm);
+      const { hidden } = causalLmHidden(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute: task.recompute }); // [2B*T, C]
+      // From the hidden states a chunk of positions at a time: no [2B, T, V] logits held.
+      const { logps, chosenNll } = preferenceLogps(hidden, head, b, s.loss === 'orpo'); // [2B]
       let reference: Tensor1D | null = null;
       if (usesRef) {
         const cached = rows.every((r) => task.referenceLogps.has(r));
@@ -68,9 +71,8 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
           const values = [...rows.map((r) => task.referenceLogps.get(r)![0]), ...rows.map((r) => task.referenceLogps.get(r)![1])];
           reference = tf.tensor1d(values);
         } else {
-          // No gradient flows here: the reference's weights are not among the parameters.
-          const refLogits = causalLmLogits(task.reference.lm, ids, { attentionMask: mask, lora: task.reference.lora }).logits; // [2B, T, V]
-          reference = preferenceLogps(refLogits, b.labels, b.completion, b.targets).logps;
+          // Off the gradient tape (the reference's weights are not among the parameters): none of its activations are kept for the backward pass.
+          reference = noGradient(() => preferenceLogps(causalLmHidden(task.reference.lm, ids, { attentionMask: mask, lora: task.reference.lora }).hidden, lmHeadOf(task.reference.lm), b, false).logps);
         }
       }
       const pairLosses = preferencePairLosses(logps, reference, b.completionTokens, s); // [B]

@@ -41,7 +41,7 @@ export async function preparePreferenceRun(task: LmTask, config: LmTrainConfig, 
   const refRows = usesRef ? (s.precomputeRef ? [...prefs.train, ...prefs.validation] : prefs.validation) : [];
   const referenceLogps = await completionLogps(reference, prefs.examples, refRows, padId, config.batchSize);
   const samples = sampleAnswers(task, policy.lm, lora, config.samplePrompts);
-  const spec = preferenceLoopSpec({ policy, reference, params, examples: prefs.examples, padId, train: prefs.train, validation: prefs.validation, referenceLogps }, config, s, samples);
+  const spec = preferenceLoopSpec({ policy, reference, params, examples: prefs.examples, padId, train: prefs.train, validation: prefs.validation, referenceLogps, recompute: config.gradientCheckpointing === true }, config, s, samples);
   let kept = false;
   return {
     spec,
