@@ -94,7 +94,7 @@ export async function trainDpo(args: string[], io: Io): Promise<number> {
     const { summary, imported, dataset } = await loadPairs(engine, p, dataPath, num(p, 'val-split', 'fraction') ?? DEFAULT_PREFERENCE_DATASET_OPTIONS.validationFraction, config.seed);
     // Starting from an adapter trains that adapter on (its plan); else a fresh one from the LoRA flags.
     const plan = imported ? imported.plan : lmPlanOf(p, summary).plan;
-    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
+    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing, true);
     if (!quiet) {
       io.out(`backend ${report.name} (${report.reason})`);
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);

@@ -60,10 +60,8 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
       const mask = tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D;
       // Dropout is seeded by the step and micro-batch: a resumed run draws the same masks.
       const dropoutSeed = config.seed + at.step * 131 + at.micro;
-      const head = lmHeadOf(task.policy.lm);
-      const { hidden } = causalLmHidden(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute: task.recompute }); // [2B*T, C]
-      // From the hidden states a chunk of positions at a time: no [2B, T, V] logits held.
-      const { logps, chosenNll } = preferenceLogps(hidden, head, b, s.loss === 'orpo'); // [2B]
+      // The reference first, off the gradient tape and one block at a time (recompute without a tape):
+      // its activations are gone before the policy's exist, so the step's peak is the policy's (hfMemory.ts).
       let reference: Tensor1D | null = null;
       if (usesRef) {
         const cached = rows.every((r) => task.referenceLogps.has(r));
@@ -71,10 +69,13 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
           const values = [...rows.map((r) => task.referenceLogps.get(r)![0]), ...rows.map((r) => task.referenceLogps.get(r)![1])];
           reference = tf.tensor1d(values);
         } else {
-          // Off the gradient tape (the reference's weights are not among the parameters): none of its activations are kept for the backward pass.
-          reference = noGradient(() => preferenceLogps(causalLmHidden(task.reference.lm, ids, { attentionMask: mask, lora: task.reference.lora }).hidden, lmHeadOf(task.reference.lm), b, false).logps);
+          const ref = task.reference;
+          reference = noGradient(() => preferenceLogps(causalLmHidden(ref.lm, ids, { attentionMask: mask, lora: ref.lora, recompute: true }).hidden, lmHeadOf(ref.lm), b, false).logps); // [2B]
         }
       }
+      const { hidden } = causalLmHidden(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute: task.recompute }); // [2B*T, C]
+      // From the hidden states a chunk of positions at a time: no [2B, T, V] logits held.
+      const { logps, chosenNll } = preferenceLogps(hidden, lmHeadOf(task.policy.lm), b, s.loss === 'orpo'); // [2B]
       const pairLosses = preferencePairLosses(logps, reference, b.completionTokens, s); // [B]
       kept.push({ rows, logps: tf.keep(tf.concat([logps, reference ?? tf.zerosLike(logps)])) }); // [4B]
       return preferenceBatchLoss(pairLosses, chosenNll, s);

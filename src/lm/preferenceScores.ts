@@ -29,7 +29,8 @@ export async function completionLogps(model: ScoringModel, examples: PreferenceE
     const logps = tf.tidy(() => {
       const b = preferenceBatch(examples, chunk, padId);
       const ids = tf.tensor2d(b.ids, [2 * b.B, b.T], 'int32') as Tensor2D;
-      const { hidden } = causalLmHidden(model.lm, ids, { attentionMask: tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D, lora: model.lora }); // [2B*T, C]
+      // recompute without a gradient tape: each block's intermediates are freed as it ends.
+      const { hidden } = causalLmHidden(model.lm, ids, { attentionMask: tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D, lora: model.lora, recompute: true }); // [2B*T, C]
       // The head a chunk of completion positions at a time: no [2B, T, V] logits.
       return preferenceLogps(hidden, lmHeadOf(model.lm), b, false).logps; // [2B]
     });
