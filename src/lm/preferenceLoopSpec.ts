@@ -4,7 +4,7 @@
  * the policy in one batch [2B, T]; the reference's log-probabilities come from the precomputed
  * table, or from a forward pass of the same weights with the adapter disabled (or the starting
  * adapter's frozen copy), with no second copy of the base weights. TRL's metrics of every step are
- * read once after its update; the validation pass scores the validation pairs.
+ * read back once, while the next step runs; the validation pass scores the validation pairs.
  */
 import type { LmTrainConfig, PreferenceSettings } from '../api.ts';
 import { REFERENCE_LOSSES } from '../api/preferenceTypes.ts';
@@ -86,19 +86,26 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
       return tokens;
     },
     async stepMetrics() {
+      // Taken now: the loop may run the next step's batchLoss (which clears `kept`) before these reads return.
+      const taken = kept;
+      kept = [];
+      const reads = taken.map((k) => k.logps.data());
       const rows: number[] = [];
       const policy: ReferenceLogps = new Map();
       const reference: ReferenceLogps = new Map();
-      for (const k of kept) {
-        const v = await k.logps.data();
-        const n = k.rows.length;
-        k.rows.forEach((r, i) => {
-          rows.push(r);
-          policy.set(r, [v[i]!, v[n + i]!]);
-          reference.set(r, [v[2 * n + i]!, v[3 * n + i]!]);
-        });
+      try {
+        for (const [j, k] of taken.entries()) {
+          const v = await reads[j]!;
+          const n = k.rows.length;
+          k.rows.forEach((r, i) => {
+            rows.push(r);
+            policy.set(r, [v[i]!, v[n + i]!]);
+            reference.set(r, [v[2 * n + i]!, v[3 * n + i]!]);
+          });
+        }
+      } finally {
+        for (const k of taken) k.logps.dispose();
       }
-      clearKept();
       // A row drawn twice in one step is scored once: metrics describe the pairs, the loss the batch.
       const unique = [...new Set(rows)];
       const summary = summarizePairs(await scorePairs(task.examples, unique, policy, usesRef ? reference : null, s), s);
