@@ -144,8 +144,11 @@ export interface SessionApi {
   lmImportPreferences(name: string, file: Blob, options: PreferenceDatasetOptions): Promise<PreferenceDatasetSummary>;
   /** Scores loaded pairs with the adapter as it is now (policy) against the base (reference): TRL's metrics and every pair's log-probabilities. */
   lmEvalPreferences(request: { settings?: Partial<PreferenceSettings>; rows: PreferenceRows }): Promise<PreferenceEvaluation>;
-  /** `gradientCheckpointing` as the run's setting will be (absent: decided from the estimate). */
-  lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean): Promise<LmPlanSummary>;
+  /**
+   * `gradientCheckpointing` as the run's setting will be (absent: decided from the estimate); `pairs`:
+   * the memory estimate is for a preference run (batchSize pairs: chosen and rejected sequences, and a reference pass).
+   */
+  lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean, pairs?: boolean): Promise<LmPlanSummary>;
   /** Streams lmToken events, then resolves with the whole text. stop() ends a generation too. */
   lmGenerate(request: GenerateRequest): Promise<GenerateResult>;
   /** Scales the LoRA update (0 = base, 1 = as trained) for generation and export; returns the validation loss there. */

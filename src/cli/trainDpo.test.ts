@@ -47,6 +47,8 @@ describe.concurrent('tabtune --task dpo', () => {
     const run = await tabtune('train', '--task', 'dpo', '--model', join(LLAMA, 'base'), '--data', data, '--out', out, '--steps', '8', '--lr', '0.01', '--lora-r', '4', '--max-len', '32', '--val-split', '0.2', '--beta', '0.1');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/skipped: Line 4: chosen and rejected are the same/);
+    // The estimate before the run is the preference run's (pairs: chosen and rejected sequences, the reference pass).
+    expect(run.stdout).toMatch(/^memory: about [\d.]+ (kB|MB|GB) at the peak of a step/m);
     const config = JSON.parse(readFileSync(join(out, 'adapter/adapter_config.json'), 'utf8'));
     expect(config).toMatchObject({ peft_type: 'LORA', r: 4, target_modules: ['q_proj', 'v_proj'] });
     const adapter = readSafetensors(readFileSync(join(out, 'adapter/adapter_model.safetensors')));

@@ -10,7 +10,7 @@ import type { Session } from '../session/session.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError, type Options, type Parsed } from './args.ts';
 import type { Io } from './main.ts';
 import { backendLine, readDatasetFolder, startEngine } from './nodeEngine.ts';
-import { dataFileOf, LM_RUN_OPTIONS, lmConfigOf, lmPlanOf, lmSourceOf, writeExport } from './trainLm.ts';
+import { dataFileOf, LM_RUN_OPTIONS, lmConfigOf, lmPlanOf, lmSourceOf, memoryLine, writeExport } from './trainLm.ts';
 
 const PREFERENCE_FLAGS = '[--beta B] [--loss sigmoid|ipo|hinge|robust|simpo|orpo] [--label-smoothing X] [--gamma G] [--too-long truncate|skip]';
 
@@ -94,12 +94,13 @@ export async function trainDpo(args: string[], io: Io): Promise<number> {
     const { summary, imported, dataset } = await loadPairs(engine, p, dataPath, num(p, 'val-split', 'fraction') ?? DEFAULT_PREFERENCE_DATASET_OPTIONS.validationFraction, config.seed);
     // Starting from an adapter trains that adapter on (its plan); else a fresh one from the LoRA flags.
     const plan = imported ? imported.plan : lmPlanOf(p, summary).plan;
-    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength);
+    const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing, true);
     if (!quiet) {
       io.out(backendLine(report));
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);
       io.out(`data ${dataset.name}: ${dataset.format}, ${dataset.pairs} pairs (${dataset.train} train, ${dataset.validation} validation), ${dataset.tooLong} longer than ${dataset.options.maxLength} tokens`);
       io.out(`objective ${preference.loss}, beta ${preference.beta}; reference: ${imported ? 'the starting adapter' : 'the base model (adapter disabled)'}; ${planSummary.trainableParams.toLocaleString('en-US')} trainable parameters`);
+      io.out(memoryLine(planSummary));
       for (const issue of dataset.issues) io.err(`  skipped: ${issue.message}`);
     }
     const started = performance.now();

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmDatasetOptions, type LmModelSource, type LmModelSummary, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmDatasetOptions, type LmModelSource, type LmModelSummary, type LmPlanSummary, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
 import { wasmHeapBytes } from '../backend/explainOutOfMemory.ts';
 import { EngineError } from '../errors.ts';
 import { formatBytes } from '../models/hf/hfMemory.ts';
@@ -130,6 +130,12 @@ export function writeExport(dir: string, files: Record<string, Uint8Array>): voi
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
 }
 
+/** The estimate printed before a run (supervised or preference): the peak of a step, the backend's budget, checkpointing. */
+export function memoryLine(plan: LmPlanSummary): string {
+  const budget = plan.memoryBudgetBytes !== null ? ` of the ${formatBytes(plan.memoryBudgetBytes)} this backend can hold` : '';
+  return `memory: about ${formatBytes(plan.memoryBytes)} at the peak of a step${budget}${plan.gradientCheckpointing ? ', with gradient checkpointing' : ''}`;
+}
+
 export async function trainLm(args: string[], io: Io): Promise<number> {
   const p = parse(args, { ...LM_RUN_OPTIONS, ...LM_TEXT_OPTIONS });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"; usage: ${TRAIN_LM_USAGE}`);
@@ -167,8 +173,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
       io.out(`model ${summary.name} (${summary.architecture}, ${summary.totalParams.toLocaleString('en-US')} parameters)`);
       io.out(`data ${dataset.name}: ${dataset.format}, ${dataset.examples} rows (${dataset.train} train, ${dataset.validation} validation), ${dataset.trainedTokens} trained tokens, ${dataset.truncated} truncated`);
       io.out(`plan: LoRA r=${r} alpha=${alpha} on ${Object.keys(plan).length} projections; ${planSummary.trainableParams.toLocaleString('en-US')} trainable parameters`);
-      const budget = planSummary.memoryBudgetBytes !== null ? ` of the ${formatBytes(planSummary.memoryBudgetBytes)} this backend can hold` : '';
-      io.out(`memory: about ${formatBytes(planSummary.memoryBytes)} at the peak of a step${budget}${planSummary.gradientCheckpointing ? ', with gradient checkpointing' : ''}`);
+      io.out(memoryLine(planSummary));
       for (const issue of dataset.issues) io.err(`  skipped: ${issue.message}`);
     }
     const started = performance.now();

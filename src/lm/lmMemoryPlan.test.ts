@@ -45,4 +45,20 @@ describe('planLmMemory and checkLmMemory', () => {
     const huge = { ...run, batch: 32, maxLength: 1024 };
     expect(() => checkLmMemory(planLmMemory(smol, 134_515_008, huge, 'wasm', {}), 'wasm', huge)).toThrow(/with gradient checkpointing\) but the WASM backend can hold at most 3\.87 GB: lower the batch size or the maximum length\.$/);
   });
+
+  it('plans a preference run as one: B pairs are 2B sequences, checkpointing decided from that, pairs named in the refusal', () => {
+    // Batch 1 x 128 fits as a supervised run; as 1 pair (2 sequences) too, with more memory.
+    const pair = { ...run, batch: 2, maxLength: 128 };
+    const sft = planLmMemory(smol, 134_515_008, pair, 'wasm', {});
+    const dpo = planLmMemory(smol, 134_515_008, { ...pair, pairs: true }, 'wasm', {});
+    expect(dpo.plainBytes).toBeGreaterThan(sft.plainBytes);
+    // The policy's activations at 2 x 2 sequences are the supervised run's at batch 4.
+    expect(dpo.plainBytes).toBe(planLmMemory(smol, 134_515_008, { ...run, batch: 4 }, 'wasm', {}).plainBytes);
+    expect(sft.auto).toBe(false);
+    expect(dpo.auto).toBe(true);
+    expect(dpo.estimate.referenceBytes).toBeGreaterThan(0);
+    expect(dpo.estimate.referenceBytes).toBeLessThan(dpo.estimate.activationBytes + dpo.estimate.lossBytes);
+    const huge = { ...run, batch: 16, maxLength: 1024, pairs: true };
+    expect(() => checkLmMemory(planLmMemory(smol, 134_515_008, huge, 'wasm', {}), 'wasm', huge)).toThrow(/at batch 16 pairs \(chosen and rejected\) x 1024 tokens, with gradient checkpointing\) but the WASM backend/);
+  });
 });

@@ -24,13 +24,15 @@ export interface LmRunShape {
   trainableParams: number;
   /** LmTrainConfig.gradientCheckpointing: absent decides from the estimate. */
   gradientCheckpointing?: boolean;
+  /** A preference run: `batch` pairs, so 2 x batch sequences, and a reference pass (estimateLmTrainMemory). */
+  pairs?: boolean;
 }
 
 /** `totalParams`: every weight of the model (LmModelSummary.totalParams). */
 export function planLmMemory(config: HfModelConfig, totalParams: number, run: LmRunShape, backend: string, limits: DeviceLimits): LmMemoryPlan {
   const budget = lmMemoryBudget(backend, limits);
   const estimate = (checkpointing: boolean): LmTrainMemory =>
-    estimateLmTrainMemory(config, { batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing, backend });
+    estimateLmTrainMemory(config, { batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing, pairs: run.pairs, backend });
   const plain = estimate(false);
   if (run.gradientCheckpointing !== undefined) return { estimate: estimate(run.gradientCheckpointing), budget, auto: false, plainBytes: plain.totalBytes };
   if (budget === null || plain.totalBytes <= budget) return { estimate: plain, budget, auto: false, plainBytes: plain.totalBytes };
@@ -45,6 +47,6 @@ export function checkLmMemory(plan: LmMemoryPlan, backend: string, run: LmRunSha
   const lower = estimate.checkpointing ? 'lower the batch size or the maximum length' : 'turn on gradient checkpointing, or lower the batch size or the maximum length';
   throw new EngineError(
     'out-of-memory',
-    `This run needs about ${formatBytes(estimate.totalBytes)} (weights ${formatBytes(estimate.weightBytes)}${estimate.kernelCacheBytes ? ` and ${formatBytes(estimate.kernelCacheBytes)} more that the WASM matrix kernels keep packed` : ''}, activations ${formatBytes(estimate.activationBytes + estimate.lossBytes)} at batch ${run.batch} x ${run.maxLength} tokens${estimate.checkpointing ? ', with gradient checkpointing' : ''}) but ${where} ${formatBytes(budget)}: ${lower}.`,
+    `This run needs about ${formatBytes(estimate.totalBytes)} (weights ${formatBytes(estimate.weightBytes)}${estimate.kernelCacheBytes ? ` and ${formatBytes(estimate.kernelCacheBytes)} more that the WASM matrix kernels keep packed` : ''}, activations ${formatBytes(Math.max(estimate.activationBytes + estimate.lossBytes, estimate.referenceBytes))} at batch ${run.batch}${run.pairs ? ' pairs (chosen and rejected)' : ''} x ${run.maxLength} tokens${estimate.checkpointing ? ', with gradient checkpointing' : ''}) but ${where} ${formatBytes(budget)}: ${lower}.`,
   );
 }

@@ -4,17 +4,18 @@
  * the policy in one batch [2B, T]; the reference's log-probabilities come from the precomputed
  * table, or from a forward pass of the same weights with the adapter disabled (or the starting
  * adapter's frozen copy), with no second copy of the base weights. TRL's metrics of every step are
- * read once after its update; the validation pass scores the validation pairs.
+ * read back once, while the next step runs; the validation pass scores the validation pairs.
  */
 import type { LmTrainConfig, PreferenceSettings } from '../api.ts';
 import { REFERENCE_LOSSES } from '../api/preferenceTypes.ts';
 import { preferenceBatch } from '../data/text/preferenceBatch.ts';
 import type { PreferenceExample } from '../data/text/tokenizePreferencePairs.ts';
-import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { tf, type Tensor, type Tensor1D, type Tensor2D } from '../tf.ts';
 import type { AdamWParam } from '../train/adamw.ts';
 import { preferenceBatchLoss, preferenceLogps, preferencePairLosses } from '../train/preferenceLoss.ts';
+import { noGradient } from '../train/noGradient.ts';
 import type { TrainLoopSpec } from '../train/trainLoop.ts';
 import type { LmSamples } from './lmLoopSpec.ts';
 import { scorePairs, scorePreferences, summarizePairs, type ReferenceLogps, type ScoringModel } from './preferenceScores.ts';
@@ -32,6 +33,8 @@ export interface PreferenceTask {
   validation: number[];
   /** Reference log-probabilities computed before the run: the validation pairs' always, every pair's with precomputeRef. */
   referenceLogps: ReferenceLogps;
+  /** Gradient checkpointing per block (decided before the run from the memory estimate, as supervised runs). */
+  recompute: boolean;
 }
 
 export interface PreferenceLoopSpec extends TrainLoopSpec<null> {
@@ -57,10 +60,8 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
       const mask = tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D;
       // Dropout is seeded by the step and micro-batch: a resumed run draws the same masks.
       const dropoutSeed = config.seed + at.step * 131 + at.micro;
-      // Gradient checkpointing only when asked (--gradient-checkpointing on): the memory estimate covers supervised runs.
-      const recompute = config.gradientCheckpointing === true;
-      const { logits } = causalLmLogits(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute }); // [2B, T, V]
-      const { logps, chosenNll } = preferenceLogps(logits, b.labels, b.completion, b.targets); // [2B]
+      // The reference first, off the gradient tape and one block at a time (recompute without a tape):
+      // its activations are gone before the policy's exist, so the step's peak is the policy's (hfMemory.ts).
       let reference: Tensor1D | null = null;
       if (usesRef) {
         const cached = rows.every((r) => task.referenceLogps.has(r));
@@ -68,11 +69,13 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
           const values = [...rows.map((r) => task.referenceLogps.get(r)![0]), ...rows.map((r) => task.referenceLogps.get(r)![1])];
           reference = tf.tensor1d(values);
         } else {
-          // No gradient flows here: the reference's weights are not among the parameters.
-          const refLogits = causalLmLogits(task.reference.lm, ids, { attentionMask: mask, lora: task.reference.lora }).logits; // [2B, T, V]
-          reference = preferenceLogps(refLogits, b.labels, b.completion, b.targets).logps;
+          const ref = task.reference;
+          reference = noGradient(() => preferenceLogps(causalLmHidden(ref.lm, ids, { attentionMask: mask, lora: ref.lora, recompute: true }).hidden, lmHeadOf(ref.lm), b, false).logps); // [2B]
         }
       }
+      const { hidden } = causalLmHidden(task.policy.lm, ids, { attentionMask: mask, lora: task.policy.lora, training: true, dropoutSeed, recompute: task.recompute }); // [2B*T, C]
+      // From the hidden states a chunk of positions at a time: no [2B, T, V] logits held.
+      const { logps, chosenNll } = preferenceLogps(hidden, lmHeadOf(task.policy.lm), b, s.loss === 'orpo'); // [2B]
       const pairLosses = preferencePairLosses(logps, reference, b.completionTokens, s); // [B]
       kept.push({ rows, logps: tf.keep(tf.concat([logps, reference ?? tf.zerosLike(logps)])) }); // [4B]
       return preferenceBatchLoss(pairLosses, chosenNll, s);
@@ -83,19 +86,26 @@ export function preferenceLoopSpec(task: PreferenceTask, config: LmTrainConfig, 
       return tokens;
     },
     async stepMetrics() {
+      // Taken now: the loop may run the next step's batchLoss (which clears `kept`) before these reads return.
+      const taken = kept;
+      kept = [];
+      const reads = taken.map((k) => k.logps.data());
       const rows: number[] = [];
       const policy: ReferenceLogps = new Map();
       const reference: ReferenceLogps = new Map();
-      for (const k of kept) {
-        const v = await k.logps.data();
-        const n = k.rows.length;
-        k.rows.forEach((r, i) => {
-          rows.push(r);
-          policy.set(r, [v[i]!, v[n + i]!]);
-          reference.set(r, [v[2 * n + i]!, v[3 * n + i]!]);
-        });
+      try {
+        for (const [j, k] of taken.entries()) {
+          const v = await reads[j]!;
+          const n = k.rows.length;
+          k.rows.forEach((r, i) => {
+            rows.push(r);
+            policy.set(r, [v[i]!, v[n + i]!]);
+            reference.set(r, [v[2 * n + i]!, v[3 * n + i]!]);
+          });
+        }
+      } finally {
+        for (const k of taken) k.logps.dispose();
       }
-      clearKept();
       // A row drawn twice in one step is scored once: metrics describe the pairs, the loss the batch.
       const unique = [...new Set(rows)];
       const summary = summarizePairs(await scorePairs(task.examples, unique, policy, usesRef ? reference : null, s), s);

@@ -7,7 +7,7 @@ import type { PreferenceEvaluation, PreferenceMetrics, PreferencePairScore, Pref
 import { REFERENCE_LOSSES } from '../api/preferenceTypes.ts';
 import { preferenceBatch } from '../data/text/preferenceBatch.ts';
 import type { PreferenceExample } from '../data/text/tokenizePreferencePairs.ts';
-import { causalLmLogits } from '../models/hf/causalLmLogits.ts';
+import { causalLmHidden, lmHeadOf } from '../models/hf/causalLmLogits.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import { tf, type Tensor2D } from '../tf.ts';
 import { preferenceLogps, preferencePairLosses } from '../train/preferenceLoss.ts';
@@ -29,8 +29,10 @@ export async function completionLogps(model: ScoringModel, examples: PreferenceE
     const logps = tf.tidy(() => {
       const b = preferenceBatch(examples, chunk, padId);
       const ids = tf.tensor2d(b.ids, [2 * b.B, b.T], 'int32') as Tensor2D;
-      const { logits } = causalLmLogits(model.lm, ids, { attentionMask: tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D, lora: model.lora }); // [2B, T, V]
-      return preferenceLogps(logits, b.labels, b.completion, b.targets).logps;
+      // recompute without a gradient tape: each block's intermediates are freed as it ends.
+      const { hidden } = causalLmHidden(model.lm, ids, { attentionMask: tf.tensor2d(b.attention, [2 * b.B, b.T]) as Tensor2D, lora: model.lora, recompute: true }); // [2B*T, C]
+      // The head a chunk of completion positions at a time: no [2B, T, V] logits.
+      return preferenceLogps(hidden, lmHeadOf(model.lm), b, false).logps; // [2B]
     });
     const values = await logps.data();
     logps.dispose();

@@ -132,9 +132,9 @@ export class Session extends SessionCore implements SessionApi {
     return this.work({ kind: 'generate', task: LM, what: 'Scoring preference pairs' }, 'score preference pairs', () => evalPreferences(this.lm, request));
   }
 
-  async lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean): Promise<LmPlanSummary> {
+  async lmSetPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean, pairs?: boolean): Promise<LmPlanSummary> {
     this.assertFree({ kind: 'change', task: LM }, 'change the plan');
-    return this.lm.setPlan(plan, batchSize, maxLength, gradientCheckpointing);
+    return this.lm.setPlan(plan, batchSize, maxLength, gradientCheckpointing, pairs);
   }
 
   lmGenerate(request: GenerateRequest): Promise<GenerateResult> {

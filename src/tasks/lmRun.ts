@@ -10,7 +10,7 @@ import { EngineError } from '../errors.ts';
 import { createLmLora, disposeLmLora } from '../lm/createLmLora.ts';
 import { generateText } from '../lm/generateText.ts';
 import { lmLoopSpec } from '../lm/lmLoopSpec.ts';
-import { checkLmMemory, planLmMemory } from '../lm/lmMemoryPlan.ts';
+import { checkLmMemory, planLmMemory, type LmMemoryPlan, type LmRunShape } from '../lm/lmMemoryPlan.ts';
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
 import { formatBytes } from '../models/hf/hfMemory.ts';
 import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
@@ -58,6 +58,20 @@ export function sampleAnswers(task: LmTask, model: HfCausalLm, lora: LmLora, pro
   };
 }
 
+/**
+ * The memory plan of a run (supervised or preference), checked before anything is allocated: refused
+ * in one sentence when even gradient checkpointing would not fit; checkpointing turned on, and said
+ * so, when the estimate needs it.
+ */
+export function planRunMemory(task: LmTask, shape: LmRunShape): LmMemoryPlan {
+  const backend = task.context.backendName();
+  const memory = planLmMemory(task.requireModel().lm.config, task.requireModel().summary.totalParams, shape, backend, deviceLimits());
+  checkLmMemory(memory, backend, shape);
+  if (memory.auto)
+    task.context.emit({ type: 'log', level: 'info', message: `Gradient checkpointing is on: without it this run would need about ${formatBytes(memory.plainBytes)}, more than the ${formatBytes(memory.budget!)} this backend can hold.` });
+  return memory;
+}
+
 export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: TrainPlan): Promise<PreparedRun<LmTrainResult>> {
   const loaded = task.requireModel();
   const { lm, tokenizer } = loaded;
@@ -67,10 +81,7 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
   const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
   // Refused before anything is allocated when even gradient checkpointing would not fit.
   const shape = { batch: config.batchSize, maxLength: rows.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing };
-  const memory = planLmMemory(lm.config, loaded.summary.totalParams, shape, task.context.backendName(), deviceLimits());
-  checkLmMemory(memory, task.context.backendName(), shape);
-  if (memory.auto)
-    task.context.emit({ type: 'log', level: 'info', message: `Gradient checkpointing is on: without it this run would need about ${formatBytes(memory.plainBytes)}, more than the ${formatBytes(memory.budget!)} this backend can hold.` });
+  const memory = planRunMemory(task, shape);
   const samples = sampleAnswers(task, trainLm, lora, config.samplePrompts);
   let kept = false;
   return {

@@ -157,13 +157,13 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     return this.prefs.summary;
   }
 
-  setPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean): LmPlanSummary {
+  setPlan(plan: TrainPlan, batchSize: number, maxLength: number, gradientCheckpointing?: boolean, pairs?: boolean): LmPlanSummary {
     const { lm, summary } = this.requireModel();
     validateLmPlan(lm, plan);
     this.plan = structuredClone(plan);
     const trainable = countLmTrainable(lm.modules, plan);
     // As the run will be: with gradient checkpointing when the estimate says it would not fit without.
-    const memory = planLmMemory(lm.config, summary.totalParams, { batch: batchSize, maxLength, trainableParams: trainable, gradientCheckpointing }, this.context.backendName(), deviceLimits());
+    const memory = planLmMemory(lm.config, summary.totalParams, { batch: batchSize, maxLength, trainableParams: trainable, gradientCheckpointing, pairs }, this.context.backendName(), deviceLimits());
     return {
       plan: this.plan,
       trainableParams: trainable,

@@ -29,12 +29,13 @@ const config = (extra: Partial<LmTrainConfig> = {}): LmTrainConfig => ({
 describe('preference runs (WASM)', () => {
   let events: EngineEvent[];
   let engine: Session;
+  let plan: TrainPlan;
   beforeEach(async () => {
     events = [];
     engine = new Session({ decodeImage: decodeImagePng }, (e) => events.push(e));
     await engine.setBackend('wasm');
     const summary = await engine.lmLoadModel({ kind: 'files', files: readFolder(`${FIXTURES}tiny-llama/base`) });
-    const plan: TrainPlan = Object.fromEntries(summary.modules.filter((m) => summary.defaultTargets.includes(m.name)).map((m) => [m.path, { kind: 'lora' as const, r: 4, alpha: 8 }]));
+    plan = Object.fromEntries(summary.modules.filter((m) => summary.defaultTargets.includes(m.name)).map((m) => [m.path, { kind: 'lora' as const, r: 4, alpha: 8 }]));
     await engine.lmSetPlan(plan, 4, 32);
   });
   afterEach(() => engine.dispose());
@@ -84,6 +85,20 @@ describe('preference runs (WASM)', () => {
     const plain = steps().map((p) => p.loss);
     events.length = 0;
     await engine.train(config({ steps: 3, preference: { ...DEFAULT_PREFERENCE_SETTINGS, precomputeRef: true } }));
+    steps().forEach((p, i) => expect(Math.abs(p.loss - plain[i]!)).toBeLessThan(1e-5));
+  });
+
+  it('gives the same steps with gradient checkpointing on, and its plan says so', async () => {
+    await engine.lmImportPreferences('pairs.jsonl', new Blob([piratePairsJsonl()]), { ...DEFAULT_PREFERENCE_DATASET_OPTIONS, maxLength: 32, validationFraction: 0.2 });
+    await engine.train(config({ steps: 3 }));
+    const plain = steps().map((p) => p.loss);
+    events.length = 0;
+    const summary = await engine.lmSetPlan(plan, 4, 32, true, true);
+    expect(summary.gradientCheckpointing).toBe(true);
+    // A preference batch of 4 pairs holds 8 sequences: more than the supervised estimate at batch 4.
+    expect(summary.memoryBytes).toBeGreaterThan((await engine.lmSetPlan(plan, 4, 32, true)).memoryBytes);
+    await engine.train(config({ steps: 3, gradientCheckpointing: true }));
+    expect(steps()).toHaveLength(3);
     steps().forEach((p, i) => expect(Math.abs(p.loss - plain[i]!)).toBeLessThan(1e-5));
   });
 

@@ -16,7 +16,8 @@ import type { LmLora } from '../models/hf/hfTypes.ts';
 import type { PreparedRun } from '../session/task.ts';
 import { tf, type Variable } from '../tf.ts';
 import { commonResult } from '../train/trainLoop.ts';
-import { sampleAnswers, startTrainables } from './lmRun.ts';
+import { countLmTrainable } from '../lora/hfPeftTargets.ts';
+import { planRunMemory, sampleAnswers, startTrainables } from './lmRun.ts';
 import type { LmTask } from './lmTask.ts';
 
 /** A frozen copy of an adapter (the reference when a run starts from one). */
@@ -30,6 +31,9 @@ export async function preparePreferenceRun(task: LmTask, config: LmTrainConfig, 
   const { lm, tokenizer } = loaded;
   const prefs = task.requirePreferences();
   const { continuing, lora, full, params } = startTrainables(task, config, plan);
+  // As a supervised run: refused before anything is allocated when even checkpointing would not fit, checkpointing when needed.
+  const shape = { batch: config.batchSize, maxLength: prefs.summary.options.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing, pairs: true };
+  const memory = planRunMemory(task, shape);
   // The reference: what the run starts from, frozen. A fresh adapter starts at B = 0, so that is the base.
   const refLora = continuing && task.lora ? frozenCopy(task.lora) : undefined;
   const refFull = continuing && task.full.size > 0 ? new Map<string, Variable>([...task.full].map(([n, v]) => [n, tf.variable(v, false)])) : new Map<string, Variable>();
@@ -41,7 +45,7 @@ export async function preparePreferenceRun(task: LmTask, config: LmTrainConfig, 
   const refRows = usesRef ? (s.precomputeRef ? [...prefs.train, ...prefs.validation] : prefs.validation) : [];
   const referenceLogps = await completionLogps(reference, prefs.examples, refRows, padId, config.batchSize);
   const samples = sampleAnswers(task, policy.lm, lora, config.samplePrompts);
-  const spec = preferenceLoopSpec({ policy, reference, params, examples: prefs.examples, padId, train: prefs.train, validation: prefs.validation, referenceLogps }, config, s, samples);
+  const spec = preferenceLoopSpec({ policy, reference, params, examples: prefs.examples, padId, train: prefs.train, validation: prefs.validation, referenceLogps, recompute: memory.estimate.checkpointing }, config, s, samples);
   let kept = false;
   return {
     spec,

@@ -82,7 +82,7 @@ describe('headTask in the training loop', () => {
       }),
     );
     expect(counts.length).toBeGreaterThan(20);
-    expectFlatTensorCounts(counts);
+    expectFlatTensorCounts(counts, { inFlight: 1 });
     disposeHead(head);
   });
 
@@ -106,6 +106,7 @@ describe('headTask in the training loop', () => {
     expect(c.losses).not.toEqual(a.losses);
     const stopped = await run(5, 3);
     expect(stopped.result.state).toBe('stopped');
-    expect(stopped.losses).toEqual(a.losses.slice(0, 3));
+    // Asked after step 3, when step 4 was already enqueued (its loss is read back while it runs): it ends after step 4.
+    expect(stopped.losses).toEqual(a.losses.slice(0, 4));
   });
 });

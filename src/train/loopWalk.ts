@@ -16,11 +16,11 @@ export interface LoopWalk {
   readonly totalSteps: number;
   /** Micro-batches per optimizer step. */
   readonly microBatches: number;
-  /** Rows of the next (micro-)batch. */
+  /** Rows of the next (micro-)batch; the walk moves on to the batch after it. */
   nextRows(): number[];
-  /** After an optimizer step with this (mean) loss. */
+  /** When an optimizer step's (mean) loss is known (the loop may have drawn the next step's rows already). */
   afterStep(loss: number): void;
-  /** Whether an evaluation is due after `step` optimizer steps. */
+  /** Whether an evaluation is due after `step` optimizer steps (those whose rows were drawn). */
   evalDue(step: number): boolean;
   /** The evaluation's point (epoch runs add the epoch and its mean training loss). */
   evalPoint(step: number, metrics: Omit<EvalPoint, 'step'>): EvalPoint;
@@ -49,9 +49,8 @@ function epochWalk(trainSize: number, epochs: number, batchSize: number, rng: Rn
   return {
     totalSteps: perEpoch * epochs,
     microBatches: 1,
-    nextRows: () => order.slice(batch * batchSize, (batch + 1) * batchSize),
+    nextRows: () => order.slice(batch * batchSize, ++batch * batchSize),
     afterStep(loss) {
-      batch += 1;
       epochLossSum += loss;
       epochSteps += 1;
     },

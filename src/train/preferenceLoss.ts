@@ -15,34 +15,48 @@
  * The batch loss is the mean over pairs (plus ORPO's NLL).
  */
 import type { PreferenceSettings } from '../api/preferenceTypes.ts';
+import type { PreferenceBatch } from '../data/text/preferenceBatch.ts';
+import { chunkedTokenLogps } from '../lm/chunkedCrossEntropy.ts';
+import type { LmHead } from '../models/hf/causalLmLogits.ts';
 import { tf, type Scalar, type Tensor, type Tensor1D } from '../tf.ts';
+import { IGNORE_INDEX } from './causalLmLoss.ts';
 
 export interface PreferenceLogps {
   /** [2B] summed completion log-probabilities: chosen rows, then rejected. */
   logps: Tensor1D;
-  /** ORPO only: mean negative log-likelihood over every real token of the chosen rows. */
+  /** ORPO only (0 otherwise): mean negative log-likelihood over every real token of the chosen rows. */
   chosenNll: Scalar;
 }
 
+/** preferenceLogps' inputs: a preference batch's label layout (data/text/preferenceBatch.ts). */
+export type PreferenceLabels = Pick<PreferenceBatch, 'labels' | 'completion' | 'targets' | 'B' | 'T'>;
+
 /**
- * logits [2B, T, V] -> summed log softmax at each completion label (TRL's selective_log_softmax
- * with the completion mask), and ORPO's chosen NLL. Differentiable; call inside tf.tidy.
+ * hidden [2B*T, C] (the final hidden states of the chosen rows, then the rejected rows) and the
+ * frozen head -> each sequence's summed log softmax at its completion labels (TRL's
+ * selective_log_softmax with the completion mask) and, with `nll` (ORPO), the mean negative
+ * log-likelihood over every real token of the chosen rows. The token log-probabilities come from
+ * the chunked head (chunkedTokenLogps: no [2B, T, V] logits), only at the positions these need; a
+ * masked per-sequence sum then gives the [2B] log-probabilities. Differentiable in `hidden`; call
+ * inside tf.tidy.
  */
-export function preferenceLogps(logits: Tensor, labels: Int32Array, completion: Float32Array, targets: Float32Array): PreferenceLogps {
-  const [n, t, v] = logits.shape as [number, number, number];
+export function preferenceLogps(hidden: Tensor, head: LmHead, batch: PreferenceLabels, nll: boolean, chunk?: number): PreferenceLogps {
+  const { B, T, completion, targets } = batch;
+  const half = B * T;
+  // Only completion tokens count, and the chosen rows' real tokens for ORPO's NLL: the others get no logits.
+  const labels = Int32Array.from(batch.labels, (y, i) => (completion[i]! > 0 || (nll && i < half && targets[i]! > 0) ? y : IGNORE_INDEX));
   return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(tf.reshape(logits, [n * t, v])); // [2B*T, V]
-    // int32 one-hot then a cast: the wasm backend's OneHot (4.22) writes zeros when asked for float32 directly.
-    const oneHot = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), v), 'float32'); // [2B*T, V]
-    const picked = tf.reshape(tf.sum(tf.mul(logProbs, oneHot), -1), [n, t]); // [2B, T]
-    const logps = tf.sum(tf.mul(picked, tf.tensor2d(completion, [n, t])), 1) as Tensor1D; // [2B]
-    const half = (n / 2) * t;
-    const chosenTargets = targets.subarray(0, half);
-    let count = 0;
-    for (const w of chosenTargets) count += w;
-    const chosenPicked = tf.slice(picked, [0, 0], [n / 2, t]); // [B, T]
-    const nll = tf.div(tf.neg(tf.sum(tf.mul(chosenPicked, tf.tensor2d(chosenTargets, [n / 2, t])))), Math.max(count, 1)) as Scalar;
-    return { logps, chosenNll: nll };
+    const { logps: tokenLogps, positions } = chunkedTokenLogps(hidden, head, labels, chunk); // [M]
+    const m = positions.length;
+    // The masked sum per sequence as a [2B, M] matrix of completion weights (one matMul, on every backend).
+    const perSequence = new Float32Array(2 * B * m);
+    positions.forEach((p, j) => (perSequence[Math.floor(p / T) * m + j] = completion[p]!));
+    const logps = tf.reshape(tf.matMul(tf.tensor2d(perSequence, [2 * B, m]), tf.reshape(tokenLogps, [m, 1])), [2 * B]) as Tensor1D; // [2B]
+    if (!nll) return { logps, chosenNll: tf.scalar(0) };
+    const chosen = Float32Array.from(positions, (p) => (p < half ? targets[p]! : 0)); // [M]
+    const count = chosen.reduce((a, w) => a + w, 0);
+    const chosenNll = tf.div(tf.neg(tf.sum(tf.mul(tokenLogps, tf.tensor1d(chosen)))), Math.max(count, 1)) as Scalar;
+    return { logps, chosenNll };
   });
 }
 

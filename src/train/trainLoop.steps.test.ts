@@ -112,7 +112,7 @@ describe('runTrainLoop with steps batches', () => {
     expect(rest.out.finalLoss).toBe(full.out.finalLoss);
   });
 
-  it('checks the loss before the update: a NaN step leaves the weights at the last good checkpoint', async () => {
+  it('catches a NaN step (read back while the next one runs) and leaves the weights at the last good checkpoint', async () => {
     const { spec, w, dispose } = leastSquares(2, { steps: 10 });
     let calls = 0;
     // The 9th micro-batch (step 5's first) is NaN.
@@ -137,7 +137,48 @@ describe('runTrainLoop with steps batches', () => {
     const { spec, dispose } = leastSquares(3, { steps: 12, evalEvery: 4 });
     const counts: number[] = [];
     await expectNoTensorLeak(() => runTrainLoop(spec, settings({ batchSize: 4, clipNorm: 0.1 }), hooks({ onStep: () => counts.push(tf.memory().numTensors) })));
-    expectFlatTensorCounts(counts);
+    // Steps due an evaluation (every 4th) are reported with no next step in flight; the others with one (its loss tensor).
+    expectFlatTensorCounts(counts.filter((_, i) => (i + 1) % 4 !== 0));
+    expectFlatTensorCounts(counts.filter((_, i) => (i + 1) % 4 === 0));
+    dispose();
+  });
+
+  it("enqueues the next step before reading a step's loss, except before an evaluation; every step is reported, nothing leaks", async () => {
+    const { spec, dispose } = leastSquares(1, { steps: 6, evalEvery: 3 });
+    const events: string[] = [];
+    const traced: TrainLoopSpec<number> = {
+      ...spec,
+      batchLoss: (rows, at) => (events.push(`loss ${at.step}`), spec.batchLoss(rows, at)),
+      evaluate: () => (events.push('eval'), spec.evaluate()),
+    };
+    const history: number[] = [];
+    const out = await expectNoTensorLeak(() => runTrainLoop(traced, settings({ batchSize: 4 }), hooks({ onStep: (p) => (events.push(`step ${p.step}`), history.push(p.loss)) })));
+    // Step k's loss is read (and onStep called) after step k+1's batch loss and update are enqueued;
+    // an evaluation needs the weights after its step, so the step before it waits for its loss.
+    expect(events).toEqual(['loss 0', 'loss 1', 'step 1', 'loss 2', 'step 2', 'step 3', 'eval', 'loss 3', 'loss 4', 'step 4', 'loss 5', 'step 5', 'step 6', 'eval']);
+    expect(history).toHaveLength(6);
+    expect(history.every(Number.isFinite)).toBe(true);
+    expect(out.finalLoss).toBe(history[5]);
+    dispose();
+  });
+
+  it('a stop asked while the next step is in flight ends the run after that step, checkpointed there', async () => {
+    const { spec, w, dispose } = leastSquares(1, { steps: 10, evalEvery: 0 });
+    let stop = false;
+    const steps: number[] = [];
+    let saved: LoopState | null = null;
+    const out = await runTrainLoop(spec, settings({ batchSize: 4 }), hooks({
+      onStep: (p) => {
+        steps.push(p.step);
+        if (p.step === 1) stop = true;
+      },
+      shouldStop: () => stop,
+      onCheckpoint: async (s, final) => void (final === 'stopped' && (saved = s)),
+    }));
+    expect(steps).toEqual([1, 2]);
+    expect(out).toMatchObject({ state: 'stopped', steps: 2 });
+    expect(saved!.step).toBe(2);
+    expect(Array.from(saved!.weights[0]!.values)).toEqual(Array.from(await w.data()));
     dispose();
   });
 

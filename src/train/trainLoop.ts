@@ -6,13 +6,18 @@
  *   1. micro-batches (gradAccumulation of them; 1 for epoch runs): the batch loss and the gradients
  *      of spec.params only (tf.variableGrads), each divided by gradAccumulation and summed, the loss
  *      summed on the device; one tf.tidy per micro-batch, so only the sums live across them;
- *   2. ONE loss read; a NaN or infinite loss is caught BEFORE the update is applied, and the weights
- *      and optimizer go back to the last good state (the start or the last finite checkpoint);
- *   3. clip to settings.clipNorm, AdamW at the scheduled learning rate;
+ *   2. ONE loss read, started now (data(), async) and awaited later; clip to settings.clipNorm,
+ *      AdamW at the scheduled learning rate, all enqueued without waiting for the device;
+ *   3. unless something after this step needs its weights (an evaluation, a checkpoint, the end, a
+ *      stop already asked for), the NEXT step's work is enqueued before this step's loss is awaited:
+ *      on WebGPU the device never waits for the loss to come back (on CPU and WASM, which run each
+ *      op as it is called, nothing changes). Everything below sees each step's loss, one step late
+ *      at most; a NaN or infinite loss sends the weights and optimizer back to the last good state
+ *      (the start or the last finite checkpoint), the step after it (already taken) included;
  *   4. onStep (the chart shows every step as it happens);
  *   5. a turn of the event loop, then the pause gate: a Stop sent while paused is seen as soon as
- *      the gate opens (PauseGate: stop, then resume);
- *   6. stop check, BEFORE any evaluation: Stop is prompt (no validation pass or sample generation
+ *      the gate opens (PauseGate: stop, then resume), after the step already enqueued, if any;
+ *   6. (only when no next step was enqueued) stop check, BEFORE any evaluation: Stop is prompt (no validation pass or sample generation
  *      first); the 'stopped' checkpoint records the evaluation as pending (an epoch at its last
  *      batch, or pendingEval), so a resumed run does it first and goes on exactly as the
  *      uninterrupted one (both old loops' checkpoints have that form);
@@ -60,8 +65,10 @@ export interface TrainLoopSpec<D = unknown> {
   /** Real (non-padding) tokens in these rows: reported as tokensPerSecond on StepPoint when given. */
   countTokens?(rows: number[]): number;
   /**
-   * Objective-specific numbers of the step just taken (read after its update, once per step), e.g.
-   * a preference run's rewards; batchLoss keeps what they need. Reported as StepPoint.metrics.
+   * Objective-specific numbers of the step just taken, e.g. a preference run's rewards; batchLoss
+   * keeps what they need. Called once per step right after its update is enqueued and BEFORE the next
+   * step's batchLoss: it must take what it kept synchronously (before its first await), since the
+   * promise may be awaited after the next step has run. Reported as StepPoint.metrics.
    */
   stepMetrics?(): Promise<Record<string, number>>;
   /** Generator batchLoss draws from (dropout), made by createRng: checkpoints save and restore its state. */
@@ -96,6 +103,17 @@ export interface TrainLoopOutcome<D> {
   /** The latest validation pass (null when none ran). */
   lastEvaluation: LoopEvaluation<D> | null;
   rolledBack?: RollbackReport;
+}
+
+/** A step whose update is enqueued and whose loss is on its way back. */
+interface LaunchedStep {
+  lossSum: Tensor;
+  /** The step's mean loss, once read back. */
+  loss: Promise<number>;
+  metrics: Promise<Record<string, number>> | null;
+  lr: number;
+  /** Tokens trained once this step is counted. */
+  tokens: number;
 }
 
 /** When the periodic checkpoint is due: every N steps, or M seconds after the last one. */
@@ -158,7 +176,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
   };
 
   /** The micro-batches of one optimizer step: summed (scaled) gradients and the summed loss, on the device. */
-  const accumulate = (): { lossSum: Tensor; grads: Record<string, Tensor> } => {
+  const accumulate = (index: number): { lossSum: Tensor; grads: Record<string, Tensor> } => {
     let grads: Record<string, Tensor> | null = null;
     let lossSum: Tensor | null = null;
     for (let micro = 0; micro < microBatches; micro++) {
@@ -167,7 +185,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       const prev: { lossSum: Tensor | null; grads: Record<string, Tensor> | null } = { lossSum, grads };
       const next = tf.tidy(() => {
         // Gradients only for the task's parameters: frozen weights never enter the tape's results.
-        const { value, grads: g } = tf.variableGrads(() => spec.batchLoss(rows, { step, micro }), optimizer.variables);
+        const { value, grads: g } = tf.variableGrads(() => spec.batchLoss(rows, { step: index, micro }), optimizer.variables);
         // As transformers divides each micro-batch loss by the accumulation steps: the mean over the effective batch.
         const names = new Set([...Object.keys(g), ...Object.keys(prev.grads ?? {})]);
         const summed: Record<string, Tensor> = {};
@@ -185,6 +203,32 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
     return { lossSum: lossSum!, grads: grads! };
   };
 
+  /** Steps whose update has been enqueued: `step`, or one more while a step's loss is on its way back. */
+  let launched = 0;
+
+  /** Enqueues the next optimizer step (gradients, clipping, AdamW) and starts reading its loss back, without waiting. */
+  const launch = (): LaunchedStep => {
+    const index = launched;
+    const lr = learningRateAt(schedule, settings.learningRate, index, totalSteps);
+    const { lossSum, grads } = accumulate(index);
+    // The read starts here, queued right behind this step's work (TF.js' WebGPU backend submits the copy at once).
+    const loss = lossSum.data().then((v) => (v[0] ?? Number.NaN) / microBatches);
+    const metrics = spec.stepMetrics ? spec.stepMetrics() : null;
+    tf.tidy(() => optimizer.apply(clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm).grads : grads, lr));
+    tf.dispose(Object.values(grads));
+    launched += 1;
+    return { lossSum, loss, metrics, lr, tokens: trainedTokens };
+  };
+
+  /** Waits for a launched step's loss (and metrics) and frees what it held. */
+  const settle = async (l: LaunchedStep): Promise<{ loss: number; metrics: Record<string, number> | null }> => {
+    try {
+      return { loss: await l.loss, metrics: l.metrics ? await l.metrics : null };
+    } finally {
+      l.lossSum.dispose();
+    }
+  };
+
   try {
     let pendingEval = false;
     if (resume) {
@@ -194,6 +238,7 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       if (spec.rng && resume.rng.task !== undefined) setRngState(spec.rng, resume.rng.task);
       for (const e of evals) early.update(e.validationLoss);
       step = resume.step;
+      launched = step;
       lastLoss = resume.lastLoss;
     }
     // The last state known to be good: where a NaN loss rolls back to (the start, then each checkpoint).
@@ -206,34 +251,39 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
       stoppedEarly = await evaluate();
       walk.afterEval();
     }
-    while (step < totalSteps && !stoppedEarly) {
-      const lr = learningRateAt(schedule, settings.learningRate, step, totalSteps);
-      const { lossSum, grads } = accumulate();
-      // One 4-byte read per optimizer step: the chart shows every step, and a bad loss must be seen before the update.
-      const loss = ((await lossSum.data())[0] ?? Number.NaN) / microBatches;
-      lossSum.dispose();
+    let current: LaunchedStep | null = null;
+    while (!stoppedEarly && (current || step < totalSteps)) {
+      current ??= launch();
+      // The next step goes in before this one's loss is back, unless what follows this step needs its weights.
+      const due = launched >= totalSteps || walk.evalDue(launched) || (hooks.onCheckpoint !== undefined && checkpointDue(hooks.checkpoint, launched, now() - lastCheckpointAt)) || hooks.shouldStop();
+      const next = due ? null : launch();
+      const taken = current;
+      const { loss, metrics } = await settle(taken);
+      current = next;
       if (!Number.isFinite(loss)) {
-        tf.dispose(Object.values(grads));
+        if (next) await settle(next);
+        current = null;
+        launched = step;
+        // The bad step's update (and the next one's) is undone with everything since lastGood.
         restoreWeights(spec.params, optimizer, lastGood);
         rolledBack = { atStep: step + 1, toStep: lastGood.step, message: nonFiniteMessage(loss, step + 1, lastGood.step) };
         break;
       }
-      tf.tidy(() => optimizer.apply(clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm).grads : grads, lr));
-      tf.dispose(Object.values(grads));
       step += 1;
       lastLoss = loss;
       justEvaluated = false;
       walk.afterStep(loss);
       const elapsed = now() - started - pausedMs;
-      const tokens = spec.countTokens ? { tokensPerSecond: elapsed > 0 ? (trainedTokens * 1000) / elapsed : 0 } : {};
-      const metrics = spec.stepMetrics ? { metrics: await spec.stepMetrics() } : {};
-      const point = { step, loss, learningRate: lr, ...walk.stepFields(), ...tokens, ...metrics };
+      const tokens = spec.countTokens ? { tokensPerSecond: elapsed > 0 ? (taken.tokens * 1000) / elapsed : 0 } : {};
+      const point = { step, loss, learningRate: taken.lr, ...walk.stepFields(), ...tokens, ...(metrics ? { metrics } : {}) };
       history.push(point);
       hooks.onStep(point, totalSteps, elapsed);
       await yieldToEventLoop();
       const pauseStart = now();
       await hooks.waitIfPaused?.();
       pausedMs += now() - pauseStart;
+      // A step already enqueued: it runs to its end first, and the checks below come after it.
+      if (next) continue;
       if (hooks.shouldStop()) {
         stopped = true;
         if (hooks.onCheckpoint) await hooks.onCheckpoint(await capture(walk.evalDue(step)), 'stopped');

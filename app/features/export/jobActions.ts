@@ -2,7 +2,7 @@ import type { DatasetFile } from '../../../src/index.ts';
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
-import { planKey } from '../plan/lmPlanSync.ts';
+import { lmPlanShape, planKey } from '../plan/lmPlanSync.ts';
 import { bytesBlob, downloadBlob } from './download.ts';
 
 const get = () => studioStore.getState();
@@ -26,7 +26,7 @@ export async function importJobOutput({ engine }: Pick<EngineHandle, 'engine'>, 
     const back = await engine.lmImportJob(files);
     const s = get();
     // As an imported adapter: the engine holds its plan, so no lmSetPlan (it would replace the weights).
-    s.setLmImportedAdapter(back.plan, back.validationLoss, planKey(back.plan, s.runs.lm.config.batchSize, s.lm.dataset.options.maxLength));
+    s.setLmImportedAdapter(back.plan, back.validationLoss, planKey(back.plan, lmPlanShape(s)));
     s.setImportedLmRun(back.history.steps, back.history.evals, {
       task: 'lm',
       state: 'done',

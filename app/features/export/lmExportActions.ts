@@ -2,7 +2,7 @@ import type { DatasetFile, LmExport } from '../../../src/index.ts';
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
-import { planKey } from '../plan/lmPlanSync.ts';
+import { lmPlanShape, planKey } from '../plan/lmPlanSync.ts';
 import { bytesBlob, downloadBlob } from './download.ts';
 
 const get = () => studioStore.getState();
@@ -33,7 +33,7 @@ export async function importLmAdapter({ engine }: Pick<EngineHandle, 'engine'>, 
     const { plan, validationLoss } = await engine.lmImportAdapter(files);
     const s = get();
     // The engine holds the adapter's plan now: no lmSetPlan for it (it could replace the adapter with fresh weights).
-    s.setLmImportedAdapter(plan, validationLoss, planKey(plan, s.runs.lm.config.batchSize, s.lm.dataset.options.maxLength));
+    s.setLmImportedAdapter(plan, validationLoss, planKey(plan, lmPlanShape(s)));
     return true;
   } catch (error) {
     get().pushError(describeError('Could not import the adapter', error), 'lm/export');

@@ -35,4 +35,17 @@ describe('syncLmPlan', () => {
     await syncLmPlan(handle);
     expect(lmSetPlan).toHaveBeenCalledTimes(2);
   });
+
+  it("asks for a preference run's estimate (pairs, at the preference data's length) when that is the objective", async () => {
+    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 3, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null }));
+    const handle = fakeHandle({ lmSetPlan });
+    studioStore.getState().setLmModuleMode('m.pairs', { kind: 'full' });
+    await syncLmPlan(handle);
+    expect(lmSetPlan.mock.calls[0]!.slice(1)).toEqual([studioStore.getState().runs.lm.config.batchSize, studioStore.getState().lm.dataset.options.maxLength, undefined, false]);
+    studioStore.getState().setLmObjective('preference');
+    studioStore.getState().setPreferenceOptions({ maxLength: 77 });
+    await syncLmPlan(handle);
+    expect(lmSetPlan).toHaveBeenCalledTimes(2);
+    expect(lmSetPlan.mock.calls[1]!.slice(1)).toEqual([studioStore.getState().runs.lm.config.batchSize, 77, undefined, true]);
+  });
 });

@@ -35,7 +35,7 @@ describe('startRun', () => {
     const train = vi.fn(async (_config: TrainConfig) => result);
     studioStore.getState().setLmModuleMode('transformer.h.0.attn.c_attn', { kind: 'lora', r: 8, alpha: 16 });
     expect(await startRun(fakeHandle({ lmSetPlan, train: train as never }), 'lm')).toBe(true);
-    expect(lmSetPlan).toHaveBeenCalledWith({ 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 8, alpha: 16 } }, 4, 32);
+    expect(lmSetPlan).toHaveBeenCalledWith({ 'transformer.h.0.attn.c_attn': { kind: 'lora', r: 8, alpha: 16 } }, 4, 32, undefined, false);
     expect(train.mock.calls[0]![0]).toMatchObject({ task: 'lm', steps: STUDIO_LM_TRAIN_CONFIG.steps });
     expect(studioStore.getState().runs.lm).toMatchObject({ runState: 'done', busy: false, result });
     expect(studioStore.getState().runs.classifier.result).toBeNull();

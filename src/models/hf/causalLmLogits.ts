@@ -25,7 +25,8 @@ export interface CausalLmOptions {
   positionOffset?: number;
   /**
    * Gradient checkpointing: each block keeps only its input for the backward pass and runs its
-   * forward again there (recomputeBlock.ts). Training only; needs a dropoutSeed when LoRA has dropout.
+   * forward again there (recomputeBlock.ts); needs a dropoutSeed when LoRA has dropout. Without a
+   * gradient tape (a reference or validation pass) it frees each block's intermediates as it ends. No KV cache.
    */
   recompute?: boolean;
 }
@@ -87,7 +88,7 @@ export function causalLmHidden(lm: HfCausalLm, ids: Tensor2D, opts: CausalLmOpti
     throw new EngineError('hf-input-invalid', `the attention mask has ${opts.attentionMask.shape[0]} rows for ${ids.shape[0]} sequences.`);
   const ctx = forwardContext(lm, opts.lora, opts.training ?? false, opts.dropoutSeed);
   if (opts.recompute) {
-    if (opts.cache) throw new EngineError('internal', 'recompute is for training; decoding with a KV cache has no backward pass.');
+    if (opts.cache) throw new EngineError('internal', 'recompute is for training and scoring; decoding with a KV cache keeps every block\'s keys and values.');
     ctx.recompute = true;
   }
   const { forward } = hfFamily(config.architecture);

@@ -5,6 +5,7 @@
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
 import { tableChunks, type ForwardContext } from './hfLinear.ts';
+import { noGradient } from '../../train/noGradient.ts';
 import { gatherRows } from './rowChunks.ts';
 import type { KvCache } from './hfTypes.ts';
 
@@ -45,7 +46,11 @@ export function geluNew(x: Tensor): Tensor {
 /** Token embeddings from the table `name` (whole or in row chunks): ids [B, T] -> [B*T, C]. */
 export function embedTokens(ctx: ForwardContext, ids: Tensor2D, name: string): Tensor {
   const flat = tf.reshape(ids, [-1]); // [B*T]
-  return gatherRows(tableChunks(ctx.lm, name), flat); // [B*T, C]
+  const table = tableChunks(ctx.lm, name);
+  // A frozen table takes no gradient: gathered off the tape. On it, TF.js would save a clone of the
+  // whole table for the gather's backward pass, which the WASM backend's Identity copies (113 MB per step at SmolLM2's vocabulary).
+  if (table.every((t) => !t.trainable)) return noGradient(() => gatherRows(table, flat)); // [B*T, C]
+  return gatherRows(table, flat); // [B*T, C]
 }
 
 /** Appends this step's keys/values to the layer's cached ones along time. */

@@ -111,6 +111,12 @@ export interface LmTrainMemory {
   lossBytes: number;
   /** Copies a backend's kernels keep beside the tensors (WASM: XNNPACK's packed weights, packedWeightBytes); 0 elsewhere. */
   kernelCacheBytes: number;
+  /**
+   * A preference run's reference pass (0 otherwise): run before the policy's, without a gradient
+   * tape and one block at a time, so it is freed before the policy's activations exist; the peak is
+   * the larger of the two.
+   */
+  referenceBytes: number;
   totalBytes: number;
   checkpointing: boolean;
 }
@@ -124,6 +130,8 @@ export interface LmTrainShape {
   checkpointing: boolean;
   /** The backend the run is on ('wasm' adds XNNPACK's packed weights); absent: tensors only, as tf.profile counts them. */
   backend?: string;
+  /** A preference run: each row is a pair whose chosen and rejected sequences go through the model in one batch (2 x batch sequences). */
+  pairs?: boolean;
 }
 
 /**
@@ -179,22 +187,28 @@ export function chunkTokens(vocab: number): number {
 
 /** The estimate shown before training and checked against the device's budget (lmMemoryBudget). */
 export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape): LmTrainMemory {
-  const { batch, seqLen, checkpointing } = shape;
+  const { seqLen, checkpointing } = shape;
+  // A preference batch is B pairs: 2B sequences (chosen, then rejected) in one forward pass.
+  const batch = shape.pairs ? 2 * shape.batch : shape.batch;
   const n = batch * seqLen;
   const scores = batch * config.numHeads * seqLen * seqLen;
   const width = config.numHeads * config.headDim;
   const block = (f: BlockFloats): number => 4 * (n * (f.perC * config.hiddenSize + f.perA * width + f.perI * config.intermediateSize) + f.perScore * scores);
+  const liveBlock = block(blockFloats(config, true));
   // Checkpointed: each block's input, the gradient flowing into it and out of it stay; one block is live.
-  const activationBytes = checkpointing ? config.numLayers * 3 * 4 * n * config.hiddenSize + block(blockFloats(config, true)) : config.numLayers * block(blockFloats(config, false));
+  const activationBytes = checkpointing ? config.numLayers * 3 * 4 * n * config.hiddenSize + liveBlock : config.numLayers * block(blockFloats(config, false));
   const rows = Math.min(n, chunkTokens(config.vocabSize));
   // Logits, their exp and the shifted logits of one chunk (three more with the final soft-capping: its
   // tanh and the slope of the gradient); the hidden states and their gradient.
   const chunkCopies = config.block.finalSoftcap ? 6 : 3;
   const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
+  // The reference pass holds one block (no gradients: less than a recomputed one) and a loss chunk at a time.
+  const referenceBytes = shape.pairs ? liveBlock + lossBytes : 0;
   const weightBytes = 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
+  const peak = Math.max(activationBytes + lossBytes, referenceBytes);
   const kernelCacheBytes = shape.backend === 'wasm' ? packedWeightBytes(config) : 0;
-  return { weightBytes, optimizerBytes, activationBytes, lossBytes, kernelCacheBytes, totalBytes: weightBytes + optimizerBytes + activationBytes + lossBytes + kernelCacheBytes, checkpointing };
+  return { weightBytes, optimizerBytes, activationBytes, lossBytes, referenceBytes, kernelCacheBytes, totalBytes: weightBytes + optimizerBytes + peak + kernelCacheBytes, checkpointing };
 }
 
 /** The most a backend can hold: TF.js' WASM heap stops at 4 GiB (wasm32), whatever the machine has. */

@@ -52,10 +52,12 @@ function nestedGradients(f: () => Tensor, xs: Tensor[], dy: Tensor): Tensor[] {
 
 /**
  * h [N, C] -> block(h, ...consts) [N, C]. With ctx.recompute off (inference, or a run that fits),
- * just the block; on, the checkpointed block. `block` must use only h, consts, weights and adapters.
+ * just the block; on, the checkpointed block (or, without a gradient tape, the block in a tf.tidy). `block` must use only h, consts, weights and adapters.
  */
 export function recomputeBlock(ctx: ForwardContext, layer: number, h: Tensor, consts: Tensor[], block: (h: Tensor, consts: Tensor[]) => Tensor): Tensor {
-  if (!ctx.recompute || !tf.engine().isTapeOn()) return block(h, consts);
+  if (!ctx.recompute) return block(h, consts);
+  // No tape (a preference run's reference pass, a validation pass): one block at a time still, each block's intermediates freed as it ends.
+  if (!tf.engine().isTapeOn()) return tf.tidy(() => block(h, consts));
   const dropout = [...(ctx.lora?.values() ?? [])].some((l) => l.dropout > 0);
   if (ctx.training && dropout && ctx.dropoutSeed === undefined)
     throw new EngineError('internal', 'gradient checkpointing with LoRA dropout needs a dropout seed, so the recomputed masks equal the first ones.');
