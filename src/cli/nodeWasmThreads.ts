@@ -17,7 +17,7 @@ import { useWasmThreads } from '../backend/wasmThreads.ts';
 export function useNodeWasmThreads(threads: number = availableParallelism()): void {
   const require = createRequire(import.meta.url);
   const glue = require.resolve(THREADED_GLUE_MODULE);
-  leanThreadWorkers();
+  if (threads > 1) leanThreadWorkers(); // the threaded glue sets a global Worker anyway; one thread leaves Node's globals as they are
   let worker = '';
   let unavailable: string | undefined;
   try {
