@@ -119,11 +119,39 @@ function freshHeapViews(module: ThreadedModule): void {
   }
 }
 
+/** A pool worker as the glue holds it: a Web Worker, or in Node a worker_threads Worker (an EventEmitter). */
+interface PoolWorker {
+  unref?: () => void;
+  on?: (event: 'error', listener: (e: unknown) => void) => void;
+  addEventListener?: (event: 'error', listener: (e: unknown) => void) => void;
+  onerror?: ((e: unknown) => void) | null;
+}
+
+/**
+ * A worker that cannot load its script must end the start in a fallback, not in an exception: the
+ * glue's own handler rethrows (in Node an uncaught exception ends the process), and a Node worker
+ * with no 'error' listener throws too. Every pool worker gets a listener that reports to `report`,
+ * and the glue's handler (set once the module is loaded) is replaced by the same.
+ */
+function quietWorkerErrors(pool: ThreadedModule['PThread'] | undefined, report: (reason: Error) => void): void {
+  const onError = (e: unknown): void => {
+    const message = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+    report(new Error(`a thread worker failed: ${message}`));
+  };
+  for (const w of [...(pool?.unusedWorkers ?? []), ...(pool?.runningWorkers ?? [])]) {
+    if (w.onerror !== undefined && w.onerror !== null) w.onerror = onError;
+    if ((w as { tabtuneQuiet?: boolean }).tabtuneQuiet) continue;
+    (w as { tabtuneQuiet?: boolean }).tabtuneQuiet = true;
+    if (w.on) w.on('error', onError);
+    else w.addEventListener?.('error', onError);
+  }
+}
+
 /** The Emscripten module as far as this file and BackendWasm use it. */
 interface ThreadedModule {
   wasmMemory: WebAssembly.Memory;
   cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
-  PThread: { runningWorkers: { unref?: () => void }[]; unusedWorkers: { unref?: () => void }[]; terminateAllThreads(): void };
+  PThread: { runningWorkers: PoolWorker[]; unusedWorkers: PoolWorker[]; terminateAllThreads(): void };
   tfjs?: unknown;
 }
 type Factory = (config: Record<string, unknown>) => Promise<ThreadedModule>;
@@ -132,6 +160,9 @@ const threadedFactory: Factory = ((threadedGlue as { default?: unknown }).defaul
 async function startThreaded(where: WasmThreadsSetup, threads: number): Promise<tf.KernelBackend> {
   let fail: (reason: Error) => void = () => {};
   const failed = new Promise<never>((_, reject) => (fail = reject));
+  // A worker error before the module is ready fails the start (a fallback); after, it is only logged.
+  let settled = false;
+  const workerError = (e: Error): void => (settled ? console.error(`WASM thread: ${e.message}`) : fail(e));
   const config: Record<string, unknown> = {
     // The pthread workers importScripts() this (Node: eval of the file): it must be the unbundled glue.
     mainScriptUrlOrBlob: where.glue,
@@ -144,7 +175,10 @@ async function startThreaded(where: WasmThreadsSetup, threads: number): Promise<
       where
         .wasmBinary()
         .then((bytes) => WebAssembly.instantiate(bytes, imports as WebAssembly.Imports))
-        .then((r) => receive(r.instance, r.module))
+        .then((r) => {
+          receive(r.instance, r.module);
+          quietWorkerErrors(config.PThread as ThreadedModule['PThread'], workerError);
+        })
         .catch((e: unknown) => fail(new Error(`the threaded .wasm did not load: ${e instanceof Error ? e.message : String(e)}`)));
       return {};
     },
@@ -161,11 +195,15 @@ async function startThreaded(where: WasmThreadsSetup, threads: number): Promise<
   });
   let module: ThreadedModule;
   try {
-    module = await Promise.race([threadedFactory(config), failed, timeout]);
+    const started = threadedFactory(config);
+    // The factory has created its workers by now; one whose script fails may say so before the glue listens.
+    quietWorkerErrors(config.PThread as ThreadedModule['PThread'], workerError);
+    module = await Promise.race([started, failed, timeout]);
   } catch (e) {
     (config.PThread as ThreadedModule['PThread'] | undefined)?.terminateAllThreads();
     throw e;
   } finally {
+    settled = true;
     clearTimeout(timer);
   }
   // The same bridge TF.js' init() builds (dist/backend_wasm.js), which BackendWasm calls.

@@ -17,7 +17,8 @@ import { useWasmThreads } from '../backend/wasmThreads.ts';
 export function useNodeWasmThreads(threads: number = availableParallelism()): void {
   const require = createRequire(import.meta.url);
   const glue = require.resolve(THREADED_GLUE_MODULE);
-  leanThreadWorkers();
+  // Only with threads: the threaded glue sets a global Worker anyway, one thread leaves Node's globals alone.
+  if (threads > 1) leanThreadWorkers();
   let worker = '';
   let unavailable: string | undefined;
   try {
