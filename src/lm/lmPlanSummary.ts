@@ -3,6 +3,7 @@ import type { LmModelSummary, TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { defaultTargetModules } from '../lora/hfPeftTargets.ts';
 import { hfFamily } from '../models/hf/hfFamilies.ts';
+import { logicalSize } from '../kernels/halfMatMul.ts';
 import { allWeights } from '../models/hf/hfLinear.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
@@ -11,7 +12,7 @@ import type { AdamWParam } from '../train/adamw.ts';
 export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenizer): LmModelSummary {
   const c = lm.config;
   let totalParams = 0;
-  for (const [, parts] of allWeights(lm)) for (const w of parts) totalParams += w.size;
+  for (const [, parts] of allWeights(lm)) for (const w of parts) totalParams += logicalSize(w);
   const projectionNames: string[] = [];
   for (const m of lm.modules) if (!projectionNames.includes(m.name)) projectionNames.push(m.name);
   return {
