@@ -14,17 +14,11 @@ import { EngineError } from '../../errors.ts';
 import { float16ToFloat32, float32ToFloat16Bits } from './halfFloat.ts';
 import type { HalfExact } from './hfTypes.ts';
 
+/** LmLoadOptions.weightStorage. */
 export type WeightStorage = 'auto' | 'float16' | 'float32';
-export const WEIGHT_STORAGES: readonly WeightStorage[] = ['auto', 'float16', 'float32'];
 
 /** A checkpoint tensor's dtype in its safetensors file. */
 export type SourceDtype = 'F32' | 'F16' | 'BF16';
-
-/** The storage option as given on a command line or in a config: one of WEIGHT_STORAGES. */
-export function parseWeightStorage(value: unknown, where: string): WeightStorage {
-  if (typeof value === 'string' && (WEIGHT_STORAGES as readonly string[]).includes(value)) return value as WeightStorage;
-  throw new EngineError('config-invalid', `${where}: weight storage must be one of ${WEIGHT_STORAGES.join(', ')}; got ${JSON.stringify(value)}.`);
-}
 
 /** Whether a weight could be packed at all: a projection or table (`packable`), 2-D, even columns. */
 export function wantsHalf(storage: WeightStorage, source: SourceDtype, shape: number[], packable: boolean): boolean {

@@ -118,6 +118,8 @@ export interface LmTrainShape {
   /** Tokens per row (the dataset's maximum length). */
   seqLen: number;
   totalParams: number;
+  /** Bytes the weights hold when not 4 x totalParams (float16 storage, halfWeights.ts). */
+  weightBytes?: number;
   trainableParams: number;
   checkpointing: boolean;
 }
@@ -175,7 +177,7 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   // tanh and the slope of the gradient); the hidden states and their gradient.
   const chunkCopies = config.block.finalSoftcap ? 6 : 3;
   const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
-  const weightBytes = 4 * shape.totalParams;
+  const weightBytes = shape.weightBytes ?? 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
   return { weightBytes, optimizerBytes, activationBytes, lossBytes, totalBytes: weightBytes + optimizerBytes + activationBytes + lossBytes, checkpointing };
 }
