@@ -6,7 +6,8 @@
  *
  *   npx tsx scripts/benchLmStep.ts --preset smollm2-135m --backend wasm --threads 1 --batch 4 --seq 128
  *
- * --layers N overrides the preset's layer count; --threads-only prints the WASM threads this runtime gives
+ * --layers N overrides the preset's layer count; --weight-storage float16 holds the frozen projections
+ * and vocabulary tables as float16 (WebGPU only; default float32); --threads-only prints the WASM threads this runtime gives
  * and exits.
  */
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -14,6 +15,7 @@ import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
+import { logicalSize } from '../src/kernels/halfMatMul.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
@@ -36,6 +38,8 @@ const seq = num('seq', 128);
 const steps = num('steps', 5);
 const warmup = num('warmup', 1);
 const threads = num('threads', 0);
+const weightStorage = opt('weight-storage', 'float32');
+if (weightStorage !== 'float16' && weightStorage !== 'float32') throw new Error(`--weight-storage ${weightStorage}: use float16 or float32`);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ engine: `tabtune ${report.name}`, threads: usedThreads }));
     process.exit(0);
   }
-  const lm = randomLm(presetConfig(preset), 1);
+  const lm = randomLm(presetConfig(preset), 1, { float16: weightStorage === 'float16' });
   const lora = createLmLora(attentionPlan(lm, targetsPattern(preset.targets)), lm.modules, createRng(3));
   const vars = [...lora.values()].flatMap((ad) => [ad.A, ad.B]);
   const rng = createRng(5);
@@ -81,7 +85,9 @@ async function main(): Promise<void> {
   for (let i = 0; i < steps; i++) times.push(await step());
   const stepMs = median(times);
   const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
-  const weightBytes = [...lm.weights.values()].reduce((p, w) => p + w.size * 4, 0);
+  // What the weights would take as float32, and what they hold (float16 storage: int32 words of two halves).
+  const weightBytes = [...lm.weights.values()].reduce((p, w) => p + logicalSize(w) * 4, 0);
+  const heldWeightBytes = [...lm.weights.values()].reduce((p, w) => p + w.size * 4, 0);
   console.log(
     JSON.stringify({
       engine: `tabtune ${report.name}`,
@@ -99,6 +105,9 @@ async function main(): Promise<void> {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       gpuBytes: mem.numBytesAllocatedInGPU,
       float32WeightBytes: weightBytes,
+      weightStorage,
+      weightBytes: heldWeightBytes,
+      gpuBytesOverFloat32Weights: mem.numBytesAllocatedInGPU === undefined ? undefined : mem.numBytesAllocatedInGPU / weightBytes,
       trainable: vars.reduce((p, v) => p + v.size, 0),
     }),
   );

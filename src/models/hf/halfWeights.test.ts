@@ -21,6 +21,8 @@ describe('packHalves / unpackHalves', () => {
     const v = Float32Array.from([1 + 2 ** -11, 1e5, 1.5 * 2 ** -25, 2 ** -24, 0.1, -0]);
     const p = packHalves(v);
     expect(Array.from(p.exact.index)).toEqual([0, 1, 2, 4]);
+    expect(p.rounded).toBe(4);
+    expect(packHalves(v, { keepExact: false }).exact.index.length).toBe(0);
     expect(p.overflow).toBe(1);
     const back = unpackHalves(p.words);
     expect(back[1]).toBe(Infinity);

@@ -29,28 +29,41 @@ export function wantsHalf(storage: WeightStorage, source: SourceDtype, shape: nu
 export interface PackedHalves {
   /** Two halves per element, [rows, cols / 2] row-major. */
   words: Int32Array;
-  /** Values float16 does not hold bit for bit: their flat indices and exact float32 values. */
+  /** How many values float16 does not hold bit for bit. */
+  rounded: number;
+  /** Those values' flat indices and exact float32 values (empty unless asked for). */
   exact: HalfExact;
-  /** Of those, finite values float16 cannot hold at all (they would become ±inf). */
+  /** Of the rounded, finite values float16 cannot hold at all (they would become ±inf). */
   overflow: number;
 }
 
-/** float32 values (even count) -> packed halves, round-to-nearest-even, with every value the rounding changed. */
-export function packHalves(values: Float32Array): PackedHalves {
+/**
+ * float32 values (even count) -> packed halves, round-to-nearest-even, counting the values the
+ * rounding changes and, with `keepExact`, listing them (for F16/BF16 sources, where they are few;
+ * forced float16 on float32 weights rounds nearly all of them).
+ */
+export function packHalves(values: Float32Array, { keepExact = true } = {}): PackedHalves {
   if (values.length % 2 !== 0) throw new EngineError('internal', `packHalves needs an even number of values; got ${values.length}.`);
   const halves = float32ToFloat16Bits(values);
   const back = float16ToFloat32(new Uint8Array(halves.buffer));
   const srcBits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const backBits = new Uint32Array(back.buffer);
-  const index: number[] = [];
+  let rounded = 0;
   let overflow = 0;
   for (let i = 0; i < values.length; i++) {
     if (srcBits[i] === backBits[i]) continue;
-    index.push(i);
+    rounded++;
     if (Number.isFinite(values[i]) && !Number.isFinite(back[i])) overflow++;
   }
-  const idx = Int32Array.from(index);
-  return { words: new Int32Array(halves.buffer), exact: { index: idx, values: Float32Array.from(idx, (i) => values[i]!) }, overflow };
+  const exact = { index: new Int32Array(keepExact ? rounded : 0), values: new Float32Array(keepExact ? rounded : 0) };
+  if (keepExact && rounded > 0) {
+    for (let i = 0, k = 0; i < values.length; i++) {
+      if (srcBits[i] === backBits[i]) continue;
+      exact.index[k] = i;
+      exact.values[k++] = values[i]!;
+    }
+  }
+  return { words: new Int32Array(halves.buffer), rounded, exact, overflow };
 }
 
 /** Packed halves read back from the device -> float32, with the exact source values put back. */

@@ -71,14 +71,13 @@ export async function loadHfCausalLm(
   /** The tensor as packed halves, or null where it stays float32. */
   const packed = (name: string, w: HfWeight): PackedHalves | null => {
     if (!wantsHalf(storage, w.dtype, w.shape, packable.has(name))) return null;
-    const p = packHalves(w.values);
+    // Forced float16 on float32 weights rounds most values: keeping them all would cost more than it saves.
+    const p = packHalves(w.values, { keepExact: w.dtype !== 'F32' });
     if (p.overflow > 0) {
       half.keptFloat32.set(name, p.overflow);
       return null;
     }
-    half.rounded += p.exact.index.length;
-    // Forced float16 on float32 weights rounds most values: keeping them all would cost more than it saves.
-    if (w.dtype === 'F32') p.exact = { index: new Int32Array(0), values: new Float32Array(0) };
+    half.rounded += p.rounded;
     return p;
   };
   try {
