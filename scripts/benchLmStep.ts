@@ -7,7 +7,8 @@
  *   npx tsx scripts/benchLmStep.ts --preset smollm2-135m --backend wasm --threads 1 --batch 4 --seq 128
  *
  * --layers N overrides the preset's layer count; --weight-storage float16 holds the frozen projections
- * and vocabulary tables as float16 (WebGPU only; default float32); --threads-only prints the WASM threads this runtime gives
+ * and vocabulary tables as float16 (WebGPU only; default float32); --loss chunked takes the loss as
+ * training does (no [B*T, V] logits; default full); --threads-only prints the WASM threads this runtime gives
  * and exits.
  */
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -16,7 +17,8 @@ import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
 import { logicalSize } from '../src/kernels/halfMatMul.ts';
-import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
+import { chunkedCausalLmLoss } from '../src/lm/chunkedCrossEntropy.ts';
+import { causalLmHidden, causalLmLogits, lmHeadOf } from '../src/models/hf/causalLmLogits.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
 import { attentionPlan, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
@@ -40,6 +42,9 @@ const warmup = num('warmup', 1);
 const threads = num('threads', 0);
 const weightStorage = opt('weight-storage', 'float32');
 if (weightStorage !== 'float16' && weightStorage !== 'float32') throw new Error(`--weight-storage ${weightStorage}: use float16 or float32`);
+// full: the loss over [B*T, V] logits; chunked: as training computes it (lmLoopSpec.ts), no full logits held.
+const lossKind = opt('loss', 'full');
+if (lossKind !== 'full' && lossKind !== 'chunked') throw new Error(`--loss ${lossKind}: use full or chunked`);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,7 +76,11 @@ async function main(): Promise<void> {
   const step = async (): Promise<number> => {
     const t = performance.now();
     const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar, vars);
+      const loss = (): Scalar =>
+        (lossKind === 'chunked'
+          ? chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true }).hidden, lmHeadOf(lm), labels).loss
+          : causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss) as Scalar;
+      const { value, grads } = tf.variableGrads(loss, vars);
       optimizer.applyGradients(grads);
       return tf.keep(value);
     });
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
       gpuBytes: mem.numBytesAllocatedInGPU,
       float32WeightBytes: weightBytes,
       weightStorage,
+      loss: lossKind,
       weightBytes: heldWeightBytes,
       gpuBytesOverFloat32Weights: mem.numBytesAllocatedInGPU === undefined ? undefined : mem.numBytesAllocatedInGPU / weightBytes,
       trainable: vars.reduce((p, v) => p + v.size, 0),
