@@ -9,6 +9,7 @@ import { startBackend } from '../../backend/startBackend.ts';
 import { readSafetensors, toFloat32, writeSafetensors, type TensorToWrite } from '../../export/safetensors.ts';
 import { isHalf } from '../../kernels/halfMatMul.ts';
 import { chunkedCausalLmLoss } from '../../lm/chunkedCrossEntropy.ts';
+import { disposeFull, fullCopies } from '../../lm/lmWeights.ts';
 import { requireDawnGpu } from '../../testing/requireDawnGpu.ts';
 import { causalLmLoss } from '../../train/causalLmLoss.ts';
 import { tf, type Scalar, type Tensor } from '../../tf.ts';
@@ -124,6 +125,21 @@ describe('float16 storage of F16/BF16 checkpoints on WebGPU (Dawn)', () => {
     expect(lm.weights.get(target)!.dtype).toBe('float32');
     expect(isHalf(lm.weights.get('model.layers.0.mlp.down_proj.weight')!)).toBe(true);
     disposeHfCausalLm(lm);
+  });
+
+  it('a projection the plan trains in full gets a float32 copy of its float16-held weight', async () => {
+    const read = await asHalfCheckpoint('tiny-llama', 'BF16');
+    const lm = await loadHfCausalLm(read, 'tiny-llama');
+    const f32 = await loadHfCausalLm(read, 'tiny-llama', undefined, {}, { weightStorage: 'float32' });
+    const name = 'model.layers.0.mlp.down_proj.weight';
+    const full = fullCopies(lm, { 'model.layers.0.mlp.down_proj': { kind: 'full' } });
+    const copy = full.get(name)!;
+    expect(copy.dtype).toBe('float32');
+    expect(copy.trainable).toBe(true);
+    expect(Array.from(await copy.data())).toEqual(Array.from(await f32.weights.get(name)!.data()));
+    disposeFull(full);
+    disposeHfCausalLm(lm);
+    disposeHfCausalLm(f32);
   });
 
   it('float32 checkpoints stay float32 under auto; float16 forces them (rounded)', async () => {
