@@ -30,6 +30,8 @@ export interface CompareOptions {
   torchDevice?: string;
   /** The WebGPU side's frozen weights (benchLmStep --weight-storage); default float32. */
   weightStorage?: 'float16' | 'float32';
+  /** The WebGPU side's loss (benchLmStep --loss): chunked as training computes it, or full logits (default). */
+  loss?: 'full' | 'chunked';
 }
 
 export interface CompareRow {
@@ -64,7 +66,7 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
   const torchArgs = ['--arch', preset.arch, '--layers', String(layers), '--hidden', String(preset.hidden), '--heads', String(preset.heads), '--kv-heads', String(preset.kvHeads), '--intermediate', String(preset.intermediate), '--vocab', String(preset.vocab), '--targets', preset.targets.join(','), ...common];
   const rows: CompareRow[] = [];
   if (o.device === 'gpu') {
-    const storage = o.weightStorage ? ['--weight-storage', o.weightStorage] : [];
+    const storage = [...(o.weightStorage ? ['--weight-storage', o.weightStorage] : []), ...(o.loss ? ['--loss', o.loss] : [])];
     rows.push(runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'webgpu', ...storage, ...common], 'tabtune webgpu'));
     const device = o.torchDevice ?? 'cuda';
     rows.push(runJson([python, pyScript, ...torchArgs, '--device', device], `pytorch ${device}`));

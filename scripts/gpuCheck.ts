@@ -37,6 +37,8 @@ for (const preset of presets) {
     torchScript: join(here, 'benchTorch.py'),
     // Frozen weights as float16, as a BF16 checkpoint loads on WebGPU (the <= 0.6 bytes target).
     weightStorage: opt('weight-storage', 'float16') === 'float32' ? 'float32' : 'float16',
+    // As training computes the loss: no [4*128, vocab] float32 logits held (311 MB each at Qwen's vocabulary).
+    loss: 'chunked',
   };
   const rows = compareLoraStep(options);
   console.log(`\n${compareReport(rows, options)}\n`);
