@@ -28,6 +28,10 @@ export interface CompareOptions {
   torchScript?: string;
   /** PyTorch's device on the 'gpu' comparison: cuda, or cpu to try the path without a GPU. */
   torchDevice?: string;
+  /** The WebGPU side's frozen weights (benchLmStep --weight-storage); default float32. */
+  weightStorage?: 'float16' | 'float32';
+  /** The WebGPU side's loss (benchLmStep --loss): chunked as training computes it, or full logits (default). */
+  loss?: 'full' | 'chunked';
 }
 
 export interface CompareRow {
@@ -67,7 +71,8 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
   const torchArgs = ['--arch', preset.arch, '--layers', String(layers), '--hidden', String(preset.hidden), '--heads', String(preset.heads), '--kv-heads', String(preset.kvHeads), '--intermediate', String(preset.intermediate), '--vocab', String(preset.vocab), '--targets', preset.targets.join(','), ...(preset.tie ? ['--tie'] : []), ...common];
   const rows: CompareRow[] = [];
   if (o.device === 'gpu') {
-    rows.push(runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'webgpu', ...common], 'tabtune webgpu'));
+    const storage = [...(o.weightStorage ? ['--weight-storage', o.weightStorage] : []), ...(o.loss ? ['--loss', o.loss] : [])];
+    rows.push(runJson([...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'webgpu', ...storage, ...common], 'tabtune webgpu'));
     const device = o.torchDevice ?? 'cuda';
     rows.push(runJson([python, pyScript, ...torchArgs, '--device', device], `pytorch ${device}`));
     return rows;

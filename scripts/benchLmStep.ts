@@ -7,7 +7,10 @@
  *   npx tsx scripts/benchLmStep.ts --preset smollm2-135m --backend wasm --threads 1 --batch 4 --seq 128
  *
  * --layers N overrides the preset's layer count; --threads N runs WASM on N threads (default: every core,
- * as the command line does); --threads-only prints the WASM threads this runtime gives and exits.
+ * as the command line does); --weight-storage float16 holds the frozen projections and vocabulary tables
+ * as float16 (WebGPU only; default float32); --loss full takes the loss on the full [B*T, V] logits
+ * (default chunked, as training does); --recompute on|off|auto (gradient checkpointing, default as the
+ * product decides); --threads-only prints the WASM threads this runtime gives and exits.
  */
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
@@ -16,8 +19,11 @@ import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
 import { deviceLimits } from '../src/backend/deviceLimits.ts';
 import { wasmHeapBytes } from '../src/backend/explainOutOfMemory.ts';
+import { logicalSize } from '../src/kernels/halfMatMul.ts';
 import { planLmMemory } from '../src/lm/lmMemoryPlan.ts';
-import { tf } from '../src/tf.ts';
+import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
+import { causalLmLoss } from '../src/train/causalLmLoss.ts';
+import { tf, type Scalar } from '../src/tf.ts';
 import { attentionPlan, loraStepLoss, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
 
 const argv = process.argv.slice(2);
@@ -37,6 +43,11 @@ const seq = num('seq', 128);
 const steps = num('steps', 5);
 const warmup = num('warmup', 1);
 const threads = num('threads', 0);
+const weightStorage = opt('weight-storage', 'float32');
+if (weightStorage !== 'float16' && weightStorage !== 'float32') throw new Error(`--weight-storage ${weightStorage}: use float16 or float32`);
+// full: the loss over [B*T, V] logits; chunked: as training computes it (lmLoopSpec.ts), no full logits held.
+const lossKind = opt('loss', 'chunked');
+if (lossKind !== 'full' && lossKind !== 'chunked') throw new Error(`--loss ${lossKind}: use full or chunked`);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -58,7 +69,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ engine: `tabtune ${report.name}`, threads: usedThreads, threadsNote: report.threadsNote }));
     process.exit(0);
   }
-  const lm = randomLm(presetConfig(preset), 1);
+  const lm = randomLm(presetConfig(preset), 1, { float16: weightStorage === 'float16' });
   const lora = createLmLora(attentionPlan(lm, targetsPattern(preset.targets)), lm.modules, createRng(3));
   const vars = [...lora.values()].flatMap((ad) => [ad.A, ad.B]);
   const rng = createRng(5);
@@ -74,7 +85,8 @@ async function main(): Promise<void> {
   const step = async (): Promise<number> => {
     const t = performance.now();
     const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => loraStepLoss(lm, ids, labels, lora, recompute), vars);
+      const loss = (): Scalar => (lossKind === 'chunked' ? loraStepLoss(lm, ids, labels, lora, recompute) : (causalLmLoss(causalLmLogits(lm, ids, { lora, training: true }).logits, labels).loss as Scalar));
+      const { value, grads } = tf.variableGrads(loss, vars);
       optimizer.applyGradients(grads);
       return tf.keep(value);
     });
@@ -88,7 +100,9 @@ async function main(): Promise<void> {
   for (let i = 0; i < steps; i++) times.push(await step());
   const stepMs = median(times);
   const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
-  const weightBytes = [...lm.weights.values()].reduce((p, w) => p + w.size * 4, 0);
+  // What the weights would take as float32, and what they hold (float16 storage: int32 words of two halves).
+  const weightBytes = [...lm.weights.values()].reduce((p, w) => p + logicalSize(w) * 4, 0);
+  const heldWeightBytes = [...lm.weights.values()].reduce((p, w) => p + w.size * 4, 0);
   console.log(
     JSON.stringify({
       engine: `tabtune ${report.name}`,
@@ -106,6 +120,10 @@ async function main(): Promise<void> {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       gpuBytes: mem.numBytesAllocatedInGPU,
       float32WeightBytes: weightBytes,
+      weightStorage,
+      loss: lossKind,
+      weightBytes: heldWeightBytes,
+      gpuBytesOverFloat32Weights: mem.numBytesAllocatedInGPU === undefined ? undefined : mem.numBytesAllocatedInGPU / weightBytes,
       trainable,
       gradientCheckpointing: recompute,
       // The estimate shown before a run (src/models/hf/hfMemory.ts) beside what the WASM heap grew to.

@@ -6,7 +6,8 @@
 import { createRng, type Rng } from '../src/data/rng.ts';
 import type { TrainPlan } from '../src/lora/hfPeftTargets.ts';
 import { parseHfConfig } from '../src/models/hf/hfConfig.ts';
-import { expectedHfTensors, hfLinearModules } from '../src/models/hf/hfLayout.ts';
+import { packHalves, wantsHalf } from '../src/models/hf/halfWeights.ts';
+import { embeddingName, expectedHfTensors, hfLinearModules, LM_HEAD } from '../src/models/hf/hfLayout.ts';
 import type { HfCausalLm, LmLora } from '../src/models/hf/hfTypes.ts';
 import { chunkedCausalLmLoss } from '../src/lm/chunkedCrossEntropy.ts';
 import { causalLmHidden, lmHeadOf } from '../src/models/hf/causalLmLogits.ts';
@@ -64,17 +65,26 @@ export function normal(rng: Rng, n: number, std: number): Float32Array {
   return out;
 }
 
-export function randomLm(raw: Record<string, unknown>, seed: number): HfCausalLm {
+/**
+ * `float16`: the projections and vocabulary tables held as float16 pairs, as loadHfCausalLm holds
+ * those of an F16/BF16 checkpoint on WebGPU (halfWeights.ts); WebGPU only.
+ */
+export function randomLm(raw: Record<string, unknown>, seed: number, { float16 = false } = {}): HfCausalLm {
   const config = parseHfConfig(raw, 'config.json');
   const rng = createRng(seed);
   const weights = new Map<string, Variable>();
+  const modules = hfLinearModules(config);
+  const packable = new Set([embeddingName(config), LM_HEAD, ...modules.map((m) => `${m.path}.weight`)]);
   for (const [name, shape] of expectedHfTensors(config)) {
     const size = shape.reduce((p, d) => p * d, 1);
     const isNorm = /(ln_\d|ln_f|norm|layernorm)\.weight$/.test(name);
     const values = name.endsWith('.bias') ? new Float32Array(size) : isNorm ? new Float32Array(size).fill(1) : normal(rng, size, 0.02);
-    weights.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), false)));
+    const half = wantsHalf(float16 ? 'float16' : 'float32', 'F32', shape, packable.has(name));
+    const t = half ? tf.tensor(packHalves(values, { keepExact: false }).words, [shape[0]!, shape[1]! / 2], 'int32') : tf.tensor(values, shape);
+    weights.set(name, tf.variable(t, false));
+    t.dispose();
   }
-  return { config, weights, modules: hfLinearModules(config) };
+  return { config, weights, modules };
 }
 
 /** LoRA r=8 (alpha 16) on the modules whose path matches `targets` (default: every attention projection). */

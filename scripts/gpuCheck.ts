@@ -3,7 +3,7 @@
  * and Qwen2.5-0.5B-shaped LoRA r=8 steps on WebGPU (Dawn, the machine's Vulkan driver) and the same
  * steps in PyTorch + PEFT on CUDA, each in a process of its own, with the ratios (scripts/benchCompare.ts).
  *
- *   node gpuCheck.mjs [--tiny] [--python python3] [--steps 5]
+ *   node gpuCheck.mjs [--tiny] [--python python3] [--steps 5] [--weight-storage float16|float32]
  *
  * --tiny: the toy preset on whatever Dawn finds (SwiftShader here) and PyTorch on the CPU, to try the
  * whole path on a machine without a GPU.
@@ -35,6 +35,10 @@ for (const preset of presets) {
     engineCommand: [process.execPath, join(here, 'benchLmStep.mjs')],
     python: opt('python', process.env.PYTHON ?? 'python3'),
     torchScript: join(here, 'benchTorch.py'),
+    // Frozen weights as float16, as a BF16 checkpoint loads on WebGPU (the <= 0.6 bytes target).
+    weightStorage: opt('weight-storage', 'float16') === 'float32' ? 'float32' : 'float16',
+    // As training computes the loss: no [4*128, vocab] float32 logits held (311 MB each at Qwen's vocabulary).
+    loss: 'chunked',
   };
   const rows = compareLoraStep(options);
   console.log(`\n${compareReport(rows, options)}\n`);

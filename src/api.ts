@@ -28,6 +28,7 @@ import type {
   LmExport,
   LmJobImport,
   LmJobOptions,
+  LmLoadOptions,
   LmModelSource,
   LmModelSummary,
   LmPlanSummary,
@@ -137,7 +138,7 @@ export interface SessionApi {
 
   // The causal-LM task: Hugging Face models.
   /** Loads config, weights and tokenizer (progress events, task 'load-model'); refuses with a sentence when it will not fit. */
-  lmLoadModel(source: LmModelSource): Promise<LmModelSummary>;
+  lmLoadModel(source: LmModelSource, options?: LmLoadOptions): Promise<LmModelSummary>;
   /** Reads .txt or .jsonl ({"text"}, {"prompt","completion"}, {"messages"}, Alpaca) with the loaded tokenizer. */
   lmImportText(name: string, file: Blob, options: LmDatasetOptions): Promise<LmDatasetSummary>;
   /** Reads preference pairs (TRL's {"prompt","chosen","rejected"}, strings or messages; OpenAI's preference JSONL): the preference objective's dataset. */

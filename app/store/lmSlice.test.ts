@@ -14,6 +14,7 @@ const summary: LmModelSummary = {
   contextLength: 64,
   totalParams: 1000,
   weightBytes: 4000,
+  float16Weights: 0,
   modules: [],
   projectionNames: ['q_proj'],
   defaultTargets: ['q_proj'],

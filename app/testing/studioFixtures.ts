@@ -26,6 +26,7 @@ export const tinyLm: LmModelSummary = {
   contextLength: 32,
   totalParams: 100,
   weightBytes: 400,
+  float16Weights: 0,
   modules: [],
   projectionNames: ['c_attn'],
   defaultTargets: ['c_attn'],

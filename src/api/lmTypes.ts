@@ -16,6 +16,16 @@ export type LmModelSource =
   /** A dropped or picked folder: config.json, model.safetensors (or index + shards), tokenizer.json, tokenizer_config.json. */
   | { kind: 'files'; files: DatasetFile[] };
 
+/** How a model is loaded. */
+export interface LmLoadOptions {
+  /**
+   * Frozen weights on WebGPU: 'auto' (default) holds the projections and vocabulary tables of an
+   * F16/BF16 checkpoint as float16 (half the GPU memory; exports stay exact), 'float16' forces it
+   * (F32 checkpoints too, rounded), 'float32' never. Other backends always use float32.
+   */
+  weightStorage?: 'auto' | 'float16' | 'float32';
+}
+
 /** One linear projection LoRA can attach to. */
 export interface LmModuleSummary {
   /** Hugging Face module path, e.g. "model.layers.0.self_attn.q_proj" or "transformer.h.0.attn.c_attn". */
@@ -44,8 +54,10 @@ export interface LmModelSummary {
   numKvHeads: number;
   contextLength: number;
   totalParams: number;
-  /** Bytes the weights take as float32 on the device. */
+  /** Bytes the weights take on the device (float32, or float16 where LmLoadOptions.weightStorage holds them so). */
   weightBytes: number;
+  /** Weights held as float16 (LmLoadOptions.weightStorage); 0 when all are float32. */
+  float16Weights: number;
   modules: LmModuleSummary[];
   /** Distinct projection names in block order ("q_proj", "k_proj", ...): the plan table's columns. */
   projectionNames: string[];

@@ -269,4 +269,17 @@ describe.concurrent('tabtune command line', () => {
     expect(metrics.trainableParams).toBe(512);
     expect(Number.isFinite(metrics.final.validationLoss)).toBe(true);
   });
+
+  it('refuses a bad --weight-storage as usage, and float16 off WebGPU with one line naming the backend', async () => {
+    const data = join(TMP, 'ws.jsonl');
+    writeFileSync(data, Array.from({ length: 8 }, (_, i) => JSON.stringify({ text: `t${i}` })).join('\n'));
+    const model = join(ROOT, 'fixtures/hf-tiny/tiny-llama/base');
+    const [bad, wasm] = await Promise.all([
+      tabtune('train', '--task', 'lm', '--model', model, '--data', data, '--out', join(TMP, 'ws1'), '--weight-storage', 'half'),
+      tabtune('train', '--task', 'lm', '--model', model, '--data', data, '--out', join(TMP, 'ws2'), '--weight-storage', 'float16', '--backend', 'wasm'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--weight-storage half: use auto/);
+    expectOneLineError(wasm, /weight storage float16 needs the WebGPU backend, but base is being loaded on wasm; use weight storage auto or float32/);
+  });
 });

@@ -10,7 +10,7 @@ import type { Session } from '../session/session.ts';
 import { backendOf, BACKEND_OPTION, num, parse, str, UsageError, type Options, type Parsed } from './args.ts';
 import type { Io } from './main.ts';
 import { backendLine, readDatasetFolder, startEngine } from './nodeEngine.ts';
-import { dataFileOf, LM_RUN_OPTIONS, lmConfigOf, lmPlanOf, lmSourceOf, memoryLine, writeExport } from './trainLm.ts';
+import { dataFileOf, LM_RUN_OPTIONS, lmConfigOf, lmLoadOptionsOf, lmPlanOf, lmSourceOf, memoryLine, writeExport } from './trainLm.ts';
 
 const PREFERENCE_FLAGS = '[--beta B] [--loss sigmoid|ipo|hinge|robust|simpo|orpo] [--label-smoothing X] [--gamma G] [--too-long truncate|skip]';
 
@@ -51,7 +51,7 @@ function tooLongOf(p: Parsed): 'truncate' | 'skip' {
 
 /** Loads the model, the adapter when given, and the pairs. */
 export async function loadPairs(engine: Session, p: Parsed, dataPath: string, validationFraction: number, seed: number) {
-  const summary = await engine.lmLoadModel(lmSourceOf(str(p, 'model')!));
+  const summary = await engine.lmLoadModel(lmSourceOf(str(p, 'model')!), lmLoadOptionsOf(p));
   const adapter = str(p, 'adapter');
   const imported = adapter ? await engine.lmImportAdapter(readDatasetFolder(resolve(adapter))) : null;
   const dataset = await engine.lmImportPreferences(basename(dataPath), new Blob([readFileSync(dataPath)]), {

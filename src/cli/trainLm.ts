@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmDatasetOptions, type LmModelSource, type LmModelSummary, type LmPlanSummary, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
+import { DEFAULT_LM_DATASET_OPTIONS, DEFAULT_LM_TRAIN_CONFIG, type EvalPoint, type LmDatasetOptions, type LmLoadOptions, type LmModelSource, type LmModelSummary, type LmPlanSummary, type LmTrainConfig, type StepPoint, type TrainPlan } from '../api.ts';
 import { wasmHeapBytes } from '../backend/explainOutOfMemory.ts';
 import { EngineError } from '../errors.ts';
 import { formatBytes } from '../models/hf/hfMemory.ts';
@@ -16,7 +16,7 @@ export const TRAIN_LM_USAGE =
   'tabtune train --task lm --model <HF folder | Hub id | URL> --data <file.jsonl | file.txt> --out <dir> ' +
   '[--lora-r R] [--lora-alpha A] [--lora-targets q_proj,v_proj | all-linear] [--lora-dropout X] [--rslora] [--max-len N] [--packing] [--train-on-prompt] ' +
   '[--steps N] [--batch N] [--grad-accum N] [--lr X] [--warmup N] [--schedule cosine|linear|constant] [--weight-decay X] [--clip X] ' +
-  '[--eval-every N] [--val-split F] [--seed S] [--gradient-checkpointing on|off] [--merged] [--backend auto|webgpu|wasm|cpu] [--threads N] [--quiet]';
+  '[--eval-every N] [--val-split F] [--seed S] [--gradient-checkpointing on|off] [--weight-storage auto|float16|float32] [--merged] [--backend auto|webgpu|wasm|cpu] [--threads N] [--quiet]';
 
 /** A local folder, a URL, or a Hub id (owner/name) as the engine's model source. */
 export function lmSourceOf(model: string): LmModelSource {
@@ -55,9 +55,19 @@ export const LM_RUN_OPTIONS: Options = {
   seed: { type: 'string' },
   merged: { type: 'boolean' },
   'gradient-checkpointing': { type: 'string' },
+  'weight-storage': { type: 'string' },
   quiet: { type: 'boolean' },
   ...BACKEND_OPTION,
 };
+
+/** How the model is loaded: --weight-storage (float16 frozen weights on WebGPU; auto: for F16/BF16 checkpoints). */
+export function lmLoadOptionsOf(p: Parsed): LmLoadOptions {
+  const storage = str(p, 'weight-storage');
+  if (storage === undefined) return {};
+  if (storage !== 'auto' && storage !== 'float16' && storage !== 'float32')
+    throw new UsageError(`--weight-storage ${storage}: use auto (float16 on WebGPU for F16/BF16 checkpoints), float16 or float32.`);
+  return { weightStorage: storage };
+}
 
 /** The run's settings from the training flags. */
 export function lmConfigOf(p: Parsed): LmTrainConfig {
@@ -164,7 +174,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
     }
   });
   try {
-    const summary = await engine.lmLoadModel(lmSourceOf(model));
+    const summary = await engine.lmLoadModel(lmSourceOf(model), lmLoadOptionsOf(p));
     const dataset = await engine.lmImportText(basename(dataPath), new Blob([readFileSync(dataPath)]), lmDatasetOptionsOf(p, seed));
     const { plan, r, alpha } = lmPlanOf(p, summary);
     const planSummary = await engine.lmSetPlan(plan, config.batchSize, dataset.options.maxLength, config.gradientCheckpointing);

@@ -5,6 +5,7 @@
  * Model code calls this and never asks which backend runs.
  */
 import { tf, type Tensor, type Tensor2D } from '../tf.ts';
+import { isHalf, unpackHalf } from './halfMatMul.ts';
 import { fusedLoraLinearReference, type FusedLoraLinearArgs } from './fusedLoraLinearReference.ts';
 
 export { fusedLoraLinearReference, type FusedLoraLinearArgs } from './fusedLoraLinearReference.ts';
@@ -28,7 +29,11 @@ export function setFusedLoraEnabled(on: boolean): void {
 
 /** x [N, in] -> y [N, out]; identical maths on every backend, fused where a kernel is registered. */
 export function fusedLoraLinear(args: FusedLoraLinearArgs): Tensor2D {
-  if (!enabled || tf.getKernel(FUSED_LORA_LINEAR, tf.getBackend()) === undefined) return fusedLoraLinearReference(args);
+  if (!enabled || tf.getKernel(FUSED_LORA_LINEAR, tf.getBackend()) === undefined) {
+    // The stock sequence has no float16 matmul: W is unpacked for the call (a float16-stored W exists on WebGPU only).
+    if (!isHalf(args.w)) return fusedLoraLinearReference(args);
+    return tf.tidy(() => fusedLoraLinearReference({ ...args, w: unpackHalf(args.w) as Tensor2D }));
+  }
   const { x, w, bias, a, b, scale, transposeW } = args;
   const inputs: Record<string, Tensor> = { x, w, a, b };
   if (bias) inputs.bias = bias;

@@ -19,6 +19,7 @@
  * Without a gradient tape (validation, a reference pass) the log-probabilities alone are computed.
  */
 import { EngineError } from '../errors.ts';
+import { logicalShape } from '../kernels/halfMatMul.ts';
 import { headLogits, type LmHead } from '../models/hf/causalLmLogits.ts';
 import { chunkTokens } from '../models/hf/hfMemory.ts';
 import { gatherRows, weightedRows } from '../models/hf/rowChunks.ts';
@@ -62,8 +63,9 @@ export interface TokenLogps {
 function checkInputs(hidden: Tensor, head: LmHead, labels: Int32Array, what: string): number {
   const [n = 0, c = 0] = hidden.shape;
   const vocab = head.chunks.reduce((sum, t) => sum + (t.shape[0] ?? 0), 0);
-  const headC = head.chunks[0]?.shape[1];
-  if (hidden.rank !== 2 || head.chunks.some((t) => t.rank !== 2 || t.shape[1] !== c) || labels.length !== n)
+  // A float16-held head is [V_k, C/2] packed: its logical shape is what must match.
+  const headC = head.chunks[0] ? logicalShape(head.chunks[0])[1] : undefined;
+  if (hidden.rank !== 2 || head.chunks.some((t) => t.rank !== 2 || logicalShape(t)[1] !== c) || labels.length !== n)
     throw new EngineError('internal', `${what}: hidden [${n}, ${c}], head [${vocab}, ${headC}] and ${labels.length} labels do not match.`);
   if (head.chunks.some((t) => t instanceof tf.Variable && t.trainable))
     throw new EngineError('internal', `${what}: lm_head is trainable but this loss gives no gradient for it; use causalLmLoss on the logits.`);

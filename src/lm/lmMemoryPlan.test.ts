@@ -21,6 +21,13 @@ describe('planLmMemory and checkLmMemory', () => {
     expect(() => checkLmMemory(plan, 'wasm', run)).not.toThrow();
   });
 
+  it('counts the bytes the loaded weights hold: float16 storage halves the weights in the estimate', () => {
+    const f32 = planLmMemory(smol, 134_515_008, run, 'webgpu', { deviceMemory: 8 });
+    const f16 = planLmMemory(smol, 134_515_008, { ...run, weightBytes: 134_515_008 * 2 }, 'webgpu', { deviceMemory: 8 });
+    expect(f16.estimate.weightBytes).toBe(134_515_008 * 2);
+    expect(f32.estimate.totalBytes - f16.estimate.totalBytes).toBe(134_515_008 * 2);
+  });
+
   it('leaves it off when the run fits, and where nothing is known about memory (no check)', () => {
     expect(planLmMemory(smol, 134_515_008, { ...run, batch: 1, maxLength: 32 }, 'wasm', {}).estimate.checkpointing).toBe(false);
     const unknown = planLmMemory(smol, 134_515_008, run, 'cpu', {});

@@ -19,6 +19,8 @@ export interface LmMemoryPlan {
 }
 
 export interface LmRunShape {
+  /** Bytes the loaded weights hold (float16 storage halves them); default 4 x totalParams. */
+  weightBytes?: number;
   batch: number;
   maxLength: number;
   trainableParams: number;
@@ -32,7 +34,7 @@ export interface LmRunShape {
 export function planLmMemory(config: HfModelConfig, totalParams: number, run: LmRunShape, backend: string, limits: DeviceLimits): LmMemoryPlan {
   const budget = lmMemoryBudget(backend, limits);
   const estimate = (checkpointing: boolean): LmTrainMemory =>
-    estimateLmTrainMemory(config, { batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing, pairs: run.pairs, backend });
+    estimateLmTrainMemory(config, { weightBytes: run.weightBytes, batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing, pairs: run.pairs, backend });
   const plain = estimate(false);
   if (run.gradientCheckpointing !== undefined) return { estimate: estimate(run.gradientCheckpointing), budget, auto: false, plainBytes: plain.totalBytes };
   if (budget === null || plain.totalBytes <= budget) return { estimate: plain, budget, auto: false, plainBytes: plain.totalBytes };

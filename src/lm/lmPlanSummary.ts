@@ -3,6 +3,7 @@ import type { LmModelSummary, TrainPlan } from '../api.ts';
 import { EngineError } from '../errors.ts';
 import { defaultTargetModules } from '../lora/hfPeftTargets.ts';
 import { hfFamily } from '../models/hf/hfFamilies.ts';
+import { isHalf, logicalSize } from '../kernels/halfMatMul.ts';
 import { allWeights } from '../models/hf/hfLinear.ts';
 import type { HfCausalLm, LmLora } from '../models/hf/hfTypes.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
@@ -11,7 +12,15 @@ import type { AdamWParam } from '../train/adamw.ts';
 export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenizer): LmModelSummary {
   const c = lm.config;
   let totalParams = 0;
-  for (const [, parts] of allWeights(lm)) for (const w of parts) totalParams += w.size;
+  let weightBytes = 0;
+  let float16Weights = 0;
+  for (const [, parts] of allWeights(lm)) {
+    for (const w of parts) {
+      totalParams += logicalSize(w);
+      weightBytes += w.size * 4; // a float16-held weight: int32 words of two halves
+    }
+    if (isHalf(parts[0]!)) float16Weights++;
+  }
   const projectionNames: string[] = [];
   for (const m of lm.modules) if (!projectionNames.includes(m.name)) projectionNames.push(m.name);
   return {
@@ -25,7 +34,8 @@ export function summarizeLm(lm: HfCausalLm, label: string, tokenizer: LmTokenize
     numKvHeads: c.numKvHeads,
     contextLength: c.maxPositions,
     totalParams,
-    weightBytes: totalParams * 4,
+    weightBytes,
+    float16Weights,
     modules: lm.modules.map((m) => ({
       path: m.path,
       name: m.name,

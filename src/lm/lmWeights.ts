@@ -1,6 +1,7 @@
 /** Small helpers around a loaded language model's weights: trained copies, swaps and stop ids. */
 import type { TrainPlan } from '../api.ts';
 import type { HfCausalLm } from '../models/hf/hfTypes.ts';
+import { unpackHalf } from '../kernels/halfMatMul.ts';
 import { tf, type Variable } from '../tf.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
 
@@ -24,12 +25,15 @@ export function stopIdsOf(lm: HfCausalLm, tokenizer: LmTokenizer, generationConf
   return ids;
 }
 
-/** Trainable copies of the weights (and biases) of the plan's fully trained projections. */
+/**
+ * Trainable copies of the weights (and biases) of the plan's fully trained projections; a
+ * float16-held weight is copied unpacked (float32, as training needs).
+ */
 export function fullCopies(lm: HfCausalLm, plan: TrainPlan): Map<string, Variable> {
   const out = new Map<string, Variable>();
   for (const m of lm.modules) {
     if (plan[m.path]?.kind !== 'full') continue;
-    for (const name of [`${m.path}.weight`, ...(m.hasBias ? [`${m.path}.bias`] : [])]) out.set(name, tf.variable(lm.weights.get(name)!, true));
+    for (const name of [`${m.path}.weight`, ...(m.hasBias ? [`${m.path}.bias`] : [])]) out.set(name, tf.tidy(() => tf.variable(unpackHalf(lm.weights.get(name)!), true)));
   }
   return out;
 }

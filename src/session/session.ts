@@ -17,6 +17,7 @@ import type {
   LmExport,
   LmJobImport,
   LmJobOptions,
+  LmLoadOptions,
   LmModelSource,
   LmModelSummary,
   LmPlanSummary,
@@ -109,10 +110,10 @@ export class Session extends SessionCore implements SessionApi {
 
   // The causal-LM task: Hugging Face models.
 
-  lmLoadModel(source: LmModelSource): Promise<LmModelSummary> {
+  lmLoadModel(source: LmModelSource, options?: LmLoadOptions): Promise<LmModelSummary> {
     return this.work({ kind: 'load', task: LM, what: 'A model download' }, 'load another model', async () => {
       await this.ensureBackend();
-      return this.lm.loadModel(source);
+      return this.lm.loadModel(source, options);
     });
   }
 

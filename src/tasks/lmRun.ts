@@ -80,7 +80,7 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
   const trainLm = withWeights(lm, full);
   const rows = { examples: data.dataset.examples, maxLength: data.summary.options.maxLength, padId: tokenizer.padId };
   // Refused before anything is allocated when even gradient checkpointing would not fit.
-  const shape = { batch: config.batchSize, maxLength: rows.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing };
+  const shape = { weightBytes: loaded.summary.weightBytes, batch: config.batchSize, maxLength: rows.maxLength, trainableParams: countLmTrainable(lm.modules, plan), gradientCheckpointing: config.gradientCheckpointing };
   const memory = planRunMemory(task, shape);
   const samples = sampleAnswers(task, trainLm, lora, config.samplePrompts);
   let kept = false;

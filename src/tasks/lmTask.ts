@@ -3,7 +3,7 @@
  * the adapter plan, and the trained (or imported) adapter with its strength. Runs are set up in
  * lmRun.ts; generation, exports and adapter import in lmTry.ts.
  */
-import type { LmDatasetOptions, LmDatasetSummary, LmModelSource, LmModelSummary, LmPlanSummary, LmTrainConfig, LmTrainResult, PreferenceDatasetOptions, PreferenceDatasetSummary, TrainedRunInfo, TrainPlan } from '../api.ts';
+import type { LmDatasetOptions, LmDatasetSummary, LmLoadOptions, LmModelSource, LmModelSummary, LmPlanSummary, LmTrainConfig, LmTrainResult, PreferenceDatasetOptions, PreferenceDatasetSummary, TrainedRunInfo, TrainPlan } from '../api.ts';
 import { deviceLimits } from '../backend/deviceLimits.ts';
 import { lmSplit } from '../data/text/lmSplit.ts';
 import type { LmDataset } from '../data/text/lmTypes.ts';
@@ -91,7 +91,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
 
   constructor(readonly context: TaskContext) {}
 
-  async loadModel(source: LmModelSource): Promise<LmModelSummary> {
+  async loadModel(source: LmModelSource, options: LmLoadOptions = {}): Promise<LmModelSummary> {
     const progress = (fraction: number, label: string) => this.context.emit({ type: 'progress', task: 'load-model', done: fraction, total: 1, label });
     const reader = hfReaderForSource(source, {
       fetch: this.context.fetch,
@@ -113,7 +113,9 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     const tokenizerJson = await text('tokenizer.json');
     if (tokenizerJson === null) throw new EngineError('hf-tokenizer-missing', `${label}: tokenizer.json is missing; the folder needs it next to config.json to turn text into tokens.`);
     const tokenizer = loadTokenizer(tokenizerJson, await text('tokenizer_config.json'), label, { chatTemplate: await text('chat_template.jinja') });
-    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message), limits);
+    const lm = await loadHfCausalLm(read, label, (p) => progress(p.fraction, p.message), limits, options);
+    for (const [name, count] of lm.half?.keptFloat32 ?? [])
+      this.context.emit({ type: 'log', level: 'info', message: `${label}: ${name} stays float32 (${count} value(s) beyond float16's range).` });
     const extraFiles = new Map<string, Uint8Array>();
     for (const file of TOKENIZER_FILES) {
       const bytes = await read(file);
@@ -163,7 +165,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
     this.plan = structuredClone(plan);
     const trainable = countLmTrainable(lm.modules, plan);
     // As the run will be: with gradient checkpointing when the estimate says it would not fit without.
-    const memory = planLmMemory(lm.config, summary.totalParams, { batch: batchSize, maxLength, trainableParams: trainable, gradientCheckpointing, pairs }, this.context.backendName(), deviceLimits());
+    const memory = planLmMemory(lm.config, summary.totalParams, { weightBytes: summary.weightBytes, batch: batchSize, maxLength, trainableParams: trainable, gradientCheckpointing, pairs }, this.context.backendName(), deviceLimits());
     return {
       plan: this.plan,
       trainableParams: trainable,

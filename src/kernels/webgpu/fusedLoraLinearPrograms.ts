@@ -15,9 +15,14 @@ export const TILE = 32;
 const THREADS = 8; // 8x8 threads per workgroup, each computing a 4x4 block of the tile
 const PER_THREAD = TILE / THREADS;
 
-/** Row-major address of element (row, col) of op(X), with op(X) [rows, cols] and X stored transposed or not. */
+/** Row-major index of element (row, col) of op(X), with op(X) [rows, cols] and X stored transposed or not. */
+function flatAt(transposed: boolean, row: string, col: string, rows: string, cols: string): string {
+  return transposed ? `(${col}) * ${rows} + (${row})` : `(${row}) * ${cols} + (${col})`;
+}
+
+/** Element (row, col) of op(X) read from X's array. */
 function at(name: string, transposed: boolean, row: string, col: string, rows: string, cols: string): string {
-  return transposed ? `${name}[(${col}) * ${rows} + (${row})]` : `${name}[(${row}) * ${cols} + (${col})]`;
+  return `${name}[${flatAt(transposed, row, col, rows, cols)}]`;
 }
 
 export interface LoraMatMulFlags {
@@ -30,6 +35,16 @@ export interface LoraMatMulFlags {
   hasBias: boolean;
   /** Adds alpha * low[M, R] · op(up)[R, N] in the epilogue. */
   hasLowRank: boolean;
+  /**
+   * rhs holds float16 pairs (halfWeights.ts: int32 words, two halves each, the first in the low
+   * bits), unpacked on read with WGSL's core unpack2x16float: no shader-f16 feature needed.
+   */
+  halfRhs: boolean;
+}
+
+/** Element `flat` (row-major, logical) of a packed-half matrix: word flat/2, half flat%2. */
+function halfAt(name: string, flat: string): string {
+  return `unpack2x16float(bitcast<u32>(${name}[(${flat}) / 2]))[(${flat}) % 2]`;
 }
 
 /**
@@ -56,7 +71,7 @@ export class LoraMatMulProgram implements WebGPUProgram {
     if (flags.hasBias) this.variableNames.push('bias');
     if (flags.hasLowRank) this.variableNames.push('low', 'up');
     const f = flags;
-    this.shaderKey = `loraMatMul_${+f.transposeLhs}${+f.transposeRhs}${+f.transposeUp}${+f.hasBias}${+f.hasLowRank}`;
+    this.shaderKey = `loraMatMul_${+f.transposeLhs}${+f.transposeRhs}${+f.transposeUp}${+f.hasBias}${+f.hasLowRank}${+f.halfRhs}`;
   }
 
   getUserCode(): string {
@@ -76,7 +91,7 @@ export class LoraMatMulProgram implements WebGPUProgram {
   }
   fn readRhs(k : i32, n : i32) -> f32 {
     if (k >= ${K} || n >= ${N}) { return 0.0; }
-    return ${at('rhs', f.transposeRhs, 'k', 'n', K, N)};
+    return ${f.halfRhs ? halfAt('rhs', flatAt(f.transposeRhs, 'k', 'n', K, N)) : at('rhs', f.transposeRhs, 'k', 'n', K, N)};
   }
 
   fn main() {
@@ -180,6 +195,73 @@ export class ThinMatMulProgram implements WebGPUProgram {
         acc = fma(${at('lhs', this.transposeLhs, 'm', 'k', M, K)}, ${at('rhs', this.transposeRhs, 'k', 'n', K, N)}, acc);
       }
       setOutputAtIndex(index, uniforms.alpha * acc);
+    }
+  }
+  `;
+  }
+}
+
+/**
+ * out[M, N] float32 = the packed-half matrix in[M, N/2] (int32 words) unpacked: the rows an
+ * embedding lookup gathered from a float16 table, or a whole weight read back.
+ */
+export class UnpackHalfProgram implements WebGPUProgram {
+  outputShape: number[];
+  shaderKey = 'unpackHalf';
+  dispatchLayout = { x: [0, 1] };
+  dispatch: [number, number, number];
+  variableNames = ['packed'];
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  size = true;
+
+  constructor(rows: number, cols: number) {
+    this.outputShape = [rows, cols];
+    this.dispatch = [Math.ceil((rows * cols) / this.workgroupSize[0]), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    if (index < uniforms.size) {
+      setOutputAtIndex(index, ${halfAt('packed', 'index')});
+    }
+  }
+  `;
+  }
+}
+
+/**
+ * out[N, C] float32 = rows ids[N] - first of the packed-half table [rows, C/2], unpacked; an id
+ * outside [first, first + rows) gives a zero row (a row chunk holds only its share of the vocabulary).
+ * Its own gather because TF.js' stock one reads every input through f32, which rounds int32 words
+ * above 2^24 and so corrupts the packed halves.
+ */
+export class GatherHalfRowsProgram implements WebGPUProgram {
+  outputShape: number[];
+  shaderKey = 'gatherHalfRows';
+  dispatchLayout = { x: [0, 1] };
+  dispatch: [number, number, number];
+  variableNames = ['table', 'ids'];
+  uniforms = 'first : i32, rows : i32, cols : i32,';
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  size = true;
+
+  constructor(n: number, cols: number) {
+    this.outputShape = [n, cols];
+    this.dispatch = [Math.ceil((n * cols) / this.workgroupSize[0]), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    if (index < uniforms.size) {
+      let row = ids[index / uniforms.cols] - uniforms.first;
+      let col = index % uniforms.cols;
+      var v = 0.0;
+      if (row >= 0 && row < uniforms.rows) {
+        v = ${halfAt('table', 'row * uniforms.cols + col')};
+      }
+      setOutputAtIndex(index, v);
     }
   }
   `;

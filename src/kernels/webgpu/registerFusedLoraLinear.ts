@@ -15,6 +15,8 @@
  * (their backend's runWebGPUProgram).
  */
 import { tf, type Tensor, type Tensor2D, type WebGPUBackend } from '../../tf.ts';
+import { EngineError } from '../../errors.ts';
+import { isHalf } from '../halfMatMul.ts';
 import { FUSED_LORA_LINEAR, type FusedLoraLinearAttrs } from '../fusedLoraLinear.ts';
 import { LoraMatMulProgram, ThinMatMulProgram, type LoraMatMulFlags } from './fusedLoraLinearPrograms.ts';
 
@@ -49,7 +51,8 @@ function thinInfo(backend: WebGPUBackend, lhs: tf.TensorInfo, rhs: tf.TensorInfo
   return backend.runWebGPUProgram(new ThinMatMulProgram(m, n, transposeLhs, transposeRhs), [lhs, rhs], 'float32', uniforms);
 }
 
-function loraMatMulInfo(
+/** The fused matmul on TensorInfos; an int32 rhs is read as packed float16 pairs (../halfMatMul.ts). */
+export function loraMatMulInfo(
   backend: WebGPUBackend,
   lhs: tf.TensorInfo,
   rhs: tf.TensorInfo,
@@ -58,8 +61,9 @@ function loraMatMulInfo(
   { transposeRhs, transposeUp, alpha }: LoraMatMulAttrs,
 ): tf.TensorInfo {
   const [m, k] = [lhs.shape[0]!, lhs.shape[1]!];
-  const n = transposeRhs ? rhs.shape[0]! : rhs.shape[1]!;
-  const flags: LoraMatMulFlags = { transposeLhs: false, transposeRhs, transposeUp, hasBias: !!bias, hasLowRank: !!lowRank };
+  const halfRhs = rhs.dtype === 'int32';
+  const n = transposeRhs ? rhs.shape[0]! : rhs.shape[1]! * (halfRhs ? 2 : 1);
+  const flags: LoraMatMulFlags = { transposeLhs: false, transposeRhs, transposeUp, hasBias: !!bias, hasLowRank: !!lowRank, halfRhs };
   const inputs = [lhs, rhs];
   if (bias) inputs.push(bias);
   if (lowRank) inputs.push(lowRank.low, lowRank.up);
@@ -113,7 +117,10 @@ const fusedGradient: tf.GradConfig = {
       x: () => tf.engine().runKernel(LORA_MAT_MUL, { lhs: dy, rhs: w, low: dlow, up: a }, { transposeRhs: !transposeW, transposeUp: false, alpha: 1 }) as Tensor,
       a: () => thin(dlow, x, { transposeLhs: true, transposeRhs: false, alpha: 1 }), // [r, in] = dlowᵀ·x
       b: () => thin(dy, low, { transposeLhs: true, transposeRhs: false, alpha: scale }), // [out, r] = s·dyᵀ·low
-      w: () => (transposeW ? tf.matMul(dy, x, true, false) : tf.matMul(x, dy, true, false)),
+      w: () => {
+        if (isHalf(w)) throw new EngineError('internal', 'a float16-stored weight is frozen and has no gradient; train that projection with weight storage float32.');
+        return transposeW ? tf.matMul(dy, x, true, false) : tf.matMul(x, dy, true, false);
+      },
     };
     if (hasBias) grads.bias = () => tf.sum(dy, 0);
     return grads;

@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../../errors.ts';
 import { fusedLoraLinear } from '../../kernels/fusedLoraLinear.ts';
+import { linear } from '../../kernels/halfMatMul.ts';
 import { tf, type Tensor, type Tensor2D, type Variable } from '../../tf.ts';
 import type { HfCausalLm, LinearModule, LmLora } from './hfTypes.ts';
 
@@ -62,8 +63,7 @@ export function hfLinear(ctx: ForwardContext, path: string, x: Tensor): Tensor {
   if (lora && x.rank === 2 && !w.trainable && !bias?.trainable && !(ctx.training && lora.dropout > 0))
     return fusedLoraLinear({ x: x as Tensor2D, w: w as Tensor2D, bias, a: lora.A as Tensor2D, b: lora.B as Tensor2D, scale: lora.scale, transposeW: !mod.fanInFanOut });
   // Conv1D (gpt2) keeps W as [in, out]; nn.Linear keeps [out, in] and is applied as x·Wᵀ.
-  let y = tf.matMul(x, w, false, !mod.fanInFanOut); // [N, out]
-  if (bias) y = tf.add(y, bias);
+  const y = linear(x, w, !mod.fanInFanOut, bias); // [N, out]
   if (!lora) return y;
   const dropped = ctx.training && lora.dropout > 0 ? tf.dropout(x, lora.dropout, undefined, ctx.dropoutSeed === undefined ? undefined : ctx.dropoutSeed + 7919 * index) : x;
   const low = tf.matMul(dropped, lora.A, false, true); // [N, r]

@@ -126,6 +126,8 @@ export interface LmTrainShape {
   /** Tokens per row (the dataset's maximum length). */
   seqLen: number;
   totalParams: number;
+  /** Bytes the weights hold when not 4 x totalParams (float16 storage, halfWeights.ts). */
+  weightBytes?: number;
   trainableParams: number;
   checkpointing: boolean;
   /** The backend the run is on ('wasm' adds XNNPACK's packed weights); absent: tensors only, as tf.profile counts them. */
@@ -204,7 +206,7 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
   // The reference pass holds one block (no gradients: less than a recomputed one) and a loss chunk at a time.
   const referenceBytes = shape.pairs ? liveBlock + lossBytes : 0;
-  const weightBytes = 4 * shape.totalParams;
+  const weightBytes = shape.weightBytes ?? 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
   const peak = Math.max(activationBytes + lossBytes, referenceBytes);
   const kernelCacheBytes = shape.backend === 'wasm' ? packedWeightBytes(config) : 0;

@@ -134,6 +134,24 @@ export interface HfCausalLm {
    */
   rowChunks?: Map<string, Variable[]>;
   modules: LinearModule[];
+  /** Frozen weights held as float16 pairs on WebGPU (halfWeights.ts); absent when none is. */
+  half?: HalfStorage;
+}
+
+/** Values of a float16-held weight that float16 does not hold bit for bit: flat indices and exact values. */
+export interface HalfExact {
+  index: Int32Array;
+  values: Float32Array;
+}
+
+/** What float16 storage did to a loaded model: read by exports and shown in the load summary. */
+export interface HalfStorage {
+  /** Per packed variable (a whole weight or one row chunk): its source values float16 rounds, kept exact for export. */
+  exact: Map<Variable, HalfExact>;
+  /** Weights eligible for float16 that stay float32 because a value overflows float16, with the count of such values. */
+  keptFloat32: Map<string, number>;
+  /** Values rounded in the GPU copy (the exact ones are in `exact`, unless float16 was forced on F32 weights). */
+  rounded: number;
 }
 
 /** Past keys and values for incremental decoding, one entry per block. */

@@ -7,6 +7,7 @@ import { EngineError } from '../../errors.ts';
 import { readSafetensors, type SafetensorsTensor } from '../../export/safetensors.ts';
 import { bfloat16ToFloat32, float16ToFloat32 } from './halfFloat.ts';
 import { expectedHfTensors, LM_HEAD, normaliseHfName } from './hfLayout.ts';
+import type { SourceDtype } from './halfWeights.ts';
 import type { HfModelConfig } from './hfTypes.ts';
 
 /** Reads one file of the model folder by name; null when the folder has no such file. */
@@ -18,6 +19,8 @@ export const INDEX_FILE = 'model.safetensors.index.json';
 export interface HfWeight {
   shape: number[];
   values: Float32Array;
+  /** The dtype in the file (values are always float32). */
+  dtype: SourceDtype;
 }
 
 /** A tensor's bytes as float32; F32, F16 and BF16 are what checkpoints use. */
@@ -95,7 +98,7 @@ export async function readHfWeights(
       if (!t) throw new EngineError('hf-weights-missing', `${where} does not contain tensor "${fileName}" that ${INDEX_FILE} places there; download the shard again.`);
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
         throw new EngineError('hf-weights-shape', `${where}: tensor "${fileName}" has shape [${t.shape.join(', ')}] but config.json implies [${shape.join(', ')}]; the weights and config.json belong to different models.`);
-      visit(name, { shape, values: tensorToFloat32(t, where, fileName) });
+      visit(name, { shape, values: tensorToFloat32(t, where, fileName), dtype: t.dtype as SourceDtype });
       seen.add(name);
     }
     onProgress?.(++done, files.size);
