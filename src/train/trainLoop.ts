@@ -213,6 +213,9 @@ export async function runTrainLoop<D>(spec: TrainLoopSpec<D>, settings: TrainSet
     const { lossSum, grads } = accumulate(index);
     // The read starts here, queued right behind this step's work (TF.js' WebGPU backend submits the copy at once).
     const loss = lossSum.data().then((v) => (v[0] ?? Number.NaN) / microBatches);
+    // Awaited by settle(); if this step fails before then (a lost device aborts the read), the error
+    // that ends the run is the step's own, not an unhandled rejection of this read.
+    loss.catch(() => undefined);
     const metrics = spec.stepMetrics ? spec.stepMetrics() : null;
     tf.tidy(() => optimizer.apply(clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm).grads : grads, lr));
     tf.dispose(Object.values(grads));
