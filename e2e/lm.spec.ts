@@ -50,7 +50,10 @@ test('LoRA on a Hub-layout model by URL: train on chat data, generate with and w
   await page.getByTestId('lm-model-source-toggle').click();
   await page.getByTestId('lm-hub-input').fill(`http://127.0.0.1:${HUB_PORT}/test-org/tiny-chat-lm/resolve/main/`);
   await page.getByTestId('lm-hub-load').click();
-  await expect(page.getByTestId('lm-model-summary')).toContainText('llama', { timeout: 60_000 });
+  // The built-in model is llama too, so wait for this load to finish, not for the word.
+  await expect(page.getByTestId('lm-model-summary')).toContainText(`from http://127.0.0.1:${HUB_PORT}/test-org/`, { timeout: 60_000 });
+  await expect(page.getByTestId('lm-model-progress')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('lm-model-summary')).toContainText('llama');
   expect(requests).toContain('/test-org/tiny-chat-lm/resolve/main/config.json');
   expect(requests).toContain('/test-org/tiny-chat-lm/resolve/main/model.safetensors');
 
