@@ -10,7 +10,8 @@
  * as the command line does); --weight-storage float16 holds the frozen projections and vocabulary tables
  * as float16 (WebGPU only; default float32); --loss full takes the loss on the full [B*T, V] logits
  * (default chunked, as training does); --recompute on|off|auto (gradient checkpointing, default as the
- * product decides); --threads-only prints the WASM threads this runtime gives and exits.
+ * product decides); --threads-only prints the WASM threads this runtime gives and exits; --profile adds
+ * one step's time per kernel (tf.profile, products split by shape).
  */
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
@@ -24,6 +25,7 @@ import { planLmMemory } from '../src/lm/lmMemoryPlan.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
+import { kernelTable, kernelTimes } from './kernelProfile.ts';
 import { attentionPlan, loraStepLoss, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
 
 const argv = process.argv.slice(2);
@@ -131,6 +133,12 @@ async function main(): Promise<void> {
       wasmHeapBytes: backend === 'wasm' ? (wasmHeapBytes() ?? undefined) : undefined,
     }),
   );
+  if (argv.includes('--profile')) {
+    // Time per kernel of one more step, products split by shape: which kernels take the step, at this thread count.
+    const t = performance.now();
+    const info = await tf.profile(() => step());
+    console.log(kernelTable(await kernelTimes(info, performance.now() - t, ['BatchMatMul']), 25));
+  }
   process.exit(0); // Dawn keeps the process alive
 }
 

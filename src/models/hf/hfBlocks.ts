@@ -47,8 +47,8 @@ export function geluNew(x: Tensor): Tensor {
 export function embedTokens(ctx: ForwardContext, ids: Tensor2D, name: string): Tensor {
   const flat = tf.reshape(ids, [-1]); // [B*T]
   const table = tableChunks(ctx.lm, name);
-  // A frozen table takes no gradient: gathered off the tape. On it, TF.js would save a clone of the
-  // whole table for the gather's backward pass, which the WASM backend's Identity copies (113 MB per step at SmolLM2's vocabulary).
+  // A frozen table takes no gradient: gathered off the tape, so no backward pass is recorded for it
+  // (on the tape, TF.js saves the table for the gather's gradient; kernels/wasm/wasmIdentity.ts keeps that save from copying it).
   if (table.every((t) => !t.trainable)) return noGradient(() => gatherRows(table, flat)); // [B*T, C]
   return gatherRows(table, flat); // [B*T, C]
 }

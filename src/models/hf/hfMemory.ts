@@ -141,7 +141,9 @@ export interface LmTrainShape {
  * product into its own layout and TF.js caches that operator for as long as the operand lives: the
  * input gradient through each frozen projection (dy·W; gpt2's Conv1D also in its forward x·W) and
  * through the vocabulary head (softmax·W in the chunked loss) leave one packed copy of every
- * projection and of the head in the heap for the whole run, unseen by tf.profile.
+ * projection and of the head in the heap for the whole run, unseen by tf.profile. (They are keyed
+ * on W's own buffer because the tape's saved inputs share it: kernels/wasm/wasmIdentity.ts. Before
+ * that, each step copied W, packed the copy and dropped both: less heap, more time.)
  */
 export function packedWeightBytes(config: HfModelConfig): number {
   const linear = hfLinearModules(config).reduce((sum, m) => sum + m.inFeatures * m.outFeatures, 0);
