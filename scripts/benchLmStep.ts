@@ -11,7 +11,7 @@
  * as float16 (WebGPU only; default float32); --loss full takes the loss on the full [B*T, V] logits
  * (default chunked, as training does); --recompute on|off|auto (gradient checkpointing, default as the
  * product decides); --threads-only prints the WASM threads this runtime gives and exits; --profile adds
- * one step's time per kernel (tf.profile, products split by shape).
+ * one step's time per kernel (tf.profile, products and transposes split by shape).
  */
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
@@ -22,6 +22,7 @@ import { deviceLimits } from '../src/backend/deviceLimits.ts';
 import { wasmHeapBytes } from '../src/backend/explainOutOfMemory.ts';
 import { logicalSize } from '../src/kernels/halfMatMul.ts';
 import { planLmMemory } from '../src/lm/lmMemoryPlan.ts';
+import { setTransientPacking } from '../src/kernels/wasm/wasmBatchMatMul.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
   const recomputeOpt = opt('recompute', 'auto');
   const memory = planLmMemory(lm.config, totalParams, { batch, maxLength: seq, trainableParams: trainable, ...(recomputeOpt === 'auto' ? {} : { gradientCheckpointing: recomputeOpt === 'on' }) }, report.name, deviceLimits());
   const recompute = memory.estimate.checkpointing;
+  // As a run does (src/tasks/lmRun.ts): projections packed per product when kept packed they would not fit.
+  if (!memory.estimate.packWeights) setTransientPacking(lm.modules.flatMap((m) => lm.weights.get(`${m.path}.weight`) ?? []));
   const step = async (): Promise<number> => {
     const t = performance.now();
     const loss = tf.tidy(() => {
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
       gpuBytesOverFloat32Weights: mem.numBytesAllocatedInGPU === undefined ? undefined : mem.numBytesAllocatedInGPU / weightBytes,
       trainable,
       gradientCheckpointing: recompute,
+      packWeights: memory.estimate.packWeights,
       // The estimate shown before a run (src/models/hf/hfMemory.ts) beside what the WASM heap grew to.
       estimatedBytes: memory.estimate.totalBytes,
       wasmHeapBytes: backend === 'wasm' ? (wasmHeapBytes() ?? undefined) : undefined,
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
     // Time per kernel of one more step, products split by shape: which kernels take the step, at this thread count.
     const t = performance.now();
     const info = await tf.profile(() => step());
-    console.log(kernelTable(await kernelTimes(info, performance.now() - t, ['BatchMatMul']), 25));
+    console.log(kernelTable(await kernelTimes(info, performance.now() - t, ['BatchMatMul', 'Transpose']), 40));
   }
   process.exit(0); // Dawn keeps the process alive
 }

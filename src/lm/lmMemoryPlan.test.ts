@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.ts';
 import { parseHfConfig } from '../models/hf/hfConfig.ts';
+import { packedWeightBytes } from '../models/hf/hfMemory.ts';
 import { checkLmMemory, planLmMemory } from './lmMemoryPlan.ts';
 
 // SmolLM2-135M's shapes (tied embeddings): 134,515,008 parameters; LoRA r=8 on q,v: 460,800 trainable.
@@ -19,6 +20,24 @@ describe('planLmMemory and checkLmMemory', () => {
     expect(plan.estimate.totalBytes).toBeLessThan(plan.budget!);
     expect(plan.estimate.weightBytes).toBe(134_515_008 * 4);
     expect(() => checkLmMemory(plan, 'wasm', run)).not.toThrow();
+  });
+
+  it('on WASM, packs the projections per product (keeps only the head packed) when a model and its packed copies would not fit together', () => {
+    // Qwen2.5-0.5B's shapes (tied): 494,032,768 parameters, 1.98 GB as float32; LoRA r=8 on q,v.
+    const qwen = parseHfConfig(
+      { model_type: 'qwen2', num_hidden_layers: 24, hidden_size: 896, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, vocab_size: 151936, max_position_embeddings: 32768, tie_word_embeddings: true },
+      'config.json',
+    );
+    const small = { batch: 1, maxLength: 128, trainableParams: 540_672 };
+    const plan = planLmMemory(qwen, 494_032_768, small, 'wasm', {});
+    expect(plan.estimate).toMatchObject({ checkpointing: true, packWeights: false });
+    expect(plan.estimate.totalBytes).toBeLessThan(plan.budget!);
+    // Kept packed, it would not fit: the lean plan is the only one that trains.
+    expect(plan.estimate.totalBytes - plan.estimate.kernelCacheBytes + packedWeightBytes(qwen)).toBeGreaterThan(plan.budget!);
+    expect(plan.estimate.kernelCacheBytes).toBe(4 * (151936 * 896 + 2 * 896 * 4864)); // the head, and one projection copied and packed
+    expect(() => checkLmMemory(plan, 'wasm', small)).not.toThrow();
+    // SmolLM2 fits with its projections kept packed: they stay (faster).
+    expect(planLmMemory(smol, 134_515_008, run, 'wasm', {}).estimate.packWeights).toBe(true);
   });
 
   it('counts the bytes the loaded weights hold: float16 storage halves the weights in the estimate', () => {

@@ -59,6 +59,32 @@ export function setWasmMatMulRewrites(on: boolean): void {
 
 const size = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
 
+/** Buffers (dataIds) whose packed XNNPACK copy must not outlive the product. */
+let transient = new WeakSet<object>();
+
+/**
+ * TF.js keeps an XNNPACK operator, with a packed copy of the right operand, for as long as that
+ * operand's buffer lives: for a frozen projection W (in dy·W), the whole run. When the model and
+ * those copies would not fit the heap together (hfMemory.ts, packWeights false), the products with
+ * these tensors on the right run on a temporary copy instead, whose packing goes with it: slower
+ * (a copy and a packing per product), but only one projection's packing is alive at a time.
+ * An empty list keeps every packing again.
+ */
+export function setTransientPacking(tensors: Iterable<tf.Tensor>): void {
+  transient = new WeakSet([...tensors].map((t) => t.dataId as object));
+}
+
+/** Runs the plain kernel, on a temporary copy of b when b's packing must not be kept. */
+function plainProduct(plain: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0], a: tf.Tensor, b: tf.Tensor): ReturnType<tf.KernelFunc> {
+  if (!transient.has(b.dataId as object)) return plain({ ...args, inputs: { a, b } });
+  const copy = tf.mul(b, 1); // x·1 is x exactly; a new buffer, so a packing of its own
+  try {
+    return plain({ ...args, inputs: { a, b: copy } });
+  } finally {
+    copy.dispose(); // drops the operator and its packed copy (TF.js' disposal callback)
+  }
+}
+
 /**
  * a [...G, M, K] (tA: [...G, K, M]) times b [...G, K, N] (tB: [...G, N, K]), the same batch shape
  * G on both, as one depthwise convolution -> [...G, M, N].
@@ -89,7 +115,7 @@ function transposeThenMultiply(plain: tf.KernelFunc): tf.KernelFunc {
     const batchA: number[] = a.shape.slice(0, -2);
     const sameBatch = batchA.length === b.rank - 2 && batchA.every((d: number, i: number) => d === b.shape[i]);
     if (sameBatch && size(batchA) > 1) return batchedByDepthwise(a, b, attrs.transposeA, attrs.transposeB);
-    if (!(attrs.transposeA || attrs.transposeB)) return plain(args);
+    if (!(attrs.transposeA || attrs.transposeB)) return plainProduct(plain, args, a, b);
     if (attrs.transposeB && !attrs.transposeA && a.rank === 2 && b.rank === 2) {
       const [m, , n] = [a.shape[0]!, a.shape[1]!, b.shape[0]!];
       // (b·aᵀ)ᵀ: b is multiplied as it is; only a and the output are transposed.

@@ -111,6 +111,8 @@ export interface LmTrainMemory {
   lossBytes: number;
   /** Copies a backend's kernels keep beside the tensors (WASM: XNNPACK's packed weights, packedWeightBytes); 0 elsewhere. */
   kernelCacheBytes: number;
+  /** WASM: the projections' packed copies are kept for the run (faster); false: made and dropped per product, to fit (LmTrainShape.packWeights). */
+  packWeights: boolean;
   /**
    * A preference run's reference pass (0 otherwise): run before the policy's, without a gradient
    * tape and one block at a time, so it is freed before the policy's activations exist; the peak is
@@ -134,6 +136,12 @@ export interface LmTrainShape {
   backend?: string;
   /** A preference run: each row is a pair whose chosen and rejected sequences go through the model in one batch (2 x batch sequences). */
   pairs?: boolean;
+  /**
+   * WASM: false packs each projection afresh per product and drops the packing (kernels/wasm/
+   * wasmBatchMatMul.ts, setTransientPacking), so only the head's packed copy stays: slower, but a
+   * model whose weights and packed copies would not fit together still trains. Default true.
+   */
+  packWeights?: boolean;
 }
 
 /**
@@ -145,9 +153,12 @@ export interface LmTrainShape {
  * on W's own buffer because the tape's saved inputs share it: kernels/wasm/wasmIdentity.ts. Before
  * that, each step copied W, packed the copy and dropped both: less heap, more time.)
  */
-export function packedWeightBytes(config: HfModelConfig): number {
-  const linear = hfLinearModules(config).reduce((sum, m) => sum + m.inFeatures * m.outFeatures, 0);
-  return 4 * (linear + config.vocabSize * config.hiddenSize);
+export function packedWeightBytes(config: HfModelConfig, keepProjections = true): number {
+  const sizes = hfLinearModules(config).map((m) => m.inFeatures * m.outFeatures);
+  const head = config.vocabSize * config.hiddenSize;
+  // Not kept: only the head's stays; the largest projection has a copy and its packing alive at once.
+  if (!keepProjections) return 4 * (head + 2 * Math.max(0, ...sizes));
+  return 4 * (sizes.reduce((sum, n) => sum + n, 0) + head);
 }
 
 /**
@@ -211,8 +222,9 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   const weightBytes = shape.weightBytes ?? 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
   const peak = Math.max(activationBytes + lossBytes, referenceBytes);
-  const kernelCacheBytes = shape.backend === 'wasm' ? packedWeightBytes(config) : 0;
-  return { weightBytes, optimizerBytes, activationBytes, lossBytes, referenceBytes, kernelCacheBytes, totalBytes: weightBytes + optimizerBytes + peak + kernelCacheBytes, checkpointing };
+  const packWeights = shape.packWeights !== false;
+  const kernelCacheBytes = shape.backend === 'wasm' ? packedWeightBytes(config, packWeights) : 0;
+  return { weightBytes, optimizerBytes, activationBytes, lossBytes, referenceBytes, kernelCacheBytes, packWeights, totalBytes: weightBytes + optimizerBytes + peak + kernelCacheBytes, checkpointing };
 }
 
 /** The most a backend can hold: TF.js' WASM heap stops at 4 GiB (wasm32), whatever the machine has. */
