@@ -23,9 +23,9 @@ import { defaultFileCache } from '../storage/fileCache.ts';
 import { tf, type Variable } from '../tf.ts';
 import type { LmTokenizer } from '../tokenizers/lmTokenizer.ts';
 import { loadTokenizer } from '../tokenizers/loadTokenizer.ts';
-import { fingerprint } from '../train/checkpoint.ts';
 import { importPreferences, type PreferenceData } from './lmPreferences.ts';
 import { prepareLmRun } from './lmRun.ts';
+import { lmRunIdentity, preferenceRunIdentity } from './lmRunIdentity.ts';
 import { preparePreferenceRun } from './preferenceRun.ts';
 
 /** Files a merged export copies from the loaded folder as they were. */
@@ -178,29 +178,7 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
   }
 
   runIdentity(config?: LmTrainConfig): RunIdentity {
-    const { summary, label } = this.requireModel();
-    if (config?.preference) {
-      const prefs = this.requirePreferences();
-      if (prefs.train.length === 0) throw new EngineError('dataset-too-small', 'No preference pairs are left to train on: lower the validation fraction.');
-      const o = prefs.summary.options;
-      return {
-        kind: 'lm',
-        model: { name: label, params: summary.totalParams },
-        dataset: { name: prefs.summary.name, rows: prefs.examples.length, hash: fingerprint(prefs.format, o.maxLength, o.overLong, o.seed, prefs.train, prefs.validation, prefs.examples.map((e) => e.chosen.length + e.rejected.length)) },
-      };
-    }
-    const data = this.requireData();
-    if (data.train.length === 0) throw new EngineError('dataset-too-small', 'The training split is empty: lower the validation fraction.');
-    return {
-      kind: 'lm',
-      model: { name: label, params: summary.totalParams },
-      dataset: {
-        name: data.summary.name,
-        rows: data.dataset.examples.length,
-        hash: fingerprint(data.summary.format, data.summary.totalTokens, data.summary.trainedTokens, JSON.stringify(data.summary.options), data.train, data.validation),
-        readAs: { ...data.summary.options },
-      },
-    };
+    return config?.preference ? preferenceRunIdentity(this.requireModel(), this.requirePreferences()) : lmRunIdentity(this.requireModel(), this.requireData());
   }
 
   currentPlan(): TrainPlan {
