@@ -3,6 +3,7 @@ import {
   DEFAULT_LM_DATASET_OPTIONS,
   type LmDatasetOptions,
   type LmDatasetSummary,
+  type LmLoadOptions,
   type LmModelSummary,
   type LmPlanSummary,
   type ModuleMode,
@@ -20,6 +21,8 @@ export interface LmModelState {
   progress: Progress | null;
   /** What the user loaded, in words ("built-in", a Hub id, a URL, a folder name). */
   source: string | null;
+  /** How the next load holds the frozen weights on WebGPU (LmLoadOptions.weightStorage). */
+  weightStorage: NonNullable<LmLoadOptions['weightStorage']>;
 }
 
 export interface LmPlanState {
@@ -58,6 +61,7 @@ export interface LmSlice {
   setLmModelLoading: (loading: boolean, source?: string) => void;
   setLmModel: (summary: LmModelSummary) => void;
   setLmModelProgress: (progress: Progress | null) => void;
+  setLmWeightStorage: (weightStorage: LmModelState['weightStorage']) => void;
   setLmModuleMode: (path: string, mode: ModuleMode) => void;
   replaceLmPlan: (modules: TrainPlan) => void;
   setLmPresetOptions: (patch: Partial<Pick<LmPlanState, 'presetRank' | 'presetDropout' | 'presetRslora'>>) => void;
@@ -75,7 +79,7 @@ export interface LmSlice {
 }
 
 export const initialLm: LmState = {
-  model: { summary: null, loading: false, progress: null, source: null },
+  model: { summary: null, loading: false, progress: null, source: null, weightStorage: 'auto' },
   plan: { modules: {}, presetRank: 8, presetDropout: 0, presetRslora: false, summary: null, error: null, syncing: false, engineKey: null },
   dataset: { summary: null, fileName: null, options: { ...DEFAULT_LM_DATASET_OPTIONS }, importing: false },
   importedLoss: null,
@@ -88,6 +92,7 @@ export const createLmSlice: StateCreator<StudioState, [], [], LmSlice> = (set) =
   lm: initialLm,
   setLmModelLoading: (loading, source) =>
     set((s) => setLm(s, (lm) => ({ model: { ...lm.model, loading, progress: loading ? null : lm.model.progress, source: source ?? lm.model.source } }))),
+  setLmWeightStorage: (weightStorage) => set((s) => setLm(s, (lm) => ({ model: { ...lm.model, weightStorage } }))),
   setLmModel: (summary) =>
     set((s) =>
       setLm(s, (lm) => ({

@@ -88,6 +88,7 @@ export function LmModelPanel() {
           Load
         </button>
       </form>
+      <WeightStorageField disabled={busy} />
       <DropZone label="Language model folder" disabled={busy} testId="lm-model-dropzone" onDrop={(dt) => void loadFolder(collectFromDrop(snapshotDrop(dt)))}>
         <p className="dropzone__hint">
           Or drop a model folder: <code>config.json</code>, <code>model.safetensors</code> (or an index and shards), <code>tokenizer.json</code>,{' '}
@@ -112,6 +113,30 @@ export function LmModelPanel() {
   );
 }
 
+/** How the next load holds the frozen weights on WebGPU: float16 halves their memory. */
+function WeightStorageField({ disabled }: { disabled: boolean }) {
+  const id = useId();
+  const storage = useStudio((s) => s.lm.model.weightStorage);
+  return (
+    <div className="field">
+      <label htmlFor={id}>Frozen weights on WebGPU (applies to the next load)</label>
+      <div className="field__control">
+        <select
+          id={id}
+          value={storage}
+          disabled={disabled}
+          data-testid="lm-weight-storage"
+          onChange={(e) => studioStore.getState().setLmWeightStorage(e.target.value as typeof storage)}
+        >
+          <option value="auto">Auto: float16 for float16 and bfloat16 checkpoints (exact, half the memory)</option>
+          <option value="float16">float16 always (float32 checkpoints are rounded)</option>
+          <option value="float32">float32 always</option>
+        </select>
+      </div>
+    </div>
+  );
+}
+
 function LmModelSummaryView({ source }: { source: string | null }) {
   const summary = useStudio((s) => s.lm.model.summary);
   if (!summary) return <p className="muted" data-testid="lm-model-empty">No language model loaded yet.</p>;
@@ -123,7 +148,7 @@ function LmModelSummaryView({ source }: { source: string | null }) {
     ['Context', `${formatInteger(summary.contextLength)} tokens`],
     ['Vocabulary', formatInteger(summary.vocabSize)],
     ['Parameters', formatInteger(summary.totalParams)],
-    ['Weights (float32)', formatBytes(summary.weightBytes)],
+    ['Weights', `${formatBytes(summary.weightBytes)}${summary.float16Weights > 0 ? ` (${formatInteger(summary.float16Weights)} tensors as float16)` : ' (float32)'}`],
     ['Chat template', summary.hasChatTemplate ? 'yes' : 'no (ChatML default)'],
   ];
   return (

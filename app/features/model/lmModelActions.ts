@@ -14,15 +14,17 @@ const get = () => studioStore.getState();
 /** Loads a language model; the text data held (if any) is tokenized again with its tokenizer. Never rejects. */
 export async function loadLmModel(handle: EngineHandle, source: LmModelSource, label: string): Promise<boolean> {
   if (get().lm.model.loading) return false;
+  const previous = get().lm.model.source;
   get().setLmModelLoading(true, label);
   try {
-    const summary = await handle.engine.lmLoadModel(source);
+    const summary = await handle.engine.lmLoadModel(source, { weightStorage: get().lm.model.weightStorage });
     handle.flushEvents();
     get().setLmModel(summary);
     get().setLmModelLoading(false, label);
   } catch (error) {
     handle.flushEvents();
-    get().setLmModelLoading(false);
+    // The model already loaded stays, and so does the name of where it came from.
+    get().setLmModelLoading(false, previous ?? undefined);
     get().pushError(describeError('Could not load the language model', error), 'lm/model');
     return false;
   }
