@@ -54,6 +54,9 @@ test('LoRA on a Hub-layout model by URL: train on chat data, generate with and w
   await expect(page.getByTestId('lm-model-summary')).toContainText(`from http://127.0.0.1:${HUB_PORT}/test-org/`, { timeout: 60_000 });
   await expect(page.getByTestId('lm-model-progress')).toHaveCount(0, { timeout: 60_000 });
   await expect(page.getByTestId('lm-model-summary')).toContainText('llama');
+  // A float32 checkpoint under 'auto' storage stays float32, and the summary says so.
+  await expect(page.getByTestId('lm-weight-storage')).toHaveValue('auto');
+  await expect(page.getByTestId('lm-model-summary')).toContainText('(float32)');
   expect(requests).toContain('/test-org/tiny-chat-lm/resolve/main/config.json');
   expect(requests).toContain('/test-org/tiny-chat-lm/resolve/main/model.safetensors');
 
