@@ -36,6 +36,10 @@ describe('tabtune export-job', () => {
   it('refuses an unknown task and a folder that is not a job output, in one line', async () => {
     const bad = await run(['export-job', '--task', 'rl', '--model', 'x', '--data', 'y', '--out', out]);
     expect(bad).toMatchObject({ code: 2, err: ['tabtune: --task rl: export-job takes lm or dpo.'] });
+    // The flags of train, checked as train checks them.
+    const storage = await run(['export-job', '--task', 'lm', '--model', join(ROOT, 'fixtures/hf-tiny/tiny-gpt2/base'), '--data', join(ROOT, 'fixtures/job/sums.jsonl'), '--out', join(out, 'ws'), '--weight-storage', 'half']);
+    expect(storage.code).toBe(2);
+    expect(storage.err).toEqual([expect.stringMatching(/^tabtune: --weight-storage half: use auto/)]);
     // An output folder whose trainer_state.json is gone: logits --adapter takes it as a job's output and names the file.
     const partial = join(out, 'partial');
     cpSync(join(ROOT, 'fixtures/job/tiny-llama-job/output'), partial, { recursive: true });

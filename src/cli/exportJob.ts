@@ -10,7 +10,7 @@ import { backendOf, num, parse, str, UsageError } from './args.ts';
 import type { Io } from './main.ts';
 import { startEngine } from './nodeEngine.ts';
 import { loadPairs, PREFERENCE_OPTIONS, preferenceOf } from './trainDpo.ts';
-import { dataFileOf, LM_RUN_OPTIONS, LM_TEXT_OPTIONS, lmConfigOf, lmDatasetOptionsOf, lmPlanOf, lmSourceOf } from './trainLm.ts';
+import { dataFileOf, LM_RUN_OPTIONS, LM_TEXT_OPTIONS, lmConfigOf, lmDatasetOptionsOf, lmLoadOptionsOf, lmPlanOf, lmSourceOf } from './trainLm.ts';
 
 export const EXPORT_JOB_USAGE =
   'tabtune export-job --task lm|dpo --model <HF folder | Hub id | URL> --data <file.jsonl | file.txt> --out <dir> [the flags of train --task lm, or of train --task dpo]';
@@ -38,7 +38,7 @@ export async function exportJobCommand(args: string[], io: Io): Promise<number> 
       rows = `${dataset.train} train and ${dataset.validation} validation pairs`;
       summaryLine = `${summary.name} (${summary.architecture}); objective ${config.preference.loss}, beta ${config.preference.beta}`;
     } else {
-      const summary = await engine.lmLoadModel(source);
+      const summary = await engine.lmLoadModel(source, lmLoadOptionsOf(p));
       const dataset = await engine.lmImportText(basename(dataPath), new Blob([readFileSync(dataPath)]), lmDatasetOptionsOf(p, config.seed));
       await engine.lmSetPlan(lmPlanOf(p, summary).plan, config.batchSize, dataset.options.maxLength);
       rows = `${dataset.train} train and ${dataset.validation} validation rows`;
