@@ -51,6 +51,8 @@ function halfAt(name: string, flat: string): string {
  * out[M, N] = op(lhs)[M, K] · op(rhs)[K, N] (+ bias[N]) (+ alpha * low[M, R] · op(up)[R, N]).
  * A shared-memory tiled matmul (32x32 output tile, 4x4 outputs per thread) whose epilogue adds the
  * bias and the rank-R LoRA term, so the full-size [M, N] result is written once, in one dispatch.
+ * Scalar loads: the program for shapes the vec4 one (loraMatMulVec4Program.ts) cannot take, K or N
+ * not a multiple of 4.
  * Inputs, in order: lhs, rhs, [bias], [low, up].
  */
 export class LoraMatMulProgram implements WebGPUProgram {

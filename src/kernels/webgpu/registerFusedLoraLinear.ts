@@ -19,6 +19,7 @@ import { EngineError } from '../../errors.ts';
 import { isHalf } from '../halfMatMul.ts';
 import { FUSED_LORA_LINEAR, type FusedLoraLinearAttrs } from '../fusedLoraLinear.ts';
 import { LoraMatMulProgram, ThinMatMulProgram, type LoraMatMulFlags } from './fusedLoraLinearPrograms.ts';
+import { canUseVec4, LoraMatMulVec4Program } from './loraMatMulVec4Program.ts';
 
 /** out[M, N] = op(lhs)·op(rhs) (+ bias) (+ alpha·low·op(up)); inputs lhs, rhs, [bias], [low, up]. */
 const LORA_MAT_MUL = 'FusedLoraMatMul';
@@ -51,7 +52,10 @@ function thinInfo(backend: WebGPUBackend, lhs: tf.TensorInfo, rhs: tf.TensorInfo
   return backend.runWebGPUProgram(new ThinMatMulProgram(m, n, transposeLhs, transposeRhs), [lhs, rhs], 'float32', uniforms);
 }
 
-/** The fused matmul on TensorInfos; an int32 rhs is read as packed float16 pairs (../halfMatMul.ts). */
+/**
+ * The fused matmul on TensorInfos; an int32 rhs is read as packed float16 pairs (../halfMatMul.ts).
+ * The vec4 program whenever K and N are multiples of 4 (every GPT-2 / llama width), the scalar one otherwise.
+ */
 export function loraMatMulInfo(
   backend: WebGPUBackend,
   lhs: tf.TensorInfo,
@@ -74,7 +78,8 @@ export function loraMatMulInfo(
     { type: 'int32', data: [lowRank ? lowRank.low.shape[1]! : 0] },
     { type: 'float32', data: [lowRank ? alpha : 0] },
   ];
-  return backend.runWebGPUProgram(new LoraMatMulProgram(m, n, flags), inputs, 'float32', uniforms);
+  const program = canUseVec4(k, n, flags) ? new LoraMatMulVec4Program(m, n, k, flags) : new LoraMatMulProgram(m, n, flags);
+  return backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
 }
 
 const fusedForward: tf.KernelFunc = ({ inputs, attrs, backend }) => {
