@@ -38,7 +38,7 @@ test.beforeAll(async () => {
 test.afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 test('LoRA on a Hub-layout model by URL: train on chat data, generate with and without the adapter, download PEFT files', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   const errors = collectPageErrors(page);
   requests = [];
   await page.goto('./?backend=webgpu&mode=lm');
@@ -82,7 +82,8 @@ test('LoRA on a Hub-layout model by URL: train on chat data, generate with and w
   await page.getByTestId('lm-steps').fill('40');
   await page.getByTestId('lm-eval-every').fill('20');
   await page.getByTestId('lm-train').click();
-  await expect(page.getByTestId('lm-run-state')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  // 40 steps on SwiftShader: about 2.5 minutes on 2 idle cores, more on a busy machine.
+  await expect(page.getByTestId('lm-run-state')).toHaveAttribute('data-state', 'done', { timeout: 360_000 });
   const adaptedLoss = Number(await page.getByTestId('lm-val-loss').getAttribute('data-value'));
   const baseLoss = Number(await page.getByTestId('lm-base-val-loss').getAttribute('data-value'));
   expect(adaptedLoss).toBeLessThan(baseLoss);

@@ -11,6 +11,7 @@ import { requireDawnGpu } from '../../testing/requireDawnGpu.ts';
 import { tf, type Tensor, type Tensor2D, type WebGPUBackend } from '../../tf.ts';
 import { fusedLoraLinear } from '../fusedLoraLinear.ts';
 import { fusedLoraLinearReference, type FusedLoraLinearArgs } from '../fusedLoraLinearReference.ts';
+import { maxRelativeError } from '../../testing/maxRelativeError.ts';
 
 function randn(shape: number[], seed: number): Tensor2D {
   const rng = createRng(seed);
@@ -33,16 +34,6 @@ const CASES: Case[] = [
   { n: 5, inF: 33, outF: 31, r: 3, transposeW: false, bias: false },
   { n: 100, inF: 96, outF: 3 * 96, r: 4, transposeW: true, bias: true },
 ];
-
-function relErr(got: Float32Array | Int32Array | Uint8Array, want: Float32Array | Int32Array | Uint8Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return num / Math.max(den, 1e-12);
-}
 
 /** y and the gradients of sum(y * probe) w.r.t. the listed inputs. */
 function evaluate(f: (args: FusedLoraLinearArgs) => Tensor2D, args: FusedLoraLinearArgs, probe: Tensor, wrt: (keyof FusedLoraLinearArgs)[]): Tensor[] {
@@ -85,7 +76,7 @@ describe('fused LoRA linear on WebGPU (Dawn)', () => {
         const names = ['y', ...wrt.map((k) => `d${k}`)];
         for (let i = 0; i < want.length; i++) {
           expect(got[i]!.shape, names[i]).toEqual(want[i]!.shape);
-          const err = relErr(await got[i]!.data(), await want[i]!.data());
+          const err = maxRelativeError(await got[i]!.data(), await want[i]!.data());
           expect(err, `${names[i]} relative error`).toBeLessThan(1e-4);
         }
         tf.dispose([...got, ...want, probe, ...Object.values(args).filter((v): v is Tensor => v instanceof tf.Tensor)]);

@@ -15,20 +15,11 @@ import { tf, type Tensor, type Tensor2D, type WebGPUBackend } from '../../tf.ts'
 import { fusedLoraLinear } from '../fusedLoraLinear.ts';
 import { fusedLoraLinearReference, type FusedLoraLinearArgs } from '../fusedLoraLinearReference.ts';
 import { canUseVec4 } from './loraMatMulVec4Program.ts';
+import { maxRelativeError } from '../../testing/maxRelativeError.ts';
 
 function values(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length: n }, () => rng() * 2 - 1);
-}
-
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return num / Math.max(den, 1e-12);
 }
 
 /** The shader keys of the fused matmuls dispatched while f runs (forward and dx; not the thin ones). */
@@ -132,7 +123,7 @@ describe('vec4 fused LoRA matmul on WebGPU (Dawn)', () => {
         const names = ['y', 'dx', 'dA', 'dB', 'dbias'];
         for (let i = 0; i < want.length; i++) {
           expect(got[i]!.shape, names[i]).toEqual(want[i]!.shape);
-          expect(relErr(await got[i]!.data(), await want[i]!.data()), `${names[i]} relative error`).toBeLessThan(1e-4);
+          expect(maxRelativeError(await got[i]!.data(), await want[i]!.data()), `${names[i]} relative error`).toBeLessThan(1e-4);
         }
         tf.dispose([...got, ...want, probe, w32, ...Object.values(args).filter((v): v is Tensor => v instanceof tf.Tensor)]);
       });
