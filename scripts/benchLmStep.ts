@@ -24,6 +24,7 @@ import { logicalSize } from '../src/kernels/halfMatMul.ts';
 import { planLmMemory } from '../src/lm/lmMemoryPlan.ts';
 import { setTransientPacking } from '../src/kernels/wasm/wasmBatchMatMul.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
+import { projectionWeights } from '../src/models/hf/hfLinear.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
 import { kernelTable, kernelTimes } from './kernelProfile.ts';
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   const memory = planLmMemory(lm.config, totalParams, { batch, maxLength: seq, trainableParams: trainable, ...(recomputeOpt === 'auto' ? {} : { gradientCheckpointing: recomputeOpt === 'on' }) }, report.name, deviceLimits());
   const recompute = memory.estimate.checkpointing;
   // As a run does (src/tasks/lmRun.ts): projections packed per product when kept packed they would not fit.
-  if (!memory.estimate.packWeights) setTransientPacking(lm.modules.flatMap((m) => lm.weights.get(`${m.path}.weight`) ?? []));
+  if (!memory.estimate.packWeights) setTransientPacking(projectionWeights(lm));
   const step = async (): Promise<number> => {
     const t = performance.now();
     const loss = tf.tidy(() => {

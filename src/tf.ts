@@ -5,7 +5,11 @@
  * registers the backend, which only src/backend does).
  */
 import * as tf from '@tensorflow/tfjs';
+import { installEagerGradients } from './eagerGradients.ts';
 
 export { tf };
 export type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor4D, Variable, LayersModel } from '@tensorflow/tfjs';
 export type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+// The backward pass frees each gradient and saved tensor once it is done with them (eagerGradients.ts).
+installEagerGradients();

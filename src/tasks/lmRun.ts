@@ -14,6 +14,7 @@ import { checkLmMemory, planLmMemory, type LmMemoryPlan, type LmRunShape } from 
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
 import { setTransientPacking } from '../kernels/wasm/wasmBatchMatMul.ts';
 import { formatBytes, packedWeightBytes } from '../models/hf/hfMemory.ts';
+import { projectionWeights } from '../models/hf/hfLinear.ts';
 import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
 import { lmValidationLoss } from '../lm/lmValidation.ts';
 import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
@@ -69,7 +70,7 @@ export function planRunMemory(task: LmTask, shape: LmRunShape): LmMemoryPlan {
   const memory = planLmMemory(task.requireModel().lm.config, task.requireModel().summary.totalParams, shape, backend, deviceLimits());
   checkLmMemory(memory, backend, shape);
   const lm = task.requireModel().lm;
-  setTransientPacking(memory.estimate.packWeights ? [] : lm.modules.flatMap((m) => lm.weights.get(`${m.path}.weight`) ?? []));
+  setTransientPacking(memory.estimate.packWeights ? [] : projectionWeights(lm));
   if (!memory.estimate.packWeights)
     task.context.emit({ type: 'log', level: 'info', message: `To fit the WASM heap, the projections are packed afresh for each product instead of kept packed (${formatBytes(packedWeightBytes(lm.config) - memory.estimate.kernelCacheBytes)} less, slower steps).` });
   if (memory.auto)

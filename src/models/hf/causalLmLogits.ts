@@ -87,6 +87,7 @@ export function causalLmHidden(lm: HfCausalLm, ids: Tensor2D, opts: CausalLmOpti
   if (opts.attentionMask && opts.attentionMask.shape[0] !== ids.shape[0])
     throw new EngineError('hf-input-invalid', `the attention mask has ${opts.attentionMask.shape[0]} rows for ${ids.shape[0]} sequences.`);
   const ctx = forwardContext(lm, opts.lora, opts.training ?? false, opts.dropoutSeed);
+  ctx.decoding = opts.cache !== undefined;
   if (opts.recompute) {
     if (opts.cache) throw new EngineError('internal', 'recompute is for training and scoring; decoding with a KV cache keeps every block\'s keys and values.');
     ctx.recompute = true;

@@ -13,7 +13,7 @@
 import { EngineError } from '../../errors.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
-import { checkCache, embedTokens, geluNew, rmsNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
+import { checkCache, embedTokens, geluNew, rmsNorm, siluGate, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
 import { hfLinear, weight, type ForwardContext } from './hfLinear.ts';
 import { DECODER_EMBEDDING } from './hfNames.ts';
 import type { KvCache, RopeSpec } from './hfTypes.ts';
@@ -95,8 +95,8 @@ export function decoderMlp(step: DecoderStep, i: number, h: Tensor): Tensor {
     gate = hfLinear(ctx, `${p}.mlp.gate_proj`, m); // [B*T, I]
     up = hfLinear(ctx, `${p}.mlp.up_proj`, m); // [B*T, I]
   }
-  const act = block.activation === 'silu' ? tf.mul(gate, tf.sigmoid(gate)) : geluNew(gate); // [B*T, I]
-  const out = hfLinear(ctx, `${p}.mlp.down_proj`, tf.mul(act, up)); // [B*T, C]
+  const gated = block.activation === 'silu' ? siluGate(gate, up) : tf.mul(geluNew(gate), up); // [B*T, I]
+  const out = hfLinear(ctx, `${p}.mlp.down_proj`, gated); // [B*T, C]
   return block.sandwichNorms ? norm(step, out, `${p}.post_feedforward_layernorm.weight`) : out;
 }
 

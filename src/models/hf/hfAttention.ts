@@ -64,11 +64,27 @@ export function attend(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, opts: Atte
   const vv = repeatKv(v, groups); // [B, H, Tk, D]
   let raw = tf.mul(tf.matMul(q, kk, false, true), opts.scale ?? 1 / Math.sqrt(d)); // [B, H, T, Tk]
   if (opts.softcap) raw = tf.mul(tf.tanh(tf.div(raw, opts.softcap)), opts.softcap);
-  const scores = tf.add(raw, bias); // [B, H, T, Tk]
-  const probs = tf.softmax(scores, -1); // [B, H, T, Tk]
+  const probs = maskedSoftmax(raw, bias); // [B, H, T, Tk]
   const out = tf.matMul(probs, vv); // [B, H, T, D]
   const perToken = tf.transpose(out, [0, 2, 1, 3]); // [B, T, H, D]
   return tf.reshape(perToken, [b * t, h * d]); // [B*T, H*D]
+}
+
+/**
+ * softmax(scores + bias) over the last axis, one gradient op that keeps only the probabilities (as two
+ * tape ops it also kept the scores and the biased scores: two [B, H, T, Tk] tensors more per block).
+ * The bias is a constant (attentionBias): no gradient flows to it.
+ */
+function maskedSoftmax(scores: Tensor, bias: Tensor): Tensor {
+  const op = tf.customGrad((sIn, save) => {
+    const probs = tf.softmax(tf.add(sIn as Tensor, bias), -1); // [B, H, T, Tk]
+    (save as tf.GradSaveFunc)([probs]);
+    return {
+      value: probs,
+      gradFunc: (dy: Tensor, [p]: Tensor[]) => tf.mul(p!, tf.sub(dy, tf.sum(tf.mul(dy, p!), -1, true))),
+    };
+  });
+  return op(scores);
 }
 
 /** x [B*T, heads * D] -> [B, heads, T, D]. */

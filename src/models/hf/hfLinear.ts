@@ -20,6 +20,8 @@ export interface ForwardContext {
   modules: Map<string, [LinearModule, number]>;
   /** Gradient checkpointing per block (recomputeBlock.ts). */
   recompute: boolean;
+  /** A KV cache is being filled: each block's keys and values must outlive the block. */
+  decoding: boolean;
 }
 
 export function forwardContext(lm: HfCausalLm, lora: LmLora | undefined, training: boolean, dropoutSeed?: number): ForwardContext {
@@ -29,7 +31,12 @@ export function forwardContext(lm: HfCausalLm, lora: LmLora | undefined, trainin
       if (!modules.has(path))
         throw new EngineError('lora-plan-invalid', `the LoRA adapter targets "${path}", which is not a linear projection of this ${lm.config.architecture} model; check the adapter's target modules.`);
   }
-  return { lm, lora, training, dropoutSeed, modules, recompute: false };
+  return { lm, lora, training, dropoutSeed, modules, recompute: false, decoding: false };
+}
+
+/** Every linear projection's weight [out, in] (gpt2: [in, out]): what the WASM products may pack per product. */
+export function projectionWeights(lm: HfCausalLm): Variable[] {
+  return lm.modules.flatMap((m) => lm.weights.get(`${m.path}.weight`) ?? []);
 }
 
 /** A weight by tensor name; a missing one means the model object was built by hand or disposed. */

@@ -173,24 +173,34 @@ interface BlockFloats {
 }
 
 /**
- * `live` false: what TF.js keeps of every block until the backward pass ends (each op's saved
- * inputs and the gradient of every intermediate: TF.js frees neither before the pass ends). `live`
- * true: one block recomputed in the backward pass (checkpointing). Fitted to tf.profile's peak of
- * LoRA steps (hfTrainMemory.test.ts keeps them within 25%: llama and gpt2 at two shapes, qwen3, gemma2
- * and phi3 at one): the llama-like
- * decoder's base, plus what each block option adds (q/k norms, gemma's sandwich norms, a gelu MLP,
- * attention soft-capping).
+ * `live` false: what one block keeps for the backward pass (the tape's saved inputs; eagerGradients.ts
+ * frees each gradient and saved tensor once the backward pass is past it, and the block's other
+ * intermediates go as the block ends: recomputeBlock.ts). `live` true: the peak of one block
+ * recomputed in the backward pass (checkpointing): its forward on a tape, then its gradients. Fitted to
+ * the distinct buffers alive at the peak of LoRA steps (testing/peakBufferBytes.ts; hfTrainMemory.test.ts
+ * keeps them within 25%: llama and gpt2 at three shapes each, qwen3, gemma2 and phi3 at one): the
+ * llama-like decoder's base, plus what each block option adds (q/k norms, gemma's sandwich norms, a
+ * gelu MLP, attention soft-capping).
  */
 function blockFloats(config: HfModelConfig, live: boolean): BlockFloats {
-  if (config.architecture === 'gpt2') return live ? { perC: 48, perA: 0, perI: 31, perScore: 6 } : { perC: 80, perA: 0, perI: 28, perScore: 9 };
+  if (config.architecture === 'gpt2') return live ? { perC: 89, perA: 0, perI: 6, perScore: 6 } : { perC: 68, perA: 0, perI: 2, perScore: 3 };
   const { block } = config;
-  const f = live ? { perC: 18, perA: 30, perI: 10, perScore: 6 } : { perC: 30, perA: 50, perI: 10, perScore: 9 };
-  if (block.qkNorm) f.perA += 6;
-  if (block.sandwichNorms) f.perC += 12;
-  if (block.activation !== 'silu') f.perI += 8;
-  if (block.attentionSoftcap) f.perScore += 3;
+  const f = live ? { perC: 17, perA: 17, perI: 6, perScore: 6 } : { perC: 10, perA: 13, perI: 3, perScore: 2 };
+  if (block.qkNorm) f.perA += QK_NORM_PER_A;
+  if (block.sandwichNorms) f.perC += SANDWICH_PER_C;
+  if (block.activation !== 'silu') f.perI += GELU_PER_I;
+  // A recomputed block also holds the soft-capping's live score tensors and their gradients (fitted).
+  if (block.attentionSoftcap) f.perScore += (live ? 4 : 1) * SOFTCAP_PER_SCORE;
   return f;
 }
+
+// What each block option adds to the llama-like block (floats per token and unit of width, or per score).
+const QK_NORM_PER_A = 6;
+const SANDWICH_PER_C = 12;
+const GELU_PER_I = 6;
+const SOFTCAP_PER_SCORE = 3;
+/** The part of the loss phase gpt2's peak does not reach (fitted). */
+const GPT2_LOSS_OVERLAP = 0.3;
 
 /** Largest [m, V] float32 logits chunk of the chunked loss: small beside the weights, large enough for efficient matmuls. */
 export const CHUNK_BYTES = 32 * 2 ** 20;
@@ -210,15 +220,18 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   const width = config.numHeads * config.headDim;
   const block = (f: BlockFloats): number => 4 * (n * (f.perC * config.hiddenSize + f.perA * width + f.perI * config.intermediateSize) + f.perScore * scores);
   const liveBlock = block(blockFloats(config, true));
-  // Checkpointed: each block's input, the gradient flowing into it and out of it stay; one block is live.
-  const activationBytes = checkpointing ? config.numLayers * 3 * 4 * n * config.hiddenSize + liveBlock : config.numLayers * block(blockFloats(config, false));
   const rows = Math.min(n, chunkTokens(config.vocabSize));
-  // Logits, their exp and the shifted logits of one chunk (three more with the final soft-capping: its
-  // tanh and the slope of the gradient); the hidden states and their gradient.
-  const chunkCopies = config.block.finalSoftcap ? 6 : 3;
-  const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 3 * n * config.hiddenSize);
-  // The reference pass holds one block (no gradients: less than a recomputed one) and a loss chunk at a time.
-  const referenceBytes = shape.pairs ? liveBlock + lossBytes : 0;
+  // One chunk's logits and their gradient (more with the final soft-capping: its tanh and slope); the
+  // hidden states, their gradient and the head's input gradient.
+  const chunkCopies = config.block.finalSoftcap ? 4 : 2;
+  const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 7 * n * config.hiddenSize);
+  // Checkpointed: every block's input stays; then either the loss or one recomputed block is the peak.
+  // Not: every block's saved tensors, with the loss on top (gpt2's peak comes earlier in its loss: fitted).
+  const activationBytes = checkpointing
+    ? config.numLayers * 4 * n * config.hiddenSize + Math.max(0, liveBlock - lossBytes)
+    : config.numLayers * block(blockFloats(config, false)) - (config.architecture === 'gpt2' ? GPT2_LOSS_OVERLAP * lossBytes : 0);
+  // The reference pass holds one block (no gradients: less than a recomputed one), then a loss chunk.
+  const referenceBytes = shape.pairs ? Math.max(liveBlock, lossBytes) : 0;
   const weightBytes = shape.weightBytes ?? 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
   const peak = Math.max(activationBytes + lossBytes, referenceBytes);

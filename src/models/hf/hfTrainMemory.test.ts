@@ -7,6 +7,7 @@ import { causalLmHidden, lmHeadOf } from './causalLmLogits.ts';
 import { parseHfConfig } from './hfConfig.ts';
 import { expectedHfTensors, hfLinearModules } from './hfLayout.ts';
 import { noGradient } from '../../train/noGradient.ts';
+import { peakBufferBytes } from '../../testing/peakBufferBytes.ts';
 import { preferenceBatchLoss, preferenceLogps, preferencePairLosses, type PreferenceLabels } from '../../train/preferenceLoss.ts';
 import { DEFAULT_PREFERENCE_SETTINGS } from '../../api/preferenceTypes.ts';
 import { estimateLmTrainMemory } from './hfMemory.ts';
@@ -53,32 +54,33 @@ function qvLora(lm: HfCausalLm) {
   return createLmLora(plan, lm.modules, createRng(2));
 }
 
-/** Peak bytes above the weights of one LoRA step (q,v or c_attn, r=8), measured by tf.profile. */
+/** Peak bytes above the weights of one LoRA step (q,v or c_attn, r=8): distinct buffers alive at once. */
 async function measuredPeak(lm: HfCausalLm, batch: number, seq: number, recompute: boolean): Promise<number> {
   const lora = qvLora(lm);
   const rng = createRng(3);
   const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, () => Math.floor(rng() * lm.config.vocabSize)), [batch, seq], 'int32');
   const labels = Int32Array.from({ length: batch * seq }, () => Math.floor(rng() * lm.config.vocabSize));
   const vars = [...lora.values()].flatMap((l) => [l.A, l.B]);
-  const before = tf.memory().numBytes;
-  const info = await tf.profile(() => {
+  const peak = await peakBufferBytes(() => {
     const { value, grads } = tf.variableGrads(() => chunkedCausalLmLoss(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute }).hidden, lmHeadOf(lm), labels).loss, vars);
     tf.dispose([value, ...Object.values(grads)]);
   });
   tf.dispose(ids);
   disposeLmLora(lora);
-  return info.peakBytes - before;
+  return peak;
 }
 
 describe('estimateLmTrainMemory', () => {
   it.each([
     ['llama', llama, 2, 64],
     ['llama', llama, 1, 128],
+    ['llama', llama, 4, 64],
     ['qwen3', qwen3, 2, 64],
     ['gemma2', gemma2, 1, 128],
     ['phi3', phi3, 2, 64],
     ['gpt2', gpt2, 2, 64],
     ['gpt2', gpt2, 1, 128],
+    ['gpt2', { ...gpt2, vocab_size: 6000 }, 4, 64],
   ] as const)('matches the measured peak of a LoRA step within 25%% ($0, batch $2 x $3), with and without checkpointing', async (_, raw, batch, seq) => {
     const lm = randomLm(raw);
     for (const checkpointing of [false, true]) {
@@ -110,8 +112,7 @@ async function measuredPreferencePeak(lm: HfCausalLm, pairs: number, seq: number
   };
   const lengths = Array.from({ length: 2 * pairs }, () => seq / 2 - 1);
   const vars = [...lora.values()].flatMap((l) => [l.A, l.B]);
-  const before = tf.memory().numBytes;
-  const info = await tf.profile(() => {
+  const peak = await peakBufferBytes(() => {
     const { value, grads } = tf.variableGrads(() => {
       const reference = noGradient(() => preferenceLogps(causalLmHidden(lm, ids, { recompute: true }).hidden, lmHeadOf(lm), batch, false).logps);
       const policy = preferenceLogps(causalLmHidden(lm, ids, { lora, training: true, dropoutSeed: 1, recompute }).hidden, lmHeadOf(lm), batch, false);
@@ -121,7 +122,7 @@ async function measuredPreferencePeak(lm: HfCausalLm, pairs: number, seq: number
   });
   tf.dispose(ids);
   disposeLmLora(lora);
-  return info.peakBytes - before;
+  return peak;
 }
 
 describe('estimateLmTrainMemory for a preference run (pairs)', () => {

@@ -52,10 +52,15 @@ function nestedGradients(f: () => Tensor, xs: Tensor[], dy: Tensor): Tensor[] {
 
 /**
  * h [N, C] -> block(h, ...consts) [N, C]. With ctx.recompute off (inference, or a run that fits),
- * just the block; on, the checkpointed block (or, without a gradient tape, the block in a tf.tidy). `block` must use only h, consts, weights and adapters.
+ * just the block (in a tf.tidy on a tape); on, the checkpointed block (or, without a gradient tape, the block in a tf.tidy). `block` must use only h, consts, weights and adapters.
  */
 export function recomputeBlock(ctx: ForwardContext, layer: number, h: Tensor, consts: Tensor[], block: (h: Tensor, consts: Tensor[]) => Tensor): Tensor {
-  if (!ctx.recompute) return block(h, consts);
+  if (!ctx.recompute) {
+    // On a gradient tape the block runs in a tf.tidy: the tape holds its own references to what the
+    // backward pass reads, so the rest of the block's intermediates go as the block ends, not when the
+    // whole forward pass does. Not while filling a KV cache, whose keys and values outlive the block.
+    return tf.engine().isTapeOn() && !ctx.decoding ? tf.tidy(() => block(h, consts)) : block(h, consts);
+  }
   // No tape (a preference run's reference pass, a validation pass): one block at a time still, each block's intermediates freed as it ends.
   if (!tf.engine().isTapeOn()) return tf.tidy(() => block(h, consts));
   const dropout = [...(ctx.lora?.values() ?? [])].some((l) => l.dropout > 0);

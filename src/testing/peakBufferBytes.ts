@@ -1,0 +1,44 @@
+/**
+ * The most bytes of distinct tensor buffers alive at once while `f` runs, above what was alive before.
+ *
+ * Why not tf.profile's peakBytes: TF.js counts bytes per tensor object, so every clone the gradient
+ * tape saves (sharing its buffer, as do reshapes) counts again, frozen weights included. That measures
+ * tensor objects, not memory. This counts each buffer (dataId) once, from the engine's first tracking
+ * of it until the backend frees it.
+ */
+import { tf } from '../tf.ts';
+
+interface EngineHooks {
+  state: { tensorInfo: WeakMap<object, unknown> };
+  trackTensor(t: tf.Tensor, backend: unknown): void;
+  removeDataId(dataId: object, backend: unknown): void;
+}
+
+export async function peakBufferBytes(f: () => void | Promise<void>): Promise<number> {
+  const engine = tf.engine() as unknown as EngineHooks;
+  const { trackTensor, removeDataId } = engine;
+  const live = new Map<object, number>(); // buffers made while f runs -> bytes
+  let bytes = 0;
+  let peak = 0;
+  engine.trackTensor = function (t, backend) {
+    // A buffer the engine knows already: alive before f (a weight: this is a clone of it), or counted.
+    const known = engine.state.tensorInfo.has(t.dataId);
+    trackTensor.call(this, t, backend);
+    if (known || t.dtype === 'string') return;
+    live.set(t.dataId, t.size * 4);
+    bytes += t.size * 4;
+    peak = Math.max(peak, bytes);
+  };
+  engine.removeDataId = function (dataId, backend) {
+    removeDataId.call(this, dataId, backend);
+    bytes -= live.get(dataId) ?? 0;
+    live.delete(dataId);
+  };
+  try {
+    await f();
+  } finally {
+    engine.trackTensor = trackTensor;
+    engine.removeDataId = removeDataId;
+  }
+  return peak;
+}
