@@ -185,12 +185,12 @@ interface BlockFloats {
 function blockFloats(config: HfModelConfig, live: boolean): BlockFloats {
   if (config.architecture === 'gpt2') return live ? { perC: 89, perA: 0, perI: 6, perScore: 6 } : { perC: 68, perA: 0, perI: 2, perScore: 3 };
   const { block } = config;
-  const f = live ? { perC: 17, perA: 17, perI: 6, perScore: 6 } : { perC: 10, perA: 13, perI: 3, perScore: 2 };
+  const f = live ? { perC: 17, perA: 10, perI: 6, perScore: 6 } : { perC: 10, perA: 6, perI: 3, perScore: 2 };
   if (block.qkNorm) f.perA += QK_NORM_PER_A;
   if (block.sandwichNorms) f.perC += SANDWICH_PER_C;
   if (block.activation !== 'silu') f.perI += GELU_PER_I;
   // A recomputed block also holds the soft-capping's live score tensors and their gradients (fitted).
-  if (block.attentionSoftcap) f.perScore += (live ? 4 : 1) * SOFTCAP_PER_SCORE;
+  if (block.attentionSoftcap) f.perScore += (live ? 5 : 1) * SOFTCAP_PER_SCORE;
   return f;
 }
 

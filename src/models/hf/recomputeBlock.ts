@@ -4,9 +4,9 @@
  * runs the block's forward again, this time on a gradient tape, and takes the gradients of its
  * input and of its trainable weights (LoRA A/B, fully trained projections) from that.
  *
- * Why it matters here: TF.js keeps every op's saved inputs for the whole forward pass and the
- * gradient of every intermediate tensor until the backward pass ends, so without this a step holds
- * all 30 blocks' activations and their gradients at once; with it, one block's at a time.
+ * Why it matters here: without it a step holds every block's saved activations until the backward
+ * pass reaches that block (eagerGradients.ts frees them then); with it, each block's input, and one
+ * block's activations at a time. The plan turns it on when a run would not fit otherwise.
  *
  * Built on tf.customGrad. The block's trainable variables are passed as inputs (a variable only
  * read inside a customGrad would get no gradient). Tensors the block reads that were made earlier

@@ -10,6 +10,25 @@ beforeAll(async () => {
 const spec = (over: Partial<RopeSpec> = {}): RopeSpec => ({ type: 'default', dim: 2, invFreq: Float32Array.of(0.5), attentionScaling: 1, ...over });
 
 describe('rotary tables and rotation', () => {
+  it('rotates as x·cos + rotate_half(x)·sin, and its gradient is that map\'s transpose (partial rotary dims too)', async () => {
+    const x = tf.randomNormal([2, 3, 5, 8], 0, 1, 'float32', 1);
+    const dy = tf.randomNormal([2, 3, 5, 8], 0, 1, 'float32', 2);
+    for (const dim of [8, 4]) {
+      const { cos, sin } = ropeTables(spec({ dim, invFreq: Float32Array.from({ length: dim / 2 }, (_, i) => 1 / 10 ** i) }), 3, 5);
+      const plain = (v: tf.Tensor): tf.Tensor => {
+        const [rot, pass] = tf.split(v, [dim, 8 - dim], 3);
+        const [a, b] = tf.split(rot!, 2, 3);
+        const rotated = tf.add(tf.mul(rot!, cos), tf.mul(tf.concat([tf.neg(b!), a!], 3), sin));
+        return dim < 8 ? tf.concat([rotated, pass!], 3) : rotated;
+      };
+      const grad = (f: (v: tf.Tensor) => tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dy)))(x);
+      for (const [a, b] of [[applyRope(x, cos, sin), plain(x)], [grad((v) => applyRope(v, cos, sin)), grad(plain)]] as const) {
+        expect((await tf.max(tf.abs(tf.sub(a, b))).data())[0]).toBeLessThan(1e-5);
+      }
+      tf.dispose([cos, sin]);
+    }
+  });
+
   it('angles are position x inverse frequency, both halves alike, scaled by the attention factor (yarn)', () => {
     const { cos, sin } = ropeTables(spec({ attentionScaling: 1.5 }), 2, 2);
     const c = cos.arraySync() as number[][];

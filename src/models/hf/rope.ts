@@ -43,7 +43,22 @@ export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
     const [rot, pass] = tf.split(x, [dim, d - dim], 3); // [B, heads, T, dim], [B, heads, T, D - dim]
     return tf.concat([applyRope(rot!, cos, sin), pass!], 3); // [B, heads, T, D]
   }
-  const [x1, x2] = tf.split(x, [d / 2, d / 2], 3); // each [B, heads, T, D/2]
-  const rotated = tf.concat([tf.neg(x2!), x1!], 3); // [B, heads, T, D]
-  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+  // One gradient op that keeps only the tables (as five tape ops it kept x, its rotation and both
+  // products). The rotation R is antisymmetric (Rᵀ = -R), so dx = dy·cos - R(dy·sin).
+  const op = tf.customGrad((xIn, c, s, save) => {
+    (save as tf.GradSaveFunc)([c as Tensor, s as Tensor]);
+    const xs = xIn as Tensor;
+    return {
+      value: tf.add(tf.mul(xs, c as Tensor), tf.mul(rotateHalf(xs), s as Tensor)), // [B, heads, T, D]
+      gradFunc: (dy: Tensor, [c0, s0]: Tensor[]) => [tf.sub(tf.mul(dy, c0!), rotateHalf(tf.mul(dy, s0!))), tf.zerosLike(c0!), tf.zerosLike(s0!)],
+    };
+  });
+  return op(x, cos, sin);
+}
+
+/** [x1, x2] -> [-x2, x1] along the last axis (halves of D). */
+function rotateHalf(x: Tensor): Tensor {
+  const d = x.shape[x.rank - 1] as number;
+  const [x1, x2] = tf.split(x, [d / 2, d / 2], x.rank - 1); // each [..., D/2]
+  return tf.concat([tf.neg(x2!), x1!], x.rank - 1); // [..., D]
 }
