@@ -1,6 +1,6 @@
 /**
- * The one place the engine imports TF.js from, so every module shares one engine instance and
- * tests can swap backends in one spot. The umbrella package brings core, layers, cpu and webgl.
+ * The one place the engine imports TF.js from (with eagerGradients.ts, which this file installs on
+ * the engine), so every module shares one engine instance and tests can swap backends in one spot. The umbrella package brings core, layers, cpu and webgl.
  * The WebGPU backend's types come through here too (type-only: importing that package for real
  * registers the backend, which only src/backend does).
  */
