@@ -24,9 +24,10 @@ export async function peakBufferBytes(f: () => void | Promise<void>): Promise<nu
     // A buffer the engine knows already: alive before f (a weight: this is a clone of it), or counted.
     const known = engine.state.tensorInfo.has(t.dataId);
     trackTensor.call(this, t, backend);
-    if (known || t.dtype === 'string') return;
-    live.set(t.dataId, t.size * 4);
-    bytes += t.size * 4;
+    if (known || t.dtype === 'string' || t.dtype === 'complex64') return;
+    const size = t.size * tf.util.bytesPerElement(t.dtype);
+    live.set(t.dataId, size);
+    bytes += size;
     peak = Math.max(peak, bytes);
   };
   engine.removeDataId = function (dataId, backend) {
