@@ -17,8 +17,18 @@ function random(shape: number[], seed: number): Tensor {
 const UNIT = 64 * 32 * 4; // bytes of one [64, 32] activation
 
 /**
- * A deep chain of ops that save what they read, as a transformer's blocks do: 24 tanh layers, each in
- * a tf.tidy as the blocks are. The first layer's gradient function records the bytes held by then: the
+ * tanh as a custom gradient that, like the blocks' norms and softmax (tf.customGrad), computes its
+ * input gradient eagerly, with temporaries ([N, C] each) made inside the gradient function.
+ */
+const customTanh = tf.customGrad((z, save) => {
+  const y = tf.tanh(z as Tensor);
+  (save as tf.GradSaveFunc)([y]);
+  return { value: y, gradFunc: (dy: Tensor, [y0]: Tensor[]) => tf.mul(dy, tf.sub(1, tf.square(y0!))) };
+});
+
+/**
+ * A deep chain of ops that save what they read, as a transformer's blocks do: 24 tanh layers (every
+ * other one a custom gradient), each in a tf.tidy as the blocks are. The first layer's gradient function records the bytes held by then: the
  * end of the backward pass, when TF.js' own pass holds every layer's saved tensors and gradients.
  */
 function deepChain(x: Tensor, ws: Tensor[], held: { bytes: number }, base: number): Tensor {
@@ -27,10 +37,10 @@ function deepChain(x: Tensor, ws: Tensor[], held: { bytes: number }, base: numbe
     return { value: tf.mul(a as Tensor, 1), gradFunc: (dy: Tensor) => ((held.bytes = tf.memory().numBytes - base), [tf.mul(dy, 1)]) };
   });
   let h = probe(x) as Tensor;
-  for (const w of ws) {
+  ws.forEach((w, i) => {
     const hIn = h;
-    h = tf.tidy(() => tf.tanh(tf.matMul(hIn, w))); // [N, C]
-  }
+    h = tf.tidy(() => (i % 2 ? tf.tanh(tf.matMul(hIn, w)) : (customTanh(tf.matMul(hIn, w)) as Tensor))); // [N, C]
+  });
   return tf.mean(tf.square(h));
 }
 
@@ -53,7 +63,8 @@ describe('installEagerGradients (src/tf.ts installs it on the shared engine)', (
     expect(eager.values.length).toBe(26);
     eager.values.forEach((v, i) => expect(Array.from(v), `output ${i}`).toEqual(Array.from(stock.values[i]!)));
     // By then both hold the 24 weights' gradients. TF.js' pass also holds all 24 layers' saved inputs
-    // and outputs and their gradients (over 4 activations a layer); this one a few activations in all.
+    // and outputs and their gradients (over 4 activations a layer); this one a few activations in all,
+    // the custom gradients' temporaries included.
     const weightGrads = 24 * 32 * 32 * 4;
     expect(stock.held - weightGrads).toBeGreaterThan(24 * 4 * UNIT);
     expect(eager.held - weightGrads).toBeLessThan(4 * UNIT);

@@ -6,6 +6,7 @@
  * int32, so the dtype alone marks a packed weight. Frozen only: nothing here gives a weight gradient.
  */
 import { EngineError } from '../errors.ts';
+import { addNoSave } from './noSaveOps.ts';
 import { tf, type Tensor, type Tensor2D } from '../tf.ts';
 
 /** out [M, N] = x [M, K] · op(W) (+ bias [N]); W packed halves, [K, N/2] or, with transposeW, [N, K/2]. Differentiable for x and bias. */
@@ -47,7 +48,7 @@ function requireKernel(name: string): void {
 export function linear(x: Tensor, w: Tensor, transposeW: boolean, bias?: Tensor): Tensor {
   if (!isHalf(w)) {
     const y = tf.matMul(x, w, false, transposeW); // [M, N]
-    return bias ? tf.add(y, bias) : y;
+    return bias ? addNoSave(y, bias) : y;
   }
   requireKernel(HALF_MAT_MUL);
   const inputs: Record<string, Tensor> = { x, w };

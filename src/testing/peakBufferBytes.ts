@@ -15,11 +15,20 @@ interface EngineHooks {
 }
 
 export async function peakBufferBytes(f: () => void | Promise<void>): Promise<number> {
+  return (await peakBufferTrace(f, () => '')).peak;
+}
+
+/**
+ * peakBufferBytes with where the peak was: `phase()` is read each time a new peak is reached (e.g. a
+ * label the caller switches from "forward" to "backward"), and `mark()` returns the bytes alive now.
+ */
+export async function peakBufferTrace(f: (mark: () => number) => void | Promise<void>, phase: () => string): Promise<{ peak: number; phase: string }> {
   const engine = tf.engine() as unknown as EngineHooks;
   const { trackTensor, removeDataId } = engine;
   const live = new Map<object, number>(); // buffers made while f runs -> bytes
   let bytes = 0;
   let peak = 0;
+  let at = '';
   engine.trackTensor = function (t, backend) {
     // A buffer the engine knows already: alive before f (a weight: this is a clone of it), or counted.
     const known = engine.state.tensorInfo.has(t.dataId);
@@ -28,7 +37,7 @@ export async function peakBufferBytes(f: () => void | Promise<void>): Promise<nu
     const size = t.size * tf.util.bytesPerElement(t.dtype);
     live.set(t.dataId, size);
     bytes += size;
-    peak = Math.max(peak, bytes);
+    if (bytes > peak) [peak, at] = [bytes, phase()];
   };
   engine.removeDataId = function (dataId, backend) {
     removeDataId.call(this, dataId, backend);
@@ -36,10 +45,10 @@ export async function peakBufferBytes(f: () => void | Promise<void>): Promise<nu
     live.delete(dataId);
   };
   try {
-    await f();
+    await f(() => bytes);
   } finally {
     engine.trackTensor = trackTensor;
     engine.removeDataId = removeDataId;
   }
-  return peak;
+  return { peak, phase: at };
 }

@@ -11,6 +11,7 @@
  * recomputeBlock, which recomputes it in the backward pass under gradient checkpointing.
  */
 import { EngineError } from '../../errors.ts';
+import { addNoSave } from '../../kernels/noSaveOps.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
 import { checkCache, embedTokens, geluNew, rmsNorm, siluGate, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
@@ -155,8 +156,8 @@ export function decoderForward(input: ForwardInput): ForwardOutput {
     const consts = [step.bias(layer.slidingWindow), ...(table ? [table.cos, table.sin] : [])];
     h = recomputeBlock(ctx, i, h, consts, (x, kept) => {
       const s = blockStep(step, kept);
-      const r = tf.add(x, decoderAttention(s, i, x, keys, values));
-      return tf.add(r, decoderMlp(s, i, r));
+      const r = addNoSave(x, decoderAttention(s, i, x, keys, values));
+      return addNoSave(r, decoderMlp(s, i, r));
     });
   }
   h = norm(step, h, 'model.norm.weight'); // [B*T, C]

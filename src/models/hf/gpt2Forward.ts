@@ -3,6 +3,7 @@
  * q/k/v projection (c_attn), gelu_new MLP and the final ln_f; the lm_head tied to wte is applied by
  * causalLmLogits (or the chunked loss).
  */
+import { addNoSave } from '../../kernels/noSaveOps.ts';
 import { tf, type Tensor } from '../../tf.ts';
 import { attend, attentionBias, splitHeads } from './hfAttention.ts';
 import { checkCache, embedTokens, geluNew, layerNorm, withPast, type ForwardInput, type ForwardOutput } from './hfBlocks.ts';
@@ -38,10 +39,10 @@ export function gpt2Forward({ ctx, ids, mask, cache, offset }: ForwardInput): Fo
       keys[i] = kAll;
       values[i] = vAll;
       const att = attend(splitHeads(q!, b, t, heads, d), kAll, vAll, bias_!); // [B*T, C]
-      const r = tf.add(x, hfLinear(ctx, `${p}.attn.c_proj`, att));
+      const r = addNoSave(x, hfLinear(ctx, `${p}.attn.c_proj`, att));
       const m = layerNorm(r, w(`${p}.ln_2.weight`), w(`${p}.ln_2.bias`), eps);
       const inner = geluNew(hfLinear(ctx, `${p}.mlp.c_fc`, m)); // [B*T, inner]
-      return tf.add(r, hfLinear(ctx, `${p}.mlp.c_proj`, inner));
+      return addNoSave(r, hfLinear(ctx, `${p}.mlp.c_proj`, inner));
     });
   }
   h = layerNorm(h, w('transformer.ln_f.weight'), w('transformer.ln_f.bias'), eps);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../tf.ts';
-import { attend, attentionBias, MASKED, repeatKv } from './hfAttention.ts';
+import { attend, attentionBias, MASKED } from './hfAttention.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -54,20 +54,32 @@ describe('attention mask', () => {
     tf.dispose([q, k, v, bias]);
   });
 
-  it('repeats each key/value head for its group of query heads', () => {
-    const x = tf.tensor4d([1, 2], [1, 2, 1, 1]);
-    expect(Array.from(repeatKv(x, 3).dataSync())).toEqual([1, 1, 1, 2, 2, 2]);
-    x.dispose();
-  });
-
-  it("repeatKv's gradient sums each group's copies, through a Sum (no per-copy slicing, slow on WASM)", async () => {
-    const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 1, 2]); // [B, kvHeads, T, D]
-    const w = tf.tensor4d([1, 10, 100, 1000, 2, 20, 200, 2000], [1, 4, 1, 2]); // [B, kvHeads * 2, T, D]
-    const profile = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(repeatKv(v, 2), w)))(x));
-    // Head 0 is copied to query heads 0 and 1, head 1 to 2 and 3: d/dx sums their weights.
-    expect(Array.from((profile.result as tf.Tensor).dataSync())).toEqual([101, 1010, 202, 2020]);
-    expect(profile.kernelNames).not.toContain('Unpack');
-    expect(profile.kernelNames).not.toContain('SplitV');
-    tf.dispose([x, w, profile.result as tf.Tensor]);
+  it("grouped-query heads share their kv head as HF's repeat_kv does, values and gradients, without a repeated copy", async () => {
+    // 6 query heads on 2 kv heads (groups of 3), 2 new tokens after 3 cached ones, the second row padded.
+    const [b, h, kvHeads, t, tk, d] = [2, 6, 2, 2, 5, 4];
+    const q = tf.randomNormal([b, h, t, d], 0, 1, 'float32', 1);
+    const k = tf.randomNormal([b, kvHeads, tk, d], 0, 1, 'float32', 2);
+    const v = tf.randomNormal([b, kvHeads, tk, d], 0, 1, 'float32', 3);
+    const w = tf.randomNormal([b * t, h * d], 0, 1, 'float32', 4);
+    const mask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]], undefined, 'int32');
+    const bias = attentionBias(t, tk - t, mask);
+    // The reference: each kv head copied for its group (query head i uses kv head floor(i / 3)), then plain attention.
+    const heads = tf.tensor1d([0, 0, 0, 1, 1, 1], 'int32');
+    const reference = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor): tf.Tensor => {
+      const scores = tf.add(tf.mul(tf.matMul(qq, tf.gather(kk, heads, 1), false, true), 1 / Math.sqrt(d)), bias);
+      const out = tf.matMul(tf.softmax(scores, -1), tf.gather(vv, heads, 1)); // [B, H, T, D]
+      return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b * t, h * d]);
+    };
+    const loss = (f: typeof reference) => (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.mul(f(qq, kk, vv), w));
+    const profile = await tf.profile(() => tf.grads(loss((qq, kk, vv) => attend(qq, kk, vv, bias)))([q, k, v]));
+    const ours = profile.result as tf.Tensor[];
+    const theirs = tf.grads(loss(reference))([q, k, v]);
+    const maxDiff = (x: tf.Tensor, y: tf.Tensor): number => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]!;
+    expect(maxDiff(attend(q, k, v, bias), reference(q, k, v))).toBeLessThan(1e-5);
+    for (let i = 0; i < 3; i++) expect(maxDiff(ours[i]!, theirs[i]!)).toBeLessThan(1e-4);
+    // No kernel made keys or values repeated per query head: [B, H, Tk, D].
+    const repeated = profile.kernels.filter((kr) => kr.outputShapes.some((s) => s.join() === [b, h, tk, d].join()));
+    expect(repeated.map((kr) => kr.name)).toEqual([]);
+    tf.dispose([q, k, v, w, mask, bias, heads, ...ours, ...theirs]);
   });
 });

@@ -3,6 +3,7 @@
  * right-padding mask, optional past keys/values, and grouped-query heads.
  */
 import { EngineError } from '../../errors.ts';
+import { view } from '../../kernels/noSaveOps.ts';
 import { tf, type Tensor, type Tensor2D } from '../../tf.ts';
 
 /**
@@ -56,32 +57,46 @@ export interface AttendOptions {
 /**
  * q [B, H, T, D], k and v [B, kvHeads, Tk, D], bias from attentionBias -> [B * T, H * D],
  * the heads' outputs side by side per token, ready for the output projection.
+ *
+ * Grouped-query heads share their kv head without repeating it (HF's repeat_kv): query heads
+ * j·g .. j·g + g - 1 use kv head j, and they lie next to each other in q, so q seen as
+ * [B, kvHeads, g·T, D] (a reshape, no copy) meets k and v once per kv head. The products' gradients
+ * then sum each group into dk and dv themselves, and no g-times-larger copy of k and v is made, kept
+ * for the backward pass, or summed back.
  */
 export function attend(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, opts: AttendOptions = {}): Tensor {
   const [b, h, t, d] = q.shape as [number, number, number, number];
-  const groups = h / (k.shape[1] as number);
-  const kk = repeatKv(k, groups); // [B, H, Tk, D]
-  const vv = repeatKv(v, groups); // [B, H, Tk, D]
-  let raw = tf.mul(tf.matMul(q, kk, false, true), opts.scale ?? 1 / Math.sqrt(d)); // [B, H, T, Tk]
-  if (opts.softcap) raw = tf.mul(tf.tanh(tf.div(raw, opts.softcap)), opts.softcap);
-  const probs = maskedSoftmax(raw, bias); // [B, H, T, Tk]
-  const out = tf.matMul(probs, vv); // [B, H, T, D]
-  const perToken = tf.transpose(out, [0, 2, 1, 3]); // [B, T, H, D]
-  return tf.reshape(perToken, [b * t, h * d]); // [B*T, H*D]
+  const [kvHeads, tk] = [k.shape[1] as number, k.shape[2] as number];
+  const grouped = view(q, [b, kvHeads, (h / kvHeads) * t, d]); // [B, kvHeads, g*T, D]
+  const scores = view(tf.matMul(grouped, k, false, true), [b, h, t, tk]); // [B, H, T, Tk]
+  const scale = opts.scale ?? 1 / Math.sqrt(d);
+  // Soft-capping needs the scaled scores; otherwise the scale goes inside the softmax op, whose
+  // gradient keeps only the probabilities (a Mul would keep the [B, H, T, Tk] scores too).
+  const probs = opts.softcap
+    ? maskedSoftmax(tf.mul(tf.tanh(tf.div(tf.mul(scores, scale), opts.softcap)), opts.softcap), bias, 1)
+    : maskedSoftmax(scores, bias, scale); // [B, H, T, Tk]
+  const out = tf.matMul(view(probs, [b, kvHeads, (h / kvHeads) * t, tk]), v); // [B, kvHeads, g*T, D]
+  const perToken = tf.transpose(view(out, [b, h, t, d]), [0, 2, 1, 3]); // [B, T, H, D]
+  return view(perToken, [b * t, h * d]); // [B*T, H*D]
 }
 
 /**
- * softmax(scores + bias) over the last axis, one gradient op that keeps only the probabilities (as two
- * tape ops it also kept the scores and the biased scores: two [B, H, T, Tk] tensors more per block).
- * The bias is a constant (attentionBias): no gradient flows to it.
+ * softmax(scale·scores + bias) over the last axis, one gradient op that keeps only the probabilities
+ * (as three tape ops it also kept the scores and the biased scores: two [B, H, T, Tk] tensors more per
+ * block). The bias is a constant (attentionBias): no gradient flows to it.
  */
-function maskedSoftmax(scores: Tensor, bias: Tensor): Tensor {
+function maskedSoftmax(scores: Tensor, bias: Tensor, scale: number): Tensor {
   const op = tf.customGrad((sIn, save) => {
-    const probs = tf.softmax(tf.add(sIn as Tensor, bias), -1); // [B, H, T, Tk]
+    const scaled = scale === 1 ? (sIn as Tensor) : tf.mul(sIn as Tensor, scale);
+    const probs = tf.softmax(tf.add(scaled, bias), -1); // [B, H, T, Tk]
     (save as tf.GradSaveFunc)([probs]);
     return {
       value: probs,
-      gradFunc: (dy: Tensor, [p]: Tensor[]) => tf.mul(p!, tf.sub(dy, tf.sum(tf.mul(dy, p!), -1, true))),
+      // d/ds: scale · p · (dy - Σ dy·p) over the row.
+      gradFunc: (dy: Tensor, [p]: Tensor[]) => {
+        const dz = tf.mul(p!, tf.sub(dy, tf.sum(tf.mul(dy, p!), -1, true)));
+        return scale === 1 ? dz : tf.mul(dz, scale);
+      },
     };
   });
   return op(scores);
@@ -89,6 +104,6 @@ function maskedSoftmax(scores: Tensor, bias: Tensor): Tensor {
 
 /** x [B*T, heads * D] -> [B, heads, T, D]. */
 export function splitHeads(x: Tensor, b: number, t: number, heads: number, d: number): Tensor {
-  const perToken = tf.reshape(x, [b, t, heads, d]); // [B, T, heads, D]
+  const perToken = view(x, [b, t, heads, d]); // [B, T, heads, D]
   return tf.transpose(perToken, [0, 2, 1, 3]); // [B, heads, T, D]
 }

@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../../errors.ts';
 import { fusedLoraLinear } from '../../kernels/fusedLoraLinear.ts';
+import { addNoSave } from '../../kernels/noSaveOps.ts';
 import { linear } from '../../kernels/halfMatMul.ts';
 import { tf, type Tensor, type Tensor2D, type Variable } from '../../tf.ts';
 import type { HfCausalLm, LinearModule, LmLora } from './hfTypes.ts';
@@ -73,7 +74,6 @@ export function hfLinear(ctx: ForwardContext, path: string, x: Tensor): Tensor {
   const y = linear(x, w, !mod.fanInFanOut, bias); // [N, out]
   if (!lora) return y;
   const dropped = ctx.training && lora.dropout > 0 ? tf.dropout(x, lora.dropout, undefined, ctx.dropoutSeed === undefined ? undefined : ctx.dropoutSeed + 7919 * index) : x;
-  const low = tf.matMul(dropped, lora.A, false, true); // [N, r]
-  const delta = tf.matMul(low, lora.B, false, true); // [N, out]
-  return tf.add(y, tf.mul(delta, lora.scale));
+  const low = tf.mul(tf.matMul(dropped, lora.A, false, true), lora.scale); // [N, r], scaled on the small side (fusedLoraLinearReference.ts)
+  return addNoSave(y, tf.matMul(low, lora.B, false, true)); // [N, out]
 }

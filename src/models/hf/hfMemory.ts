@@ -168,6 +168,8 @@ export function packedWeightBytes(config: HfModelConfig, keepProjections = true)
 interface BlockFloats {
   perC: number;
   perA: number;
+  /** Per unit of the key/value width (kv heads x head_dim): grouped-query attention keeps k and v once per kv head. */
+  perKv: number;
   perI: number;
   perScore: number;
 }
@@ -176,26 +178,30 @@ interface BlockFloats {
  * `live` false: what one block keeps for the backward pass (the tape's saved inputs; eagerGradients.ts
  * frees each gradient and saved tensor once the backward pass is past it, and the block's other
  * intermediates go as the block ends: recomputeBlock.ts). `live` true: the peak of one block
- * recomputed in the backward pass (checkpointing): its forward on a tape, then its gradients. Fitted to
- * the distinct buffers alive at the peak of LoRA steps (testing/peakBufferBytes.ts; hfTrainMemory.test.ts
- * keeps them within 25%: llama and gpt2 at three shapes each, qwen3, gemma2 and phi3 at one): the
- * llama-like decoder's base, plus what each block option adds (q/k norms, gemma's sandwich norms, a
- * gelu MLP, attention soft-capping).
+ * recomputed in the backward pass (checkpointing): its forward on a tape, then its gradients.
+ * The saved tensors are counted from the code (llama-like LoRA on q,v: the block input, both norms'
+ * outputs and the residual stream between them, 4 C; the rotated q and the attention output, 2 A; the
+ * rotated k and the head-major v, 2 kv; gate, up and their product, 3 I; the probabilities, 1 score;
+ * gpt2: 8 C, 2 I, 1 score) and agree with the distinct buffers alive at the peak of LoRA steps
+ * (testing/peakBufferBytes.ts) within 1-5%; the recomputed block's peak and each block option's share
+ * (q/k norms, gemma's sandwich norms, a gelu MLP, attention soft-capping) are fitted to them.
+ * hfTrainMemory.test.ts keeps every one within 25%: llama and gpt2 at three shapes each, qwen3,
+ * gemma2 and phi3 at one, and DPO steps.
  */
 function blockFloats(config: HfModelConfig, live: boolean): BlockFloats {
-  if (config.architecture === 'gpt2') return live ? { perC: 89, perA: 0, perI: 6, perScore: 6 } : { perC: 68, perA: 0, perI: 2, perScore: 3 };
+  if (config.architecture === 'gpt2') return live ? { perC: 50, perA: 0, perKv: 0, perI: 6, perScore: 4 } : { perC: 8, perA: 0, perKv: 0, perI: 2, perScore: 1 };
   const { block } = config;
-  const f = live ? { perC: 17, perA: 10, perI: 6, perScore: 6 } : { perC: 10, perA: 6, perI: 3, perScore: 2 };
+  const f = live ? { perC: 12, perA: 6, perKv: 0, perI: 4, perScore: 4 } : { perC: 4, perA: 2, perKv: 2, perI: 3, perScore: 1 };
   if (block.qkNorm) f.perA += QK_NORM_PER_A;
   if (block.sandwichNorms) f.perC += SANDWICH_PER_C;
   if (block.activation !== 'silu') f.perI += GELU_PER_I;
   // A recomputed block also holds the soft-capping's live score tensors and their gradients (fitted).
-  if (block.attentionSoftcap) f.perScore += (live ? 5 : 1) * SOFTCAP_PER_SCORE;
+  if (block.attentionSoftcap) f.perScore += (live ? 6 : 1) * SOFTCAP_PER_SCORE;
   return f;
 }
 
 // What each block option adds to the llama-like block (floats per token and unit of width, or per score).
-const QK_NORM_PER_A = 6;
+const QK_NORM_PER_A = 1.5;
 const SANDWICH_PER_C = 12;
 const GELU_PER_I = 6;
 const SOFTCAP_PER_SCORE = 3;
@@ -204,8 +210,6 @@ const SOFTCAP_PER_SCORE = 3;
  * SmolLM2-135M step at batch 4 x 128 (heap 2,593 MB against 2,151 MB estimated without it).
  */
 const WASM_HEAP_SLACK = 0.25;
-/** The part of the loss phase gpt2's peak does not reach (fitted). */
-const GPT2_LOSS_OVERLAP = 0.3;
 
 /** Largest [m, V] float32 logits chunk of the chunked loss: small beside the weights, large enough for efficient matmuls. */
 export const CHUNK_BYTES = 32 * 2 ** 20;
@@ -223,18 +227,20 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   const n = batch * seqLen;
   const scores = batch * config.numHeads * seqLen * seqLen;
   const width = config.numHeads * config.headDim;
-  const block = (f: BlockFloats): number => 4 * (n * (f.perC * config.hiddenSize + f.perA * width + f.perI * config.intermediateSize) + f.perScore * scores);
+  const kvWidth = config.numKvHeads * config.headDim;
+  const block = (f: BlockFloats): number => 4 * (n * (f.perC * config.hiddenSize + f.perA * width + f.perKv * kvWidth + f.perI * config.intermediateSize) + f.perScore * scores);
   const liveBlock = block(blockFloats(config, true));
   const rows = Math.min(n, chunkTokens(config.vocabSize));
   // One chunk's logits and their gradient (more with the final soft-capping: its tanh and slope); the
   // hidden states, their gradient and the head's input gradient.
-  const chunkCopies = config.block.finalSoftcap ? 4 : 2;
+  // A preference step's chunk peaks at half that (fitted on llama, gemma2 and gpt2 DPO steps).
+  const chunkCopies = (config.block.finalSoftcap ? 4 : 2) / (shape.pairs ? 2 : 1);
   const lossBytes = 4 * (chunkCopies * rows * config.vocabSize + 7 * n * config.hiddenSize);
   // Checkpointed: every block's input stays; then either the loss or one recomputed block is the peak.
-  // Not: every block's saved tensors, with the loss on top (gpt2's peak comes earlier in its loss: fitted).
+  // Not: every block's saved tensors, with the loss on top.
   const blockBytes = checkpointing
     ? config.numLayers * 4 * n * config.hiddenSize + Math.max(0, liveBlock - lossBytes)
-    : config.numLayers * block(blockFloats(config, false)) - (config.architecture === 'gpt2' ? GPT2_LOSS_OVERLAP * lossBytes : 0);
+    : config.numLayers * block(blockFloats(config, false));
   // The WASM heap only grows: holes freed between the saved tensors do not fit the loss's larger buffers.
   const activationBytes = blockBytes + (shape.backend === 'wasm' ? WASM_HEAP_SLACK * (blockBytes + lossBytes) : 0);
   // The reference pass holds one block (no gradients: less than a recomputed one), then a loss chunk.
