@@ -21,7 +21,8 @@
  *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel,matmul,compare
  *   compare the SmolLM2-135M-shaped LoRA r=8 q,v step at batch 4 x 128 on WASM (1 thread, all cores) and
  *           in PyTorch + PEFT (1 thread, all cores; $PYTHON, default python3), side by side with ratios
- *           (scripts/benchCompare.ts; --compare-layers N --compare-steps N --compare-preset tiny to shorten it)
+ *           (scripts/benchCompare.ts; --compare-layers N --compare-steps N --compare-preset tiny to shorten it;
+ *           --compare-rounds N runs the WASM side N times, alternating the thread counts, steps pooled)
  *   --modes full,lora,head   which LM modes to run (default all; lora-stock runs with lora on webgpu)
  *   --profile           after each LM LoRA row, time per kernel of one profiled step (tf.profile)
  *   --long              1,000 LoRA steps on gpt2: tensor count and GPU bytes must stay flat (not in CI)
@@ -415,7 +416,7 @@ async function main(): Promise<void> {
   let compared: { options: CompareOptions; rows: CompareRow[] } | undefined;
   if (SCENARIOS.includes('compare') && !LONG) {
     // Child processes, before this one starts a backend: each measures its own peak memory.
-    const options: CompareOptions = { preset: opt('compare-preset', 'smollm2-135m'), layers: flag('compare-layers') ? num('compare-layers', 30) : undefined, batch: 4, seq: 128, steps: num('compare-steps', 3), warmup: 1, threads: [...new Set([1, (await import('node:os')).cpus().length])], device: 'cpu' };
+    const options: CompareOptions = { preset: opt('compare-preset', 'smollm2-135m'), layers: flag('compare-layers') ? num('compare-layers', 30) : undefined, batch: 4, seq: 128, steps: num('compare-steps', 3), rounds: num('compare-rounds', 1), warmup: 1, threads: [...new Set([1, (await import('node:os')).cpus().length])], device: 'cpu' };
     compared = { options, rows: compareLoraStep(options) };
     console.log(`\n${compareReport(compared.rows, options)}\n`);
   }

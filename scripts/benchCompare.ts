@@ -19,6 +19,12 @@ export interface CompareOptions {
   warmup: number;
   /** WASM on 1 thread and on every core; PyTorch likewise. */
   threads: number[];
+  /**
+   * WASM processes per thread count (default 1), their order turned round each time (1, 2 / 2, 1 / ...),
+   * each one's steps pooled: a shared machine's speed drifts between minutes, and alternating spreads
+   * the drift over both sides of the thread ratio.
+   */
+  rounds?: number;
   /** 'cpu' (WASM vs PyTorch on the CPU) or 'gpu' (WebGPU vs PyTorch on CUDA). */
   device: 'cpu' | 'gpu';
   /** How to run the engine's side: ['npx', 'tsx', 'scripts/benchLmStep.ts'] or the bundled ['node', 'benchLmStep.mjs']. */
@@ -48,7 +54,26 @@ export interface CompareRow {
   /** The memory estimate shown before a run (hfMemory.ts), and the WASM heap the step grew to. */
   estimatedBytes?: number;
   wasmHeapBytes?: number;
+  /** Every timed step (pooled over the rounds); stepMs is their median. */
+  stepsMs?: number[];
+  /** Each round's median step, in round order (rounds > 1). */
+  roundMs?: number[];
   skipped?: string;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** One row from a thread count's rounds: the steps pooled, the peak memory the largest. */
+function pooled(runs: CompareRow[], tokensPerStep: number): CompareRow {
+  const ok = runs.filter((r) => !r.skipped && r.stepsMs?.length);
+  if (ok.length === 0) return runs[0]!;
+  const steps = ok.flatMap((r) => r.stepsMs!);
+  const stepMs = median(steps);
+  const most = (k: 'peakRssBytes' | 'wasmHeapBytes'): number | undefined => Math.max(...ok.map((r) => r[k] ?? 0)) || undefined;
+  return { ...ok[0]!, stepsMs: steps, stepMs, tokensPerSecond: (tokensPerStep * 1000) / stepMs, peakRssBytes: most('peakRssBytes'), wasmHeapBytes: most('wasmHeapBytes'), ...(ok.length > 1 ? { roundMs: ok.map((r) => r.stepMs!) } : {}) };
 }
 
 function runJson(cmd: string[], label: string): CompareRow {
@@ -77,17 +102,21 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
     rows.push(runJson([python, pyScript, ...torchArgs, '--device', device], `pytorch ${device}`));
     return rows;
   }
+  const wasmArgs = (t: number): string[] => [...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'wasm', '--threads', String(t)];
+  // The engine reports the threads it really gets (its threaded start may fall back to 1, with the
+  // reason); a step that would not run on the threads asked for is not measured at all.
+  const runnable: number[] = [];
+  const refused = new Map<number, CompareRow>();
   for (const t of o.threads) {
-    const args = [...engine, '--preset', o.preset, '--layers', String(layers), '--backend', 'wasm', '--threads', String(t)];
-    // The engine reports the threads it really gets (its threaded start may fall back to 1, with the
-    // reason); a step that would not run on the threads asked for is not measured twice.
-    const probe = t > 1 ? runJson([...args, '--threads-only'], 'tabtune wasm') : undefined;
-    if (probe?.threads !== undefined && probe.threads !== t) {
-      rows.push({ engine: probe.engine, threads: t, skipped: `asked for ${t} threads, the engine runs ${probe.threads}${probe.threadsNote ? `: ${probe.threadsNote}` : ''}` });
-      continue;
-    }
-    rows.push(runJson([...args, ...common], `tabtune wasm ${t} thread(s)`));
+    const probe = t > 1 ? runJson([...wasmArgs(t), '--threads-only'], 'tabtune wasm') : undefined;
+    if (probe?.threads !== undefined && probe.threads !== t) refused.set(t, { engine: probe.engine, threads: t, skipped: `asked for ${t} threads, the engine runs ${probe.threads}${probe.threadsNote ? `: ${probe.threadsNote}` : ''}` });
+    else runnable.push(t);
   }
+  const runs = new Map<number, CompareRow[]>(runnable.map((t) => [t, []]));
+  for (let round = 0; round < (o.rounds ?? 1); round++) {
+    for (const t of round % 2 ? [...runnable].reverse() : runnable) runs.get(t)!.push(runJson([...wasmArgs(t), ...common], `tabtune wasm ${t} thread(s)`));
+  }
+  for (const t of o.threads) rows.push(refused.get(t) ?? pooled(runs.get(t)!, o.batch * o.seq));
   for (const t of o.threads) rows.push(runJson([python, pyScript, ...torchArgs, '--threads', String(t)], `pytorch ${t} thread(s)`));
   return rows;
 }
@@ -96,7 +125,8 @@ const mib = (b: number | undefined): string => (b === undefined ? '-' : `${(b / 
 
 /** The table and the ratios that the issue's targets are about. */
 export function compareReport(rows: CompareRow[], o: CompareOptions): string {
-  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps (${cpus().length} cores)`, '', '| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes |', '| --- | --- | --- | --- | --- | --- |'];
+  const rounds = (o.rounds ?? 1) > 1 && o.device === 'cpu' ? ` (WASM: ${o.rounds} alternating rounds, steps pooled)` : '';
+  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps${rounds} (${cpus().length} cores)`, '', '| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
     if (r.skipped) lines.push(`| ${r.engine} | ${r.threads ?? '-'} | skipped: ${r.skipped} | | | |`);
     else lines.push(`| ${r.engine} | ${r.threads ?? '-'} | ${r.stepMs!.toFixed(0)} | ${r.tokensPerSecond!.toFixed(1)} | ${mib(r.peakRssBytes)} | ${mib(r.gpuBytes ?? r.peakDeviceBytes)} |`);
@@ -115,6 +145,7 @@ export function compareReport(rows: CompareRow[], o: CompareOptions): string {
     ratio('WASM 1 thread / PyTorch 1 thread, tokens/s', w1?.tokensPerSecond, p1?.tokensPerSecond, '>= 0.5');
     ratio('WASM peak RSS / PyTorch peak RSS (1 thread)', w1?.peakRssBytes, p1?.peakRssBytes, '<= 1.5');
     ratio('WASM all threads / WASM 1 thread, tokens/s', wn?.tokensPerSecond, w1?.tokensPerSecond, '>= 1.6 on 2 cores');
+    if (w1?.roundMs && wn?.roundMs) lines.push(`  per round: ${w1.roundMs.map((ms, i) => (ms / wn.roundMs![i]!).toFixed(2)).join(', ')}`);
     // The heap only grows (by up to 20% past what is asked), so its final size is the peak to one growth step.
     ratio('memory estimate / measured WASM heap (1 thread)', w1?.estimatedBytes, w1?.wasmHeapBytes, '0.75 to 1.25');
     ratio('WASM all threads / PyTorch all threads, tokens/s', wn?.tokensPerSecond, pn?.tokensPerSecond, 'none');
