@@ -36,7 +36,7 @@ import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
-import { attentionPlan, gpt2Config, loraStepLoss, normal, randomLm, smolConfig, type LmShape } from './benchModels.ts';
+import { attentionPlan, gpt2Config, loraStepLoss, median, normal, randomLm, smolConfig, type LmShape } from './benchModels.ts';
 import { createLmLora, disposeLmLora } from '../src/lm/createLmLora.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
 import { LM_HEAD } from '../src/models/hf/hfLayout.ts';
@@ -115,11 +115,6 @@ function gpuBytes(): number | undefined {
   const mem = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
   return mem.numBytesAllocatedInGPU;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Runs `step` (which must finish its work, e.g. by reading the loss) first, warm-up, then measured. */
 async function measure(step: () => Promise<void>, profiled: () => Promise<void>): Promise<{ first: number; median: number; perStepDispatches: number; peakBytes: number }> {

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { PRESETS } from './benchModels.ts';
+import { median, PRESETS } from './benchModels.ts';
 
 export interface CompareOptions {
   preset: string;
@@ -60,11 +60,6 @@ export interface CompareRow {
   roundMs?: number[];
   skipped?: string;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** One row from a thread count's rounds: the steps pooled, the peak memory the largest. */
 function pooled(runs: CompareRow[], tokensPerStep: number): CompareRow {

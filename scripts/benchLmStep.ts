@@ -28,7 +28,7 @@ import { projectionWeights } from '../src/models/hf/hfLinear.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
 import { kernelTable, kernelTimes } from './kernelProfile.ts';
-import { attentionPlan, loraStepLoss, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
+import { attentionPlan, loraStepLoss, median, presetConfig, PRESETS, randomLm, targetsPattern } from './benchModels.ts';
 
 const argv = process.argv.slice(2);
 function opt(name: string, fallback: string): string {
@@ -52,11 +52,6 @@ if (weightStorage !== 'float16' && weightStorage !== 'float32') throw new Error(
 // full: the loss over [B*T, V] logits; chunked: as training computes it (lmLoopSpec.ts), no full logits held.
 const lossKind = opt('loss', 'chunked');
 if (lossKind !== 'full' && lossKind !== 'chunked') throw new Error(`--loss ${lossKind}: use full or chunked`);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   // TF.js' threaded SIMD build on the threads asked (src/backend/wasmThreads.ts); the count it really

@@ -107,6 +107,12 @@ export function loraStepLoss(lm: HfCausalLm, ids: Tensor2D, labels: Int32Array, 
   return chunkedCausalLmLoss(hidden, lmHeadOf(lm), labels).loss;
 }
 
+/** The middle value (the mean of the two middle ones for an even count): every benchmark's summary of its steps. */
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
 /** The model shapes the side-by-side benchmarks use (scripts/benchLmStep.ts, scripts/benchTorch.py). */
 export interface ModelPreset {
   arch: 'llama' | 'qwen2' | 'gpt2';
