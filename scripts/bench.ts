@@ -33,6 +33,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../src/backend/startBackend.ts';
+import { enableRelaxedSimd } from '../src/cli/nodeWasmThreads.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
@@ -420,6 +421,7 @@ async function main(): Promise<void> {
       console.log('webgpu: no Vulkan driver for Dawn here; skipped.');
       continue;
     }
+    enableRelaxedSimd(); // as the command line does (src/cli/nodeWasmThreads.ts)
     const report = await startBackend(backend);
     adapters[backend] = report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture} ${report.adapter.description}`.trim() : report.name;
     console.log(`${backend}: ${report.reason}`);

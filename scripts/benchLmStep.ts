@@ -9,22 +9,22 @@
  * --layers N overrides the preset's layer count; --threads N runs WASM on N threads (default: every core,
  * as the command line does); --weight-storage float16 holds the frozen projections and vocabulary tables
  * as float16 (WebGPU only; default float32); --loss full takes the loss on the full [B*T, V] logits
- * (default chunked, as training does); --recompute on|off|auto (gradient checkpointing, default as the
+ * (default chunked, as training does); --gemm off runs the products on XNNPACK after transposing (the
+ * path before src/kernels/wasm/wasmGemm.ts); --recompute on|off|auto (gradient checkpointing, default as the
  * product decides); --threads-only prints the WASM threads this runtime gives and exits; --profile adds
  * one step's time per kernel (tf.profile, products and transposes split by shape).
  */
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { useNodeWasmThreads } from '../src/cli/nodeWasmThreads.ts';
+import { setWasmGemm } from '../src/kernels/wasm/gemmBatchMatMul.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
 import { deviceLimits } from '../src/backend/deviceLimits.ts';
 import { wasmHeapBytes } from '../src/backend/explainOutOfMemory.ts';
 import { logicalSize } from '../src/kernels/halfMatMul.ts';
 import { planLmMemory } from '../src/lm/lmMemoryPlan.ts';
-import { setTransientPacking } from '../src/kernels/wasm/wasmBatchMatMul.ts';
 import { causalLmLogits } from '../src/models/hf/causalLmLogits.ts';
-import { projectionWeights } from '../src/models/hf/hfLinear.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
 import { tf, type Scalar } from '../src/tf.ts';
 import { kernelTable, kernelTimes } from './kernelProfile.ts';
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   // TF.js' threaded SIMD build on the threads asked (src/backend/wasmThreads.ts); the count it really
   // runs is reported.
   if (backend === 'wasm') useNodeWasmThreads(threads > 0 ? threads : undefined);
+  // --gemm off: every product on XNNPACK after transposing, as before src/kernels/wasm/wasmGemm.ts.
+  if (opt('gemm', 'on') === 'off') setWasmGemm(false);
   if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: process.env.TABTUNE_SWIFTSHADER === '1' }))) {
     console.log(JSON.stringify({ skipped: 'no Vulkan driver for Dawn (the webgpu package) here' }));
     process.exit(3);
@@ -81,8 +83,6 @@ async function main(): Promise<void> {
   const recomputeOpt = opt('recompute', 'auto');
   const memory = planLmMemory(lm.config, totalParams, { batch, maxLength: seq, trainableParams: trainable, ...(recomputeOpt === 'auto' ? {} : { gradientCheckpointing: recomputeOpt === 'on' }) }, report.name, deviceLimits());
   const recompute = memory.estimate.checkpointing;
-  // As a run does (src/tasks/lmRun.ts): projections packed per product when kept packed they would not fit.
-  if (!memory.estimate.packWeights) setTransientPacking(projectionWeights(lm));
   const step = async (): Promise<number> => {
     const t = performance.now();
     const loss = tf.tidy(() => {
@@ -127,7 +127,6 @@ async function main(): Promise<void> {
       gpuBytesOverFloat32Weights: mem.numBytesAllocatedInGPU === undefined ? undefined : mem.numBytesAllocatedInGPU / weightBytes,
       trainable,
       gradientCheckpointing: recompute,
-      packWeights: memory.estimate.packWeights,
       // The estimate shown before a run (src/models/hf/hfMemory.ts) beside what the WASM heap grew to.
       estimatedBytes: memory.estimate.totalBytes,
       wasmHeapBytes: backend === 'wasm' ? (wasmHeapBytes() ?? undefined) : undefined,

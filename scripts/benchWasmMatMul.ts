@@ -4,6 +4,8 @@
  * through src/kernels/wasm/wasmBatchMatMul.ts, side by side in one run. Median of `steps` calls after
  * one warm-up; the wasm backend must be running.
  */
+import { setWasmGemm } from '../src/kernels/wasm/gemmBatchMatMul.ts';
+import { hasRelaxedSimd } from '../src/kernels/wasm/wasmGemm.ts';
 import { setWasmMatMulRewrites } from '../src/kernels/wasm/wasmBatchMatMul.ts';
 import { tf } from '../src/tf.ts';
 
@@ -43,7 +45,11 @@ function medianMs(f: () => tf.Tensor, steps: number): number {
 /** The table, and one ratio per product (ours / stock) for the bench's ratio list. */
 export function benchWasmMatMul(steps: number): { table: string; ratios: Record<string, number> } {
   if (tf.getBackend() !== 'wasm') throw new Error('benchWasmMatMul runs on the wasm backend');
-  const lines = ['| product | TF.js stock ms | tabtune ms | GFLOP/s (tabtune) | tabtune / stock |', '| --- | --- | --- | --- | --- |'];
+  const gemm = hasRelaxedSimd() ? 'GEMM, relaxed SIMD' : 'GEMM, baseline SIMD';
+  const lines = [
+    `| product | TF.js stock ms | XNNPACK after transposing ms | tabtune (${gemm}) ms | GFLOP/s (tabtune) | tabtune / stock | tabtune / XNNPACK after transposing |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   const ratios: Record<string, number> = {};
   for (const p of PRODUCTS) {
     const a = tf.randomNormal(p.a);
@@ -55,9 +61,13 @@ export function benchWasmMatMul(steps: number): { table: string; ratios: Record<
     setWasmMatMulRewrites(false);
     const stock = medianMs(f, steps);
     setWasmMatMulRewrites(true);
+    setWasmGemm(false);
+    const transposing = medianMs(f, steps);
+    setWasmGemm(true);
     const ours = medianMs(f, steps);
-    lines.push(`| ${p.label} | ${stock.toFixed(1)} | ${ours.toFixed(1)} | ${(flops / ours / 1e6).toFixed(1)} | ${(ours / stock).toFixed(2)} |`);
+    lines.push(`| ${p.label} | ${stock.toFixed(1)} | ${transposing.toFixed(1)} | ${ours.toFixed(1)} | ${(flops / ours / 1e6).toFixed(1)} | ${(ours / stock).toFixed(2)} | ${(ours / transposing).toFixed(2)} |`);
     ratios[`wasm matmul ${p.label}: tabtune / stock`] = ours / stock;
+    ratios[`wasm matmul ${p.label}: tabtune / XNNPACK after transposing`] = ours / transposing;
     tf.dispose([a, b]);
   }
   return { table: lines.join('\n'), ratios };

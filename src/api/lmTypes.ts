@@ -79,8 +79,6 @@ export interface LmPlanSummary {
   memoryBytes: number;
   /** Whether the run will recompute activations (gradient checkpointing), as decided from the estimate. */
   gradientCheckpointing: boolean;
-  /** WASM: false when the projections will be packed per product to fit (slower; LmTrainMemory.packWeights). */
-  packWeights: boolean;
   /** What the backend can hold (WASM: 90% of its 4 GiB heap), or null when unknown. */
   memoryBudgetBytes: number | null;
 }

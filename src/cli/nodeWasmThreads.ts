@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { THREADED_GLUE_MODULE, THREAD_WORKER_MODULE, threadWorkerScript } from '../backend/threadWorkerScript.ts';
@@ -15,6 +16,7 @@ import { useWasmThreads } from '../backend/wasmThreads.ts';
 
 /** Runs the WASM backend on `threads` threads (default: every core). Call before the backend starts. */
 export function useNodeWasmThreads(threads: number = availableParallelism()): void {
+  enableRelaxedSimd();
   const require = createRequire(import.meta.url);
   const glue = require.resolve(THREADED_GLUE_MODULE);
   // Only with threads: the threaded glue sets a global Worker anyway, one thread leaves Node's globals alone.
@@ -27,6 +29,15 @@ export function useNodeWasmThreads(threads: number = availableParallelism()): vo
     unavailable = `the thread worker script could not be written to ${tmpdir()} (${e instanceof Error ? e.message : String(e)}); set TMPDIR to a writable folder.`;
   }
   useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), ...(unavailable ? { unavailable } : {}) });
+}
+
+/**
+ * Relaxed SIMD (fused multiply-add) for our GEMM (src/kernels/wasm/wasmGemm.ts): on by default from
+ * Node 22 (V8 11.4, as in Chrome 114), behind this flag in Node 20. It must be set before the first
+ * WebAssembly module is checked for it; without it the GEMM runs baseline SIMD (mul + add, slower).
+ */
+export function enableRelaxedSimd(): void {
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
 /**

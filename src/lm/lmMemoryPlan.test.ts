@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.ts';
 import { parseHfConfig } from '../models/hf/hfConfig.ts';
-import { packedWeightBytes } from '../models/hf/hfMemory.ts';
 import { checkLmMemory, planLmMemory } from './lmMemoryPlan.ts';
 
 // SmolLM2-135M's shapes (tied embeddings): 134,515,008 parameters; LoRA r=8 on q,v: 460,800 trainable.
@@ -10,7 +9,7 @@ const smol = parseHfConfig(
   'config.json',
 );
 const run = { batch: 4, maxLength: 128, trainableParams: 460_800 };
-// Four times the tokens: the blocks' saved activations (about 3.2 GB) with the weights and their packed copies pass the WASM heap.
+// Four times the tokens: the blocks' saved activations with the weights pass the WASM heap.
 const long = { ...run, maxLength: 512 };
 
 describe('planLmMemory and checkLmMemory', () => {
@@ -24,7 +23,7 @@ describe('planLmMemory and checkLmMemory', () => {
     expect(() => checkLmMemory(plan, 'wasm', long)).not.toThrow();
   });
 
-  it('on WASM, packs the projections per product (keeps only the head packed) when a model and its packed copies would not fit together', () => {
+  it('on WASM, fits Qwen2.5-0.5B at batch 1 x 128 with checkpointing, and says what to lower at 8 x 1,024', () => {
     // Qwen2.5-0.5B's shapes (tied): 494,032,768 parameters, 1.98 GB as float32; LoRA r=8 on q,v.
     const qwen = parseHfConfig(
       { model_type: 'qwen2', num_hidden_layers: 24, hidden_size: 896, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, vocab_size: 151936, max_position_embeddings: 32768, tie_word_embeddings: true },
@@ -32,14 +31,10 @@ describe('planLmMemory and checkLmMemory', () => {
     );
     const small = { batch: 1, maxLength: 128, trainableParams: 540_672 };
     const plan = planLmMemory(qwen, 494_032_768, small, 'wasm', {});
-    expect(plan.estimate).toMatchObject({ checkpointing: true, packWeights: false });
     expect(plan.estimate.totalBytes).toBeLessThan(plan.budget!);
-    // Kept packed, it would not fit: the lean plan is the only one that trains.
-    expect(plan.estimate.totalBytes - plan.estimate.kernelCacheBytes + packedWeightBytes(qwen)).toBeGreaterThan(plan.budget!);
-    expect(plan.estimate.kernelCacheBytes).toBe(4 * (151936 * 896 + 2 * 896 * 4864)); // the head, and one projection copied and packed
     expect(() => checkLmMemory(plan, 'wasm', small)).not.toThrow();
-    // SmolLM2 fits with its projections kept packed: they stay (faster).
-    expect(planLmMemory(smol, 134_515_008, run, 'wasm', {}).estimate.packWeights).toBe(true);
+    const big = { ...small, batch: 8, maxLength: 1024 };
+    expect(() => checkLmMemory(planLmMemory(qwen, 494_032_768, big, 'wasm', {}), 'wasm', big)).toThrow(/lower the batch size or the maximum length/);
   });
 
   it('counts the bytes the loaded weights hold: float16 storage halves the weights in the estimate', () => {
@@ -72,15 +67,15 @@ describe('planLmMemory and checkLmMemory', () => {
     }
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).code).toBe('out-of-memory');
-    expect((error as EngineError).message).toMatch(/^This run needs about \d\.\d\d GB \(weights 538\.1 MB and 537\.9 MB more that the WASM matrix kernels keep packed, activations .* at batch 4 x 512 tokens\) but the WASM backend can hold at most 3\.87 GB: turn on gradient checkpointing, or lower the batch size or the maximum length\.$/);
+    expect((error as EngineError).message).toMatch(/^This run needs about \d\.\d\d GB \(weights 538\.1 MB, activations .* at batch 4 x 512 tokens\) but the WASM backend can hold at most 3\.87 GB: turn on gradient checkpointing, or lower the batch size or the maximum length\.$/);
     // Even checkpointed, 32 x 1024 tokens do not fit: only the batch or the length can give.
     const huge = { ...run, batch: 32, maxLength: 1024 };
     expect(() => checkLmMemory(planLmMemory(smol, 134_515_008, huge, 'wasm', {}), 'wasm', huge)).toThrow(/with gradient checkpointing\) but the WASM backend can hold at most 3\.87 GB: lower the batch size or the maximum length\.$/);
   });
 
   it('plans a preference run as one: B pairs are 2B sequences, checkpointing decided from that, pairs named in the refusal', () => {
-    // Batch 2 x 384 fits as a supervised run; as 2 pairs (4 sequences) it needs checkpointing.
-    const pair = { ...run, batch: 2, maxLength: 384 };
+    // Batch 2 x 448 fits as a supervised run; as 2 pairs (4 sequences) it needs checkpointing.
+    const pair = { ...run, batch: 2, maxLength: 448 };
     const sft = planLmMemory(smol, 134_515_008, pair, 'wasm', {});
     const dpo = planLmMemory(smol, 134_515_008, { ...pair, pairs: true }, 'wasm', {});
     expect(dpo.plainBytes).toBeGreaterThan(sft.plainBytes);

@@ -33,19 +33,13 @@ export interface LmRunShape {
 /** `totalParams`: every weight of the model (LmModelSummary.totalParams). */
 export function planLmMemory(config: HfModelConfig, totalParams: number, run: LmRunShape, backend: string, limits: DeviceLimits): LmMemoryPlan {
   const budget = lmMemoryBudget(backend, limits);
-  const estimate = (checkpointing: boolean, packWeights = true): LmTrainMemory =>
-    estimateLmTrainMemory(config, { weightBytes: run.weightBytes, batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing, pairs: run.pairs, backend, packWeights });
+  const estimate = (checkpointing: boolean): LmTrainMemory =>
+    estimateLmTrainMemory(config, { weightBytes: run.weightBytes, batch: run.batch, seqLen: run.maxLength, totalParams, trainableParams: run.trainableParams, checkpointing, pairs: run.pairs, backend });
   const fits = (e: LmTrainMemory): boolean => budget === null || e.totalBytes <= budget;
-  // Last resort on WASM, after checkpointing: projections packed per product instead of kept (slower, less heap).
-  const leaner = (e: LmTrainMemory): LmTrainMemory => {
-    if (fits(e) || backend !== 'wasm') return e;
-    const lean = estimate(e.checkpointing, false);
-    return fits(lean) ? lean : e;
-  };
   const plain = estimate(false);
-  if (run.gradientCheckpointing !== undefined) return { estimate: leaner(estimate(run.gradientCheckpointing)), budget, auto: false, plainBytes: plain.totalBytes };
+  if (run.gradientCheckpointing !== undefined) return { estimate: estimate(run.gradientCheckpointing), budget, auto: false, plainBytes: plain.totalBytes };
   if (fits(plain)) return { estimate: plain, budget, auto: false, plainBytes: plain.totalBytes };
-  return { estimate: leaner(estimate(true)), budget, auto: true, plainBytes: plain.totalBytes };
+  return { estimate: estimate(true), budget, auto: true, plainBytes: plain.totalBytes };
 }
 
 /** Throws 'out-of-memory' with the numbers and what to lower when the estimate exceeds the budget. */
@@ -56,6 +50,6 @@ export function checkLmMemory(plan: LmMemoryPlan, backend: string, run: LmRunSha
   const lower = estimate.checkpointing ? 'lower the batch size or the maximum length' : 'turn on gradient checkpointing, or lower the batch size or the maximum length';
   throw new EngineError(
     'out-of-memory',
-    `This run needs about ${formatBytes(estimate.totalBytes)} (weights ${formatBytes(estimate.weightBytes)}${estimate.kernelCacheBytes ? ` and ${formatBytes(estimate.kernelCacheBytes)} more that the WASM matrix kernels keep packed` : ''}, activations ${formatBytes(Math.max(estimate.activationBytes + estimate.lossBytes, estimate.referenceBytes))} at batch ${run.batch}${run.pairs ? ' pairs (chosen and rejected)' : ''} x ${run.maxLength} tokens${estimate.checkpointing ? ', with gradient checkpointing' : ''}) but ${where} ${formatBytes(budget)}: ${lower}.`,
+    `This run needs about ${formatBytes(estimate.totalBytes)} (weights ${formatBytes(estimate.weightBytes)}, activations ${formatBytes(Math.max(estimate.activationBytes + estimate.lossBytes, estimate.referenceBytes))} at batch ${run.batch}${run.pairs ? ' pairs (chosen and rejected)' : ''} x ${run.maxLength} tokens${estimate.checkpointing ? ', with gradient checkpointing' : ''}) but ${where} ${formatBytes(budget)}: ${lower}.`,
   );
 }

@@ -12,9 +12,7 @@ import { generateText } from '../lm/generateText.ts';
 import { lmLoopSpec } from '../lm/lmLoopSpec.ts';
 import { checkLmMemory, planLmMemory, type LmMemoryPlan, type LmRunShape } from '../lm/lmMemoryPlan.ts';
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
-import { setTransientPacking } from '../kernels/wasm/wasmBatchMatMul.ts';
-import { formatBytes, packedWeightBytes } from '../models/hf/hfMemory.ts';
-import { projectionWeights } from '../models/hf/hfLinear.ts';
+import { formatBytes } from '../models/hf/hfMemory.ts';
 import { planParams, validateLmPlan } from '../lm/lmPlanSummary.ts';
 import { lmValidationLoss } from '../lm/lmValidation.ts';
 import { disposeFull, fullCopies, withWeights } from '../lm/lmWeights.ts';
@@ -63,16 +61,12 @@ export function sampleAnswers(task: LmTask, model: HfCausalLm, lora: LmLora, pro
 /**
  * The memory plan of a run (supervised or preference), checked before anything is allocated: refused
  * in one sentence when even gradient checkpointing would not fit; checkpointing turned on, and said
- * so, when the estimate needs it; on WASM, as a last resort, the projections packed per product.
+ * so, when the estimate needs it.
  */
 export function planRunMemory(task: LmTask, shape: LmRunShape): LmMemoryPlan {
   const backend = task.context.backendName();
   const memory = planLmMemory(task.requireModel().lm.config, task.requireModel().summary.totalParams, shape, backend, deviceLimits());
   checkLmMemory(memory, backend, shape);
-  const lm = task.requireModel().lm;
-  setTransientPacking(memory.estimate.packWeights ? [] : projectionWeights(lm));
-  if (!memory.estimate.packWeights)
-    task.context.emit({ type: 'log', level: 'info', message: `To fit the WASM heap, the projections are packed afresh for each product instead of kept packed (${formatBytes(packedWeightBytes(lm.config) - memory.estimate.kernelCacheBytes)} less, slower steps).` });
   if (memory.auto)
     task.context.emit({ type: 'log', level: 'info', message: `Gradient checkpointing is on: without it this run would need about ${formatBytes(memory.plainBytes)}, more than the ${formatBytes(memory.budget!)} this backend can hold.` });
   return memory;
@@ -105,7 +99,6 @@ export async function prepareLmRun(task: LmTask, config: LmTrainConfig, plan: Tr
       };
     },
     dispose() {
-      setTransientPacking([]);
       if (kept) return;
       if (lora !== task.lora) disposeLmLora(lora);
       if (full !== task.full) disposeFull(full);

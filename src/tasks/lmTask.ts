@@ -172,7 +172,6 @@ export class LmTask implements Task<LmTrainConfig, LmTrainResult> {
       totalParams: summary.totalParams,
       memoryBytes: memory.estimate.totalBytes,
       gradientCheckpointing: memory.estimate.checkpointing,
-      packWeights: memory.estimate.packWeights,
       memoryBudgetBytes: memory.budget,
     };
   }

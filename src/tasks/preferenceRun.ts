@@ -17,7 +17,6 @@ import type { PreparedRun } from '../session/task.ts';
 import { tf, type Variable } from '../tf.ts';
 import { commonResult } from '../train/trainLoop.ts';
 import { countLmTrainable } from '../lora/hfPeftTargets.ts';
-import { setTransientPacking } from '../kernels/wasm/wasmBatchMatMul.ts';
 import { planRunMemory, sampleAnswers, startTrainables } from './lmRun.ts';
 import type { LmTask } from './lmTask.ts';
 
@@ -67,7 +66,6 @@ export async function preparePreferenceRun(task: LmTask, config: LmTrainConfig, 
       return { task: 'lm', ...commonResult(outcome), baseValidationLoss, preference: { validation } };
     },
     dispose() {
-      setTransientPacking([]);
       spec.dispose();
       if (refLora) disposeLmLora(refLora);
       disposeFull(refFull);

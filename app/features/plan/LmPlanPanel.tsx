@@ -216,7 +216,6 @@ function LmPlanTotals() {
               {formatBytes(summary.memoryBytes)}
               {summary.memoryBudgetBytes !== null ? ` of ${formatBytes(summary.memoryBudgetBytes)}` : ''}
               {summary.gradientCheckpointing ? ' (with gradient checkpointing)' : ''}
-              {summary.packWeights ? '' : ' (weights packed per product to fit: slower steps)'}
             </dd>
           </div>
           <div>

@@ -14,18 +14,18 @@ describe('syncLmPlan', () => {
     const lmSetPlan = vi
       .fn()
       .mockImplementationOnce(() => new Promise((r) => (resolveFirst = r)))
-      .mockImplementationOnce(async (plan) => ({ plan, trainableParams: 2, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, packWeights: true, memoryBudgetBytes: null }));
+      .mockImplementationOnce(async (plan) => ({ plan, trainableParams: 2, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null }));
     const handle = fakeHandle({ lmSetPlan });
     const first = syncLmPlan(handle);
     studioStore.getState().setLmModuleMode('m.a', { kind: 'full' });
     await syncLmPlan(handle);
-    resolveFirst({ plan: {}, trainableParams: 1, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, packWeights: true, memoryBudgetBytes: null });
+    resolveFirst({ plan: {}, trainableParams: 1, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null });
     await first;
     expect(studioStore.getState().lm.plan.summary?.trainableParams).toBe(2);
   });
 
   it('does not send an unchanged plan again', async () => {
-    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 3, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, packWeights: true, memoryBudgetBytes: null }));
+    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 3, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null }));
     const handle = fakeHandle({ lmSetPlan });
     studioStore.getState().setLmModuleMode('m.unchanged', { kind: 'full' });
     await syncLmPlan(handle);
@@ -37,7 +37,7 @@ describe('syncLmPlan', () => {
   });
 
   it("asks for a preference run's estimate (pairs, at the preference data's length) when that is the objective", async () => {
-    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 3, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, packWeights: true, memoryBudgetBytes: null }));
+    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 3, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null }));
     const handle = fakeHandle({ lmSetPlan });
     studioStore.getState().setLmModuleMode('m.pairs', { kind: 'full' });
     await syncLmPlan(handle);

@@ -31,7 +31,7 @@ describe('startRun', () => {
 
   it('sends the language-model plan, trains with config.task "lm", and records the result', async () => {
     const result: LmTrainResult = { task: 'lm', state: 'done', stoppedEarly: false, steps: 5, finalLoss: 1, evals: [], baseValidationLoss: 2 };
-    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 10, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, packWeights: true, memoryBudgetBytes: null }));
+    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 10, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null }));
     const train = vi.fn(async (_config: TrainConfig) => result);
     studioStore.getState().setLmModuleMode('transformer.h.0.attn.c_attn', { kind: 'lora', r: 8, alpha: 16 });
     expect(await startRun(fakeHandle({ lmSetPlan, train: train as never }), 'lm')).toBe(true);
@@ -46,7 +46,7 @@ describe('startRun', () => {
       throw Object.assign(new Error('Out of memory'), { code: 'oom' });
     });
     studioStore.getState().setLmModuleMode('m', { kind: 'full' });
-    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 1, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, packWeights: true, memoryBudgetBytes: null }));
+    const lmSetPlan = vi.fn(async (plan) => ({ plan, trainableParams: 1, totalParams: 100, memoryBytes: 1, gradientCheckpointing: false, memoryBudgetBytes: null }));
     expect(await startRun(fakeHandle({ lmSetPlan, train }), 'lm')).toBe(false);
     expect(studioStore.getState().runs.lm).toMatchObject({ runState: 'error', busy: false, result: null });
     expect(studioStore.getState().notice.errors.at(-1)).toMatchObject({ title: 'Training failed', code: 'oom' });

@@ -5,6 +5,8 @@ import { tf } from '../../tf.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { maxScaledError, randomValues } from './convGradientHarness.ts';
 import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
+import { setWasmGemm } from './gemmBatchMatMul.ts';
+import { wasmHeapBytes } from '../../backend/explainOutOfMemory.ts';
 
 interface MatMulCase {
   name: string;
@@ -59,30 +61,57 @@ describe('registerWasmBatchMatMul', () => {
     { name: 'batch broadcast (one b for every a)', a: [3, 4, 6], b: [1, 5, 6], ta: false, tb: true, productOnly: true },
   ];
 
-  it.each(cases)('matches the cpu backend, product and gradients: $name', async (c) => {
-    const expected = await on('cpu', c);
-    const actual = await on('wasm', c);
-    for (let i = 0; i < expected.length; i++) {
-      expect(actual[i]!.length).toBe(expected[i]!.length);
-      expect(maxScaledError(expected[i]!, actual[i]!)).toBeLessThan(1e-5);
+  // The GEMM (where SIMD runs: here), and the XNNPACK rewrites kept for runtimes without it.
+  for (const gemm of [true, false])
+    it.each(cases)(`matches the cpu backend, product and gradients, ${gemm ? 'on the GEMM' : 'on XNNPACK after rewrites'}: $name`, async (c) => {
+      const expected = await on('cpu', c);
+      setWasmGemm(gemm);
+      try {
+        const actual = await on('wasm', c);
+        for (let i = 0; i < expected.length; i++) {
+          expect(actual[i]!.length).toBe(expected[i]!.length);
+          expect(maxScaledError(expected[i]!, actual[i]!)).toBeLessThan(1e-5);
+        }
+      } finally {
+        setWasmGemm(true);
+      }
+    });
+
+  it('runs every product, transposed or batched, as one BatchMatMul on the GEMM: no Transpose, no convolution', async () => {
+    const a = tf.ones([6, 4, 3]);
+    const b = tf.ones([6, 5, 3]);
+    const profile = await tf.profile(() => tf.matMul(a, b, false, true));
+    expect(profile.kernelNames).toEqual(['BatchMatMul']);
+    tf.dispose([a, b, profile.result as tf.Tensor]);
+  });
+
+  it('without the GEMM, runs transposed products as a Transpose and a plain product, batched ones as a depthwise convolution', async () => {
+    setWasmGemm(false);
+    try {
+      const a = tf.ones([4, 3]);
+      const b = tf.ones([5, 3]);
+      const transposed = await tf.profile(() => tf.matMul(a, b, false, true));
+      // The stock kernel runs no Transpose: its signature is a lone BatchMatMul.
+      expect(transposed.kernelNames).toEqual(expect.arrayContaining(['Transpose', 'BatchMatMul']));
+      const a3 = tf.ones([6, 4, 3]);
+      const b3 = tf.ones([6, 3, 5]);
+      const batched = await tf.profile(() => tf.matMul(a3, b3));
+      expect(batched.kernelNames).toEqual(expect.arrayContaining(['DepthwiseConv2dNative']));
+      tf.dispose([a, b, a3, b3, transposed.result as tf.Tensor, batched.result as tf.Tensor]);
+    } finally {
+      setWasmGemm(true);
     }
   });
 
-  it('runs transposed products as a Transpose and a plain product', async () => {
-    const a = tf.ones([4, 3]);
-    const b = tf.ones([5, 3]);
-    const profile = await tf.profile(() => tf.matMul(a, b, false, true));
-    // The stock kernel runs no Transpose: its signature is a lone BatchMatMul.
-    expect(profile.kernelNames).toEqual(expect.arrayContaining(['Transpose', 'BatchMatMul']));
-    tf.dispose([a, b, profile.result as tf.Tensor]);
-  });
-
-  it('runs batched products as a depthwise convolution (XNNPACK), not the scalar loop', async () => {
-    const a = tf.ones([6, 4, 3]);
-    const b = tf.ones([6, 3, 5]);
-    const profile = await tf.profile(() => tf.matMul(a, b));
-    expect(profile.kernelNames).toEqual(expect.arrayContaining(['DepthwiseConv2dNative']));
-    tf.dispose([a, b, profile.result as tf.Tensor]);
+  it('keeps no packed copy of a weight: 32 frozen [1024, 1024] weights (128 MB) grow the heap by less than 8 MB', () => {
+    // XNNPACK kept one packed copy per right operand for as long as it lived: 128 MB more here.
+    const weights = Array.from({ length: 32 }, (_, i) => tf.variable(tf.randomNormal([1024, 1024], 0, 1, 'float32', i), false));
+    const x = tf.randomNormal([16, 1024], 0, 1, 'float32', 99);
+    tf.tidy(() => tf.matMul(x, weights[0]!).dataSync()); // the GEMM's scratch, once
+    const before = wasmHeapBytes()!;
+    for (const w of weights) tf.tidy(() => tf.matMul(x, w).dataSync()); // [16, 1024] each
+    expect(wasmHeapBytes()! - before).toBeLessThan(8 * 2 ** 20);
+    tf.dispose([...weights, x]);
   });
 
   it('does not leak tensors', async () => {

@@ -7,8 +7,8 @@
  * SmolLM2 layer, 113 MB for its vocabulary head) once per step. The copy then had its own tensor id,
  * so XNNPACK packed it again in the backward pass (dy·W) under that id and dropped the packing with
  * it at the end of the step: two copies and a packing of every weight per step, single-threaded.
- * Shared, the backward pass multiplies by W's own buffer, whose packed operator TF.js keeps for as
- * long as W lives (hfMemory.ts counts it: packedWeightBytes). Sharing is safe because no TF.js
+ * Shared, the backward pass multiplies by W's own buffer (now on our GEMM, which packs per cache
+ * block and keeps nothing: wasmGemm.ts). Sharing is safe because no TF.js
  * kernel writes into its inputs (Reshape shares buffers the same way).
  */
 import { tf } from '../../tf.ts';

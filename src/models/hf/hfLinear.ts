@@ -35,11 +35,6 @@ export function forwardContext(lm: HfCausalLm, lora: LmLora | undefined, trainin
   return { lm, lora, training, dropoutSeed, modules, recompute: false, decoding: false };
 }
 
-/** Every linear projection's weight [out, in] (gpt2: [in, out]): what the WASM products may pack per product. */
-export function projectionWeights(lm: HfCausalLm): Variable[] {
-  return lm.modules.flatMap((m) => lm.weights.get(`${m.path}.weight`) ?? []);
-}
-
 /** A weight by tensor name; a missing one means the model object was built by hand or disposed. */
 export function weight(lm: HfCausalLm, name: string): Variable {
   const w = lm.weights.get(name);

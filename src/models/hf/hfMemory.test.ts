@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../errors.ts';
 import { writeSafetensors } from '../../export/safetensors.ts';
 import { parseHfConfig } from './hfConfig.ts';
-import { checkFits, estimateHfMemory, estimateLmTrainMemory, packedWeightBytes } from './hfMemory.ts';
+import { checkFits, estimateHfMemory, estimateLmTrainMemory } from './hfMemory.ts';
 import { fixtureBytes } from './hfTestFixtures.ts';
 import { readSafetensorsHeader, safetensorsHeaderSize } from '../../export/safetensorsHeader.ts';
 
@@ -71,26 +71,20 @@ describe('estimateHfMemory and checkFits', () => {
   });
 });
 
-describe('packedWeightBytes and the WASM estimate', () => {
+describe('the WASM estimate', () => {
   // SmolLM2-135M's shapes, tied embeddings.
   const smol = parseHfConfig(
     { model_type: 'llama', num_hidden_layers: 30, hidden_size: 576, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, max_position_embeddings: 2048, tie_word_embeddings: true },
     'config.json',
   );
-  it('counts one packed copy of every projection and of the vocabulary head', () => {
-    // Per layer q 576x576, k and v 576x192, o 576x576, gate/up/down 576x1536; head 49,152 x 576.
-    const perLayer = 576 * 576 * 2 + 576 * 192 * 2 + 3 * 576 * 1536;
-    expect(packedWeightBytes(smol)).toBe(4 * (30 * perLayer + 49152 * 576));
-  });
-  it('adds them, and the heap\'s slack, on WASM only', () => {
+  it('adds the heap\'s slack on WASM only, and no packed copies of the weights (the GEMM keeps none)', () => {
     const shape = { batch: 4, seqLen: 128, totalParams: 134_515_008, trainableParams: 460_800, checkpointing: true };
     const plain = estimateLmTrainMemory(smol, shape);
     const wasm = estimateLmTrainMemory(smol, { ...shape, backend: 'wasm' });
-    expect(plain.kernelCacheBytes).toBe(0);
-    expect(wasm.kernelCacheBytes).toBe(packedWeightBytes(smol));
-    // And the heap's slack: a quarter of the activations' and loss's peak.
-    expect(wasm.totalBytes - plain.totalBytes).toBe(packedWeightBytes(smol) + 0.25 * (plain.activationBytes + plain.lossBytes));
+    // The heap's slack: a quarter of the activations' and loss's peak; nothing else.
+    expect(wasm.totalBytes - plain.totalBytes).toBe(0.25 * (plain.activationBytes + plain.lossBytes));
     expect(wasm.activationBytes).toBe(plain.activationBytes + 0.25 * (plain.activationBytes + plain.lossBytes));
-    expect(estimateLmTrainMemory(smol, { ...shape, backend: 'webgpu' })).toMatchObject({ kernelCacheBytes: 0, activationBytes: plain.activationBytes });
+    expect(wasm.weightBytes).toBe(4 * 134_515_008);
+    expect(estimateLmTrainMemory(smol, { ...shape, backend: 'webgpu' })).toMatchObject({ activationBytes: plain.activationBytes, totalBytes: plain.totalBytes });
   });
 });

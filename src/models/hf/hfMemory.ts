@@ -3,7 +3,7 @@
  * because that is how loadHfCausalLm holds every weight whatever the file's dtype.
  */
 import { EngineError } from '../../errors.ts';
-import { embeddingName, expectedHfTensors, hfLinearModules, LM_HEAD, normaliseHfName } from './hfLayout.ts';
+import { embeddingName, expectedHfTensors, LM_HEAD, normaliseHfName } from './hfLayout.ts';
 import type { HfModelConfig } from './hfTypes.ts';
 import type { SafetensorsHeader } from '../../export/safetensorsHeader.ts';
 
@@ -109,10 +109,6 @@ export interface LmTrainMemory {
   activationBytes: number;
   /** One chunk of the chunked cross-entropy and the hidden states' gradient. */
   lossBytes: number;
-  /** Copies a backend's kernels keep beside the tensors (WASM: XNNPACK's packed weights, packedWeightBytes); 0 elsewhere. */
-  kernelCacheBytes: number;
-  /** WASM: the projections' packed copies are kept for the run (faster); false: made and dropped per product, to fit (LmTrainShape.packWeights). */
-  packWeights: boolean;
   /**
    * A preference run's reference pass (0 otherwise): run before the policy's, without a gradient
    * tape and one block at a time, so it is freed before the policy's activations exist; the peak is
@@ -132,33 +128,14 @@ export interface LmTrainShape {
   weightBytes?: number;
   trainableParams: number;
   checkpointing: boolean;
-  /** The backend the run is on ('wasm' adds XNNPACK's packed weights); absent: tensors only, as tf.profile counts them. */
+  /**
+   * The backend the run is on ('wasm' adds the heap's slack); absent: tensors only, as tf.profile
+   * counts them. WASM keeps no packed copies of the weights: its products run on our GEMM
+   * (kernels/wasm/wasmGemm.ts), which packs per cache block into about 1.2 MB of scratch per thread.
+   */
   backend?: string;
   /** A preference run: each row is a pair whose chosen and rejected sequences go through the model in one batch (2 x batch sequences). */
   pairs?: boolean;
-  /**
-   * WASM: false packs each projection afresh per product and drops the packing (kernels/wasm/
-   * wasmBatchMatMul.ts, setTransientPacking), so only the head's packed copy stays: slower, but a
-   * model whose weights and packed copies would not fit together still trains. Default true.
-   */
-  packWeights?: boolean;
-}
-
-/**
- * What TF.js' WASM matmul keeps beside the tensors. XNNPACK packs the right operand of every plain
- * product into its own layout and TF.js caches that operator for as long as the operand lives: the
- * input gradient through each frozen projection (dy·W; gpt2's Conv1D also in its forward x·W) and
- * through the vocabulary head (softmax·W in the chunked loss) leave one packed copy of every
- * projection and of the head in the heap for the whole run, unseen by tf.profile. (They are keyed
- * on W's own buffer because the tape's saved inputs share it: kernels/wasm/wasmIdentity.ts. Before
- * that, each step copied W, packed the copy and dropped both: less heap, more time.)
- */
-export function packedWeightBytes(config: HfModelConfig, keepProjections = true): number {
-  const sizes = hfLinearModules(config).map((m) => m.inFeatures * m.outFeatures);
-  const head = config.vocabSize * config.hiddenSize;
-  // Not kept: only the head's stays; the largest projection has a copy and its packing alive at once.
-  if (!keepProjections) return 4 * (head + 2 * Math.max(0, ...sizes));
-  return 4 * (sizes.reduce((sum, n) => sum + n, 0) + head);
 }
 
 /**
@@ -249,9 +226,7 @@ export function estimateLmTrainMemory(config: HfModelConfig, shape: LmTrainShape
   const weightBytes = shape.weightBytes ?? 4 * shape.totalParams;
   const optimizerBytes = 4 * 4 * shape.trainableParams;
   const peak = Math.max(activationBytes + lossBytes, referenceBytes);
-  const packWeights = shape.packWeights !== false;
-  const kernelCacheBytes = shape.backend === 'wasm' ? packedWeightBytes(config, packWeights) : 0;
-  return { weightBytes, optimizerBytes, activationBytes, lossBytes, referenceBytes, kernelCacheBytes, packWeights, totalBytes: weightBytes + optimizerBytes + peak + kernelCacheBytes, checkpointing };
+  return { weightBytes, optimizerBytes, activationBytes, lossBytes, referenceBytes, totalBytes: weightBytes + optimizerBytes + peak, checkpointing };
 }
 
 /** The most a backend can hold: TF.js' WASM heap stops at 4 GiB (wasm32), whatever the machine has. */
