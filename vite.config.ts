@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { THREADED_GLUE_MODULE, THREAD_WORKER_MODULE, threadWorkerScript } from './src/backend/threadWorkerScript.ts';
+import { GEMM_HELPER_BROWSER_SCRIPT } from './src/kernels/wasm/gemmHelperScript.ts';
 
 /**
  * The built studio's Content-Security-Policy. Scripts only from the app itself, no eval; WASM may be
@@ -57,11 +58,12 @@ function readmeAsset(): Plugin {
 export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /**
- * The two scripts TF.js' threaded WASM build needs beside its .wasm, as files of the app's own origin
+ * The scripts TF.js' threaded WASM build needs beside its .wasm, as files of the app's own origin
  * (src/backend/wasmThreads.ts says why TF.js' blob: start-up fails once bundled): the unbundled
  * Emscripten glue, which every pthread worker importScripts(), and the pthread worker script, which
- * TF.js ships only as a string. `virtual:wasm-thread-scripts` gives their URLs to the engine worker:
- * emitted assets in a build, served by the dev server in dev.
+ * TF.js ships only as a string; and our GEMM's helper thread script (src/kernels/wasm/gemmHelperScript.ts).
+ * `virtual:wasm-thread-scripts` gives their URLs to the engine worker: emitted assets in a build,
+ * served by the dev server in dev.
  */
 function wasmThreadScripts(): Plugin {
   const require = createRequire(import.meta.url);
@@ -79,18 +81,19 @@ function wasmThreadScripts(): Plugin {
     resolveId: (source) => (source === id ? resolved : null),
     load(loaded) {
       if (loaded !== resolved) return null;
-      if (serving) return `export const glueUrl = '${devPath}glue.js';\nexport const workerUrl = '${devPath}worker.js';\n`;
+      if (serving) return `export const glueUrl = '${devPath}glue.js';\nexport const workerUrl = '${devPath}worker.js';\nexport const gemmHelperUrl = '${devPath}gemm-helper.js';\n`;
       const glueRef = this.emitFile({ type: 'asset', name: 'tfjs-backend-wasm-threaded-simd.js', source: glue() });
       const workerRef = this.emitFile({ type: 'asset', name: 'tfjs-backend-wasm-threaded-simd.worker.js', source: worker() });
-      return `export const glueUrl = import.meta.ROLLUP_FILE_URL_${glueRef};\nexport const workerUrl = import.meta.ROLLUP_FILE_URL_${workerRef};\n`;
+      const gemmRef = this.emitFile({ type: 'asset', name: 'tabtune-gemm-helper.js', source: GEMM_HELPER_BROWSER_SCRIPT });
+      return `export const glueUrl = import.meta.ROLLUP_FILE_URL_${glueRef};\nexport const workerUrl = import.meta.ROLLUP_FILE_URL_${workerRef};\nexport const gemmHelperUrl = import.meta.ROLLUP_FILE_URL_${gemmRef};\n`;
     },
     configureServer(server) {
       server.middlewares.use(devPath, (req, res, next) => {
         const name = req.url?.replace(/^\//, '').replace(/\?.*$/, '');
-        if (name !== 'glue.js' && name !== 'worker.js') return next();
+        if (name !== 'glue.js' && name !== 'worker.js' && name !== 'gemm-helper.js') return next();
         res.setHeader('Content-Type', 'text/javascript');
         for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
-        res.end(name === 'glue.js' ? glue() : worker());
+        res.end(name === 'glue.js' ? glue() : name === 'worker.js' ? worker() : GEMM_HELPER_BROWSER_SCRIPT);
       });
     },
   };

@@ -4,4 +4,6 @@ declare module 'virtual:wasm-thread-scripts' {
   export const glueUrl: string;
   /** The pthread worker script. */
   export const workerUrl: string;
+  /** The GEMM helper thread's script (src/kernels/wasm/gemmHelperScript.ts). */
+  export const gemmHelperUrl: string;
 }

@@ -7,7 +7,7 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { EngineEvent } from './api.ts';
-import { glueUrl, workerUrl } from 'virtual:wasm-thread-scripts';
+import { gemmHelperUrl, glueUrl, workerUrl } from 'virtual:wasm-thread-scripts';
 import { useWasmBinaries } from './backend/startBackend.ts';
 import { useWasmThreads } from './backend/wasmThreads.ts';
 import { decodeImageBrowser } from './data/decodeImageBrowser.ts';
@@ -25,6 +25,7 @@ useWasmThreads({
   threads: self.navigator.hardwareConcurrency || 1,
   glue: glueUrl,
   worker: workerUrl,
+  gemmHelper: () => new Worker(gemmHelperUrl),
   wasmBinary: async () => {
     const response = await fetch(wasmThreadedUrl);
     if (!response.ok) throw new Error(`${wasmThreadedUrl}: HTTP ${response.status}`);

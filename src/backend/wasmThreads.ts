@@ -14,6 +14,7 @@
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as threadedGlue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
 import { tf } from '../tf.ts';
+import { useGemmHelpers, type GemmHelperSetup } from '../kernels/wasm/gemmThreads.ts';
 
 /** Where the threaded build's pieces are, and how many threads to start. */
 export interface WasmThreadsSetup {
@@ -27,6 +28,8 @@ export interface WasmThreadsSetup {
   wasmBinary: () => Promise<BufferSource>;
   /** Set when the environment already knows threads cannot start: why, in a sentence (runs 1 thread). */
   unavailable?: string;
+  /** Starts one helper thread for our GEMM (kernels/wasm/gemmThreads.ts); absent: it runs on the calling thread only. */
+  gemmHelper?: GemmHelperSetup['spawn'];
 }
 
 /** The threaded start never takes this long when it works (8 workers load the module); a hang falls back. */
@@ -44,6 +47,8 @@ let threadsNote: string | null = null;
  */
 export function useWasmThreads(next: WasmThreadsSetup): void {
   setup = next;
+  // The GEMM's helpers run beside XNNPACK's pool, on the same shared heap: as many threads in all.
+  useGemmHelpers(next.gemmHelper ? { threads: next.threads, spawn: next.gemmHelper } : null);
   installWasmFactory();
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { THREADED_GLUE_MODULE, THREAD_WORKER_MODULE, threadWorkerScript } from '../backend/threadWorkerScript.ts';
 import { useWasmThreads } from '../backend/wasmThreads.ts';
+import { GEMM_HELPER_NODE_SCRIPT } from '../kernels/wasm/gemmHelperScript.ts';
 
 /** Runs the WASM backend on `threads` threads (default: every core). Call before the backend starts. */
 export function useNodeWasmThreads(threads: number = availableParallelism()): void {
@@ -28,7 +29,19 @@ export function useNodeWasmThreads(threads: number = availableParallelism()): vo
   } catch (e) {
     unavailable = `the thread worker script could not be written to ${tmpdir()} (${e instanceof Error ? e.message : String(e)}); set TMPDIR to a writable folder.`;
   }
-  useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), ...(unavailable ? { unavailable } : {}) });
+  useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), gemmHelper: nodeGemmHelper, ...(unavailable ? { unavailable } : {}) });
+}
+
+/**
+ * A helper thread for our GEMM (src/kernels/wasm/gemmThreads.ts): its script is plain CommonJS text,
+ * run with `eval` and without tsx's loader. One that fails never says it is ready, and its share of
+ * every product stays on the calling thread; unref'd, it never keeps the process alive.
+ */
+function nodeGemmHelper(): Worker {
+  const helper = new Worker(GEMM_HELPER_NODE_SCRIPT, { eval: true, execArgv: [] });
+  helper.on('error', () => {});
+  helper.unref();
+  return helper;
 }
 
 /**

@@ -5,7 +5,8 @@
  * which the stock kernel then runs.
  */
 import { tf } from '../../tf.ts';
-import { GEMM_SCRATCH_BYTES, WasmGemm, gemmModule, isSharedMemory, type GemmOperand } from './wasmGemm.ts';
+import { gemmModule, isSharedMemory, type GemmJob } from './wasmGemm.ts';
+import { GemmThreads } from './gemmThreads.ts';
 
 /** What this file needs of TF.js' BackendWasm (4.22). */
 interface WasmBackendLike {
@@ -19,15 +20,15 @@ function heapMemory(backend: WasmBackendLike): WebAssembly.Memory | undefined {
   return backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
 }
 
-const gemms = new WeakMap<object, WasmGemm | null>();
+const gemms = new WeakMap<object, GemmThreads | null>();
 
-/** The backend's GEMM, made on first use; null where the runtime cannot run it. */
-function gemmOf(backend: WasmBackendLike): WasmGemm | null {
+/** The backend's GEMM (and its helper threads), made on first use; null where the runtime cannot run it. */
+function gemmOf(backend: WasmBackendLike): GemmThreads | null {
   if (gemms.has(backend)) return gemms.get(backend)!;
   const memory = heapMemory(backend);
   const module = memory ? gemmModule(isSharedMemory(memory)) : null;
-  // The scratch is the gemm's for the backend's life (about 1.2 MB, packed blocks).
-  const gemm = memory && module ? new WasmGemm(module, memory, backend.wasm._malloc(GEMM_SCRATCH_BYTES)) : null;
+  // Each thread's scratch is kept for the backend's life (about 1.2 MB: packed blocks).
+  const gemm = memory && module ? new GemmThreads(module, memory, (bytes) => backend.wasm._malloc(bytes)) : null;
   gemms.set(backend, gemm);
   return gemm;
 }
@@ -67,19 +68,22 @@ export function gemmBatchMatMul(backend: unknown, a: tf.TensorInfo, b: tf.Tensor
     new Float32Array(memory.buffer, c, g * m * n).fill(0);
     return out;
   }
-  const aAt = wb.getMemoryOffset(a.dataId);
-  const bAt = wb.getMemoryOffset(b.dataId);
-  const strideA: Omit<GemmOperand, 'at'> = tA ? { rowStride: 1, colStride: m } : { rowStride: k, colStride: 1 };
-  const strideB: Omit<GemmOperand, 'at'> = tB ? { rowStride: 1, colStride: k } : { rowStride: n, colStride: 1 };
-  if (ga > 1 && gb === 1 && !tA) {
-    // One product: the batches of a stacked as rows ([G·M, K] x [K, N]), b packed once per block.
-    gemm.multiply({ at: aAt, ...strideA }, { at: bAt, ...strideB }, c, n, g * m, k, n);
-    return out;
-  }
-  for (let i = 0; i < g; i++) {
-    const aOp = { at: aAt + (ga === 1 ? 0 : 4 * i * m * k), ...strideA };
-    const bOp = { at: bAt + (gb === 1 ? 0 : 4 * i * k * n), ...strideB };
-    gemm.multiply(aOp, bOp, c + 4 * i * m * n, n, m, k, n);
-  }
+  const job: GemmJob = {
+    g,
+    a: wb.getMemoryOffset(a.dataId),
+    sa: ga === 1 ? 0 : 4 * m * k,
+    ...(tA ? { ai: 1, ak: m } : { ai: k, ak: 1 }),
+    b: wb.getMemoryOffset(b.dataId),
+    sb: gb === 1 ? 0 : 4 * k * n,
+    ...(tB ? { bk: 1, bj: k } : { bk: n, bj: 1 }),
+    c,
+    sc: 4 * m * n,
+    ldc: n,
+    m,
+    k,
+    n,
+  };
+  // One product when a's batches can stack as rows ([G·M, K] x [K, N]): b is packed once per block.
+  gemm.run(ga > 1 && gb === 1 && !tA ? { ...job, g: 1, m: g * m } : job);
   return out;
 }

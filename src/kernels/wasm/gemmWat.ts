@@ -21,6 +21,14 @@
 export const MR = 4;
 /** Columns of the register tile (and of B's packed panels). */
 export const NR = 8;
+/** Rows of A packed at once (MC x KC floats = 128 KB: stays in L2). */
+export const MC = 128;
+/** Most of K taken at once (a KC x NR panel of B = 8 KB: stays in L1 while the tiles use it). */
+export const KC = 256;
+/** Columns of B packed at once (KC x NC floats = 1 MB). */
+export const NC = 1024;
+/** Scratch bytes one thread needs: a tile, A's packed block, B's packed block. */
+export const GEMM_SCRATCH_BYTES = 4 * (MR * NR + Math.ceil(MC / MR) * MR * KC + Math.ceil(NC / NR) * NR * KC);
 
 export interface GemmVariant {
   /** The memory it imports is shared (TF.js' threaded build) or not. */
@@ -73,9 +81,58 @@ ${packFunc('packA', mr)}
 
 ${packFunc('packB', 8)}
 
+  ;; The whole product, blocked (BLIS): for each of g batches (byte strides sa, sb, sc),
+  ;; C[i, j] = sum_k A[i, k] B[k, j] for i < m and columns j0 <= j < j1 (a thread's share), C's rows
+  ;; ldc floats apart; A's element (i, k) at a + 4(i ai + k ak), B's (k, j) at b + 4(k bk + j bj).
+  ;; K goes in equal slices of at most KC (576 = 3 x 192, not 256 + 256 + 64: a short last slice
+  ;; would reload and store all of C for little work). k >= 1.
+  (func (export "gemm") (param $g i32) (param $a i32) (param $sa i32) (param $ai i32) (param $ak i32)
+      (param $b i32) (param $sb i32) (param $bk i32) (param $bj i32) (param $c i32) (param $sc i32) (param $ldc i32)
+      (param $m i32) (param $k i32) (param $n i32) (param $j0 i32) (param $j1 i32) (param $scratch i32)
+    (local $ap i32) (local $bp i32) (local $kstep i32) (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local.set $ap (i32.add (local.get $scratch) (i32.const ${4 * mr * NR})))
+    (local.set $bp (i32.add (local.get $ap) (i32.const ${4 * Math.ceil(MC / mr) * mr * KC})))
+    (local.set $kstep (i32.div_u (i32.add (local.get $k) (i32.const ${KC - 1})) (i32.const ${KC}))) ;; slices
+    (local.set $kstep (i32.div_u (i32.add (local.get $k) (i32.sub (local.get $kstep) (i32.const 1))) (local.get $kstep)))
+    (block $gdone (loop $gs
+      (br_if $gdone (i32.eqz (local.get $g)))
+      (local.set $jc (local.get $j0))
+      (block $jdone (loop $js
+        (br_if $jdone (i32.ge_u (local.get $jc) (local.get $j1)))
+        (local.set $nc (select (i32.sub (local.get $j1) (local.get $jc)) (i32.const ${NC})
+          (i32.lt_u (i32.sub (local.get $j1) (local.get $jc)) (i32.const ${NC}))))
+        (local.set $pc (i32.const 0))
+        (block $pdone (loop $ps
+          (br_if $pdone (i32.ge_u (local.get $pc) (local.get $k)))
+          (local.set $kc (select (i32.sub (local.get $k) (local.get $pc)) (local.get $kstep)
+            (i32.lt_u (i32.sub (local.get $k) (local.get $pc)) (local.get $kstep))))
+          (call $packB (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $pc) (local.get $bk)) (i32.mul (local.get $jc) (local.get $bj))) (i32.const 2)))
+            (local.get $bj) (local.get $bk) (local.get $nc) (local.get $kc) (local.get $bp))
+          (local.set $ic (i32.const 0))
+          (block $idone (loop $is
+            (br_if $idone (i32.ge_u (local.get $ic) (local.get $m)))
+            (local.set $mc (select (i32.sub (local.get $m) (local.get $ic)) (i32.const ${MC})
+              (i32.lt_u (i32.sub (local.get $m) (local.get $ic)) (i32.const ${MC}))))
+            (call $packA (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $ic) (local.get $ai)) (i32.mul (local.get $pc) (local.get $ak))) (i32.const 2)))
+              (local.get $ai) (local.get $ak) (local.get $mc) (local.get $kc) (local.get $ap))
+            (call $macro (local.get $ap) (local.get $bp)
+              (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (local.get $jc)) (i32.const 2)))
+              (local.get $mc) (local.get $nc) (local.get $kc) (local.get $ldc) (i32.ne (local.get $pc) (i32.const 0)) (local.get $scratch))
+            (local.set $ic (i32.add (local.get $ic) (i32.const ${MC})))
+            (br $is)))
+          (local.set $pc (i32.add (local.get $pc) (local.get $kc)))
+          (br $ps)))
+        (local.set $jc (i32.add (local.get $jc) (i32.const ${NC})))
+        (br $js)))
+      (local.set $a (i32.add (local.get $a) (local.get $sa)))
+      (local.set $b (i32.add (local.get $b) (local.get $sb)))
+      (local.set $c (i32.add (local.get $c) (local.get $sc)))
+      (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+      (br $gs))))
+
   ;; C block (mc x nc at c, row stride ldc floats) = (acc ? C : 0) + packed A x packed B.
   ;; Edge tiles go through tile (MR x 8 floats of scratch).
-  (func (export "macro") (param $ap i32) (param $bp i32) (param $c i32) (param $mc i32) (param $nc i32) (param $kc i32)
+  (func $macro (param $ap i32) (param $bp i32) (param $c i32) (param $mc i32) (param $nc i32) (param $kc i32)
       (param $ldc i32) (param $acc i32) (param $tile i32)
     (local $p i32) (local $q i32) (local $rows i32) (local $cols i32) (local $cp i32) (local $r i32) (local $j i32) (local $at i32)
     (block $qdone (loop $qs
@@ -127,7 +184,7 @@ ${packFunc('packB', 8)}
 /**
  * Packs a block of `count` lines (A's rows: width MR; B's columns: width 8) by kc into panels
  * [ceil(count/width)][kc][width], zero-padded; element (line l, k) at src + 4(l·sl + k·sk).
- * Exported as `name(src, sl, sk, count, kc, dst)`. Whole panels copy by vectors where lines are
+ * Called as `name(src, sl, sk, count, kc, dst)`. Whole panels copy by vectors where lines are
  * adjacent (sl = 1), else through one pointer per line (a transposed operand); the last, partial
  * panel goes element by element.
  */
@@ -138,7 +195,7 @@ function packFunc(name: string, width: number): string {
     .map((p, l) => `(f32.store offset=${4 * l} (local.get $dst) (f32.load (local.get ${p}))) (local.set ${p} (i32.add (local.get ${p}) (local.get $sk)))`)
     .join('\n            ');
   const copyVecs = Array.from({ length: width / 4 }, (_, v) => `(v128.store offset=${16 * v} (local.get $dst) (v128.load offset=${16 * v} (local.get $at)))`).join('\n            ');
-  return `  (func (export "${name}") (param $src i32) (param $sl i32) (param $sk i32) (param $count i32) (param $kc i32) (param $dst i32)
+  return `  (func $${name} (param $src i32) (param $sl i32) (param $sk i32) (param $count i32) (param $kc i32) (param $dst i32)
     (local $q i32) (local $k i32) (local $l i32) (local $lines i32) (local $line i32) (local $at i32) ${ptrs.map((p) => `(local ${p} i32)`).join(' ')}
     (local.set $sl (i32.shl (local.get $sl) (i32.const 2)))
     (local.set $sk (i32.shl (local.get $sk) (i32.const 2)))

@@ -5,7 +5,14 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GEMM_SCRATCH_BYTES, WasmGemm, gemmModule, hasRelaxedSimd, type GemmOperand } from './wasmGemm.ts';
+import { GEMM_SCRATCH_BYTES, WasmGemm, gemmModule, hasRelaxedSimd, type GemmJob } from './wasmGemm.ts';
+
+/** An operand's element (r, c) at byte at + 4(r·rowStride + c·colStride). */
+interface GemmOperand {
+  at: number;
+  rowStride: number;
+  colStride: number;
+}
 
 interface Case {
   m: number;
@@ -33,7 +40,8 @@ function run(module: WebAssembly.Module, shared: boolean, c: Case, columns?: [nu
   const a: GemmOperand = { at: aAt, ...(tA ? { rowStride: 1, colStride: m } : { rowStride: k, colStride: 1 }) };
   const b: GemmOperand = { at: bAt, ...(tB ? { rowStride: 1, colStride: k } : { rowStride: n, colStride: 1 }) };
   const [j0, j1] = columns ?? [0, n];
-  gemm.multiply(a, b, cAt, n, m, k, n, j0, j1);
+  const job: GemmJob = { g: 1, a: a.at, sa: 0, ai: a.rowStride, ak: a.colStride, b: b.at, sb: 0, bk: b.rowStride, bj: b.colStride, c: cAt, sc: 0, ldc: n, m, k, n };
+  gemm.multiply(job, j0, j1);
   const want = new Float64Array(m * n);
   const el = (op: GemmOperand, r: number, col: number): number => heap[(op.at + 4 * (r * op.rowStride + col * op.colStride)) / 4]!;
   let untouched = true;
@@ -101,7 +109,8 @@ describe('WasmGemm', () => {
   it('refuses an empty inner dimension (its callers fill zeros instead)', () => {
     const memory = new WebAssembly.Memory({ initial: Math.ceil(GEMM_SCRATCH_BYTES / 65536) + 1 });
     const gemm = new WasmGemm(gemmModule(false)!, memory, 0);
-    const op = { at: GEMM_SCRATCH_BYTES, rowStride: 1, colStride: 1 };
-    expect(() => gemm.multiply(op, op, GEMM_SCRATCH_BYTES, 1, 1, 0, 1)).toThrow(/k must be at least 1/);
+    const at = GEMM_SCRATCH_BYTES;
+    const job: GemmJob = { g: 1, a: at, sa: 0, ai: 1, ak: 1, b: at, sb: 0, bk: 1, bj: 1, c: at, sc: 0, ldc: 1, m: 1, k: 0, n: 1 };
+    expect(() => gemm.multiply(job)).toThrow(/k must be at least 1/);
   });
 });

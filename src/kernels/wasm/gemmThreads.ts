@@ -1,0 +1,104 @@
+/**
+ * One GEMM product shared between the calling thread and helper threads, on TF.js' shared heap (the
+ * threaded build). XNNPACK has its own pthread pool, but our GEMM runs outside it; the helpers are
+ * workers of our own (gemmHelperScript.ts) that sleep on an Atomics word between products. A kernel
+ * is synchronous, so the calling thread does its share and then waits for theirs: that needs a thread
+ * that may block (a worker, or Node's main thread), which the engine always runs on.
+ *
+ * Shares: a range of batches when a product has at least one per thread (attention), else a range
+ * of 8-column panels. Each output is summed by one thread in the same order as on one thread, so the
+ * result is the same to the bit. Small products stay on the calling thread: waking a helper costs
+ * tens of microseconds.
+ */
+import { GEMM_SCRATCH_BYTES, WasmGemm, gemmArgs, isSharedMemory, shareOf, type GemmJob } from './wasmGemm.ts';
+
+/** What the environment gives to run helpers (src/backend/wasmThreads.ts passes it on). */
+export interface GemmHelperSetup {
+  /** Threads in all, the calling one included: threads - 1 helpers. */
+  threads: number;
+  /** Starts one helper running gemmHelperScript.ts; its first message starts it. */
+  spawn: () => { postMessage(message: unknown): void };
+}
+
+let helperSetup: GemmHelperSetup | null = null;
+
+/** Sets how helpers start, for GEMMs made from now on (one per backend, on its first product). */
+export function useGemmHelpers(setup: GemmHelperSetup | null): void {
+  helperSetup = setup;
+}
+
+/** Int32 words per helper: [sequence, done, ready, 18 arguments] (gemmHelperScript.ts reads the same). */
+const CONTROL_SLOT = 32;
+const SEQ = 0;
+const DONE = 1;
+const READY = 2;
+const ARGS = 3;
+/** Below this many flops a product stays on the calling thread (a 2 MFLOP product takes ~50 µs). */
+const MIN_SHARED_FLOPS = 4e6;
+/** A helper that takes this long is taken for dead; its share is run here. */
+const HELPER_TIMEOUT_MS = 120_000;
+
+/** Whether this thread may block on Atomics.wait (not a browser's main thread). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class GemmThreads {
+  private readonly own: WasmGemm;
+  private readonly control: Int32Array;
+  private readonly scratch: number[] = [];
+  private readonly dead = new Set<number>();
+  private seq = 0;
+
+  /** `malloc`: heap bytes for each thread's scratch, kept for the backend's life. */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, malloc: (bytes: number) => number, setup = helperSetup) {
+    this.own = new WasmGemm(module, memory, malloc(GEMM_SCRATCH_BYTES));
+    const helpers = setup && isSharedMemory(memory) && canBlock() ? Math.max(0, setup.threads - 1) : 0;
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOT * Math.max(1, helpers)));
+    for (let h = 0; h < helpers; h++) {
+      this.scratch.push(malloc(GEMM_SCRATCH_BYTES));
+      setup!.spawn().postMessage({ module, memory, control: this.control.buffer, slot: h });
+    }
+  }
+
+  /** Helpers started and ready (a helper readies itself once it has compiled the module). */
+  readyHelpers(): number[] {
+    return this.scratch.map((_, h) => h).filter((h) => !this.dead.has(h) && Atomics.load(this.control, h * CONTROL_SLOT + READY) === 1);
+  }
+
+  run(job: GemmJob): void {
+    const helpers = 2 * job.g * job.m * job.n * job.k >= MIN_SHARED_FLOPS ? this.readyHelpers() : [];
+    const count = 1 + helpers.length;
+    if (count === 1) return this.own.multiply(job);
+    const seq = ++this.seq;
+    const posted: { h: number; share: NonNullable<ReturnType<typeof shareOf>> }[] = [];
+    helpers.forEach((h, i) => {
+      const share = shareOf(job, i + 1, count);
+      if (!share) return;
+      const at = h * CONTROL_SLOT;
+      this.control.set(gemmArgs(share.job, share.j0, share.j1, this.scratch[h]!), at + ARGS);
+      Atomics.store(this.control, at + SEQ, seq);
+      Atomics.notify(this.control, at + SEQ);
+      posted.push({ h, share });
+    });
+    const mine = shareOf(job, 0, count);
+    if (mine) this.own.multiply(mine.job, mine.j0, mine.j1);
+    for (const { h, share } of posted) {
+      const done = h * CONTROL_SLOT + DONE;
+      for (;;) {
+        const seen = Atomics.load(this.control, done);
+        if (seen === seq) break;
+        if (Atomics.wait(this.control, done, seen, HELPER_TIMEOUT_MS) === 'timed-out') {
+          this.dead.add(h);
+          this.own.multiply(share.job, share.j0, share.j1);
+          break;
+        }
+      }
+    }
+  }
+}
