@@ -136,7 +136,13 @@ async function main(): Promise<void> {
     // Time per kernel of one more step, products split by shape: which kernels take the step, at this thread count.
     const t = performance.now();
     const info = await tf.profile(() => step());
-    console.log(kernelTable(await kernelTimes(info, performance.now() - t, ['BatchMatMul', 'Transpose']), 40));
+    const wall = performance.now() - t;
+    const rows = await kernelTimes(info, wall, ["BatchMatMul", "Transpose"]);
+    console.log(kernelTable(rows, 40));
+    const named = rows.filter((r) => r.name !== "unnamed scope");
+    const products = named.filter((r) => r.name.startsWith("BatchMatMul")).reduce((s, r) => s + r.ms, 0);
+    const others = named.filter((r) => !r.name.startsWith("BatchMatMul")).reduce((s, r) => s + r.ms, 0);
+    console.log(`profiled step ${wall.toFixed(0)} ms: products ${products.toFixed(0)} ms, other kernels ${others.toFixed(0)} ms, outside kernels ${(wall - products - others).toFixed(0)} ms`);
   }
   process.exit(0); // Dawn keeps the process alive
 }

@@ -7,6 +7,7 @@ import { currentWebGpuDevice, registerWebGpuBackend, type GpuWatch } from './reg
 // Backend packages are imported here, where backends are set up; the TF.js API itself comes from src/tf.ts.
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/wasm/registerWasmTrainingKernels.ts';
+import { startWasmGemm } from '../kernels/wasm/gemmBatchMatMul.ts';
 import { registerWebGpuKernels } from '../kernels/webgpu/registerWebGpuKernels.ts';
 import { wasmThreadsNote } from './wasmThreads.ts';
 
@@ -54,6 +55,7 @@ export async function startBackend(choice: BackendChoice, watch?: GpuWatch): Pro
   }
   await tf.ready();
   if (decision.name === 'webgpu') registerWebGpuKernels();
+  if (decision.name === 'wasm') startWasmGemm(tf.backend());
   return {
     requested: choice,
     name: decision.name,

@@ -33,6 +33,14 @@ function gemmOf(backend: WasmBackendLike): GemmThreads | null {
   return gemm;
 }
 
+/**
+ * Makes the backend's GEMM now (startBackend.ts, once WASM runs): its helper threads load their
+ * script and compile the module at start-up, not during the first training step.
+ */
+export function startWasmGemm(backend: unknown): void {
+  gemmOf(backend as WasmBackendLike);
+}
+
 let enabled = true;
 /** For the bench and tests: false leaves every product to the previous path (XNNPACK after transposing). */
 export function setWasmGemm(on: boolean): void {

@@ -76,6 +76,24 @@ describe('GemmThreads', () => {
     for (const s of helperScratch) expect(heap.subarray(s / 4, (s + GEMM_SCRATCH_BYTES) / 4).some((v) => v !== 0)).toBe(true);
   });
 
+  it('runs on the calling thread where there is no SharedArrayBuffer at all (a page that is not cross-origin isolated)', () => {
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    try {
+      const plain = new WebAssembly.Memory({ initial: 64 });
+      const alone = new GemmThreads(gemmModule(false)!, plain, () => 1024, { threads: 2, spawn: () => { throw new Error('no helper may start without shared memory'); } });
+      const f = new Float32Array(plain.buffer);
+      const [a, b, c] = [1024 + GEMM_SCRATCH_BYTES, 1024 + GEMM_SCRATCH_BYTES + 64, 1024 + GEMM_SCRATCH_BYTES + 128];
+      f[a / 4] = 3;
+      f[b / 4] = 5;
+      alone.run({ g: 1, a, sa: 0, ai: 1, ak: 1, b, sb: 0, bk: 1, bj: 1, c, sc: 0, ldc: 1, m: 1, k: 1, n: 1 });
+      expect(f[c / 4]).toBe(15);
+    } finally {
+      g.SharedArrayBuffer = saved;
+    }
+  });
+
   it('runs everything on the calling thread without shared memory, or without a setup', () => {
     const plain = new WebAssembly.Memory({ initial: 64 });
     const alone = new GemmThreads(gemmModule(false)!, plain, () => 0, { threads: 4, spawn: () => { throw new Error('no helper may start on an unshared heap'); } });

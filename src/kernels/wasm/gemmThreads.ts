@@ -59,7 +59,8 @@ export class GemmThreads {
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, malloc: (bytes: number) => number, setup = helperSetup) {
     this.own = new WasmGemm(module, memory, malloc(GEMM_SCRATCH_BYTES));
     const helpers = setup && isSharedMemory(memory) && canBlock() ? Math.max(0, setup.threads - 1) : 0;
-    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOT * Math.max(1, helpers)));
+    // Without helpers, no SharedArrayBuffer: a page that is not cross-origin isolated has none.
+    this.control = new Int32Array(helpers > 0 ? new SharedArrayBuffer(4 * CONTROL_SLOT * helpers) : new ArrayBuffer(4 * CONTROL_SLOT));
     for (let h = 0; h < helpers; h++) {
       this.scratch.push(malloc(GEMM_SCRATCH_BYTES));
       setup!.spawn().postMessage({ module, memory, control: this.control.buffer, slot: h });
