@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     const t = performance.now();
     const info = await tf.profile(() => step());
     const wall = performance.now() - t;
-    const rows = await kernelTimes(info, wall, ["BatchMatMul", "Transpose"]);
+    const rows = await kernelTimes(info, wall, ["BatchMatMul", "Transpose", ...(process.env.PROFILE_SHAPES ?? "").split(",")]);
     console.log(kernelTable(rows, 40));
     const named = rows.filter((r) => r.name !== "unnamed scope");
     const products = named.filter((r) => r.name.startsWith("BatchMatMul")).reduce((s, r) => s + r.ms, 0);

@@ -91,13 +91,16 @@ describe('registerWasmBatchMatMul', () => {
       const a = tf.ones([4, 3]);
       const b = tf.ones([5, 3]);
       const transposed = await tf.profile(() => tf.matMul(a, b, false, true));
-      // The stock kernel runs no Transpose: its signature is a lone BatchMatMul.
+      // The stock kernel runs no Transpose: its signature is a lone BatchMatMul. (Checked at once: the
+      // next tf.profile overwrites the object it returned.)
       expect(transposed.kernelNames).toEqual(expect.arrayContaining(['Transpose', 'BatchMatMul']));
+      expect(transposed.kernelNames).not.toContain('DepthwiseConv2dNative');
+      const transposedResult = transposed.result as tf.Tensor;
       const a3 = tf.ones([6, 4, 3]);
       const b3 = tf.ones([6, 3, 5]);
       const batched = await tf.profile(() => tf.matMul(a3, b3));
       expect(batched.kernelNames).toEqual(expect.arrayContaining(['DepthwiseConv2dNative']));
-      tf.dispose([a, b, a3, b3, transposed.result as tf.Tensor, batched.result as tf.Tensor]);
+      tf.dispose([a, b, a3, b3, transposedResult, batched.result as tf.Tensor]);
     } finally {
       setWasmGemm(true);
     }

@@ -41,6 +41,33 @@ describe('the blocks\' one-op gradients equal the plain ops they replace', () =>
     expect(diff).toBeLessThan(1e-5);
   });
 
+  it('norms with frozen weights (LoRA) skip their weights\' gradients: the same dx, and no sum over rows', async () => {
+    const x = random([6, 16], 21, 3);
+    const dy = random([6, 16], 22);
+    const w = random([16], 23);
+    const b = random([16], 24);
+    const frozenW = tf.variable(w, false);
+    const frozenB = tf.variable(b, false);
+    const cases: [string, (v: Tensor, ww: Tensor, bb: Tensor) => Tensor][] = [
+      ['rmsNorm', (v, ww) => rmsNorm(v, ww, 1e-6)],
+      ['layerNorm', (v, ww, bb) => layerNorm(v, ww, bb, 1e-5)],
+    ];
+    for (const [name, norm] of cases) {
+      const dxOf = (ww: Tensor, bb: Tensor) => tf.grad((v: Tensor) => tf.sum(tf.mul(norm(v, ww, bb), dy)))(x);
+      // tf.profile hands back one shared object that the next profile overwrites: count at once.
+      const sums = (p: Awaited<ReturnType<typeof tf.profile>>): number => p.kernels.filter((k) => k.name === 'Sum').length;
+      const frozen = await tf.profile(() => dxOf(frozenW, frozenB));
+      const [frozenDx, frozenSums] = [frozen.result as Tensor, sums(frozen)];
+      const plain = await tf.profile(() => dxOf(w, b));
+      const [plainDx, plainSums] = [plain.result as Tensor, sums(plain)];
+      expect((await tf.max(tf.abs(tf.sub(frozenDx, plainDx))).data())[0], name).toBe(0);
+      // One Sum is the objective's; plain weights add a sum over rows each, frozen ones none (the norms' own means are Mean).
+      expect(plainSums, name).toBe(name === 'layerNorm' ? 3 : 2);
+      expect(frozenSums, name).toBe(1);
+    }
+    tf.dispose([frozenW, frozenB]);
+  });
+
   it('geluNew: value and gradient, inputs from -6 to 6', async () => {
     const plain = (x: Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
     const diff = await maxDiff((x) => geluNew(x!), plain, [random([10, 24], 15, 6)], random([10, 24], 16));

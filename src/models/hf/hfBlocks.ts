@@ -25,9 +25,15 @@ export interface ForwardOutput {
   cache?: KvCache;
 }
 
-/** Sums a gradient [..., C] over every axis but the last: the gradient of a [C] weight broadcast over rows. */
-function rowSum(t: Tensor, c: number): Tensor {
-  return tf.sum(tf.reshape(t, [-1, c]), 0); // [C]
+/**
+ * The gradient of a [C] weight broadcast over rows: `rows()` [..., C] summed over every axis but the
+ * last; zeros, without computing `rows()`, for a frozen weight (a variable that is not trainable,
+ * whose gradient nothing reads). A custom gradient computes every input's gradient eagerly, and on
+ * WASM this sum over rows is a transpose and a reduction: about 1.7 ms per norm at [512, 576].
+ */
+function rowSum(weight: Tensor, rows: () => Tensor, c: number): Tensor {
+  if (weight instanceof tf.Variable && !weight.trainable) return tf.zeros([c]); // [C]
+  return tf.sum(tf.reshape(rows(), [-1, c]), 0); // [C]
 }
 
 /**
@@ -50,7 +56,7 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor, eps: number): Tensor 
         // d/dx of (x - mean)·rstd: rstd·(dxhat - mean(dxhat) - xhat·mean(dxhat·xhat)) over the row.
         const centred = tf.sub(dxhat, tf.mean(dxhat, -1, true));
         const dx = tf.mul(r0, tf.sub(centred, tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))));
-        return [dx, rowSum(tf.mul(dy, xhat), c), rowSum(dy, c)];
+        return [dx, rowSum(w, () => tf.mul(dy, xhat), c), rowSum(b, () => dy, c)];
       },
     };
   });
@@ -77,7 +83,7 @@ export function rmsNorm(x: Tensor, w: Tensor, eps: number, plusOne = false): Ten
         const dxhat = tf.mul(dy, s0); // [..., C]
         // d/dx of x·r: r·(dxhat - xhat·mean(dxhat·xhat)) over the row.
         const dx = tf.mul(r0, tf.sub(dxhat, tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))));
-        return [dx, rowSum(tf.mul(dy, xhat), c)];
+        return [dx, rowSum(w, () => tf.mul(dy, xhat), c)];
       },
     };
   });
