@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeWasmThreads } from '../cli/nodeWasmThreads.ts';
 import { tf } from '../tf.ts';
 import { startBackend } from './startBackend.ts';
+import { wasmGemmStatus } from '../kernels/wasm/gemmBatchMatMul.ts';
 
 /** sum(x·Wᵀ · weights): an HF projection, and its gradients for x and W. */
 function productAndGradients(): Float32Array[] {
@@ -42,6 +43,24 @@ describe('threaded WASM in Node', () => {
     expect(getThreadsCount()).toBe(2);
     expect(report.threads).toBe(2);
     expect(report.threadsNote).toBeUndefined();
+  });
+
+  it('shares a large product with the GEMM\'s helper thread, with the cpu backend\'s numbers', async () => {
+    await startBackend('wasm');
+    const start = Date.now();
+    while ((wasmGemmStatus(tf.backend())?.helpers ?? 0) < 1) {
+      if (Date.now() - start > 30_000) throw new Error('the GEMM helper thread was not ready within 30 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const product = (): Float32Array =>
+      tf.tidy(() => tf.matMul(tf.sin(tf.reshape(tf.range(0, 96 * 400), [96, 400])), tf.cos(tf.reshape(tf.range(0, 720 * 400), [720, 400])), false, true).dataSync() as Float32Array); // [96, 720]
+    const before = wasmGemmStatus(tf.backend())!.sharedProducts;
+    const got = product();
+    expect(wasmGemmStatus(tf.backend())!.sharedProducts).toBe(before + 1);
+    await tf.setBackend('cpu');
+    const want = product();
+    await tf.setBackend('wasm');
+    expect(maxAbsDiff(got, want)).toBeLessThan(1e-3);
   });
 
   it("computes a product and its gradients as the cpu backend does", async () => {

@@ -41,6 +41,12 @@ export function startWasmGemm(backend: unknown): void {
   gemmOf(backend as WasmBackendLike);
 }
 
+/** The backend's GEMM as it runs: helper threads ready, products shared with them so far (null: no GEMM). */
+export function wasmGemmStatus(backend: unknown): { helpers: number; sharedProducts: number } | null {
+  const gemm = gemms.get(backend as object);
+  return gemm ? { helpers: gemm.readyHelpers().length, sharedProducts: gemm.sharedRuns } : null;
+}
+
 let enabled = true;
 /** For the bench and tests: false leaves every product to the previous path (XNNPACK after transposing). */
 export function setWasmGemm(on: boolean): void {

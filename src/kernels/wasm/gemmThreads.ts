@@ -10,6 +10,7 @@
  * result is the same to the bit. Small products stay on the calling thread: waking a helper costs
  * tens of microseconds.
  */
+import { NR } from './gemmWat.ts';
 import { GEMM_SCRATCH_BYTES, WasmGemm, gemmArgs, isSharedMemory, shareOf, type GemmJob } from './wasmGemm.ts';
 
 /** What the environment gives to run helpers (src/backend/wasmThreads.ts passes it on). */
@@ -54,6 +55,8 @@ export class GemmThreads {
   private readonly scratch: number[] = [];
   private readonly dead = new Set<number>();
   private seq = 0;
+  /** Products shared with at least one helper so far (the bench and the tests read it). */
+  sharedRuns = 0;
 
   /** `malloc`: heap bytes for each thread's scratch, kept for the backend's life. */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, malloc: (bytes: number) => number, setup = helperSetup) {
@@ -74,11 +77,13 @@ export class GemmThreads {
 
   run(job: GemmJob): void {
     const helpers = 2 * job.g * job.m * job.n * job.k >= MIN_SHARED_FLOPS ? this.readyHelpers() : [];
-    const count = 1 + helpers.length;
+    // Shares are whole batches or whole 8-column panels: [512, 576] x [576, 8] (LoRA's x·Aᵀ) has one.
+    const count = Math.min(1 + helpers.length, Math.max(job.g, Math.ceil(job.n / NR)));
     if (count === 1) return this.own.multiply(job);
+    this.sharedRuns++;
     const seq = ++this.seq;
     const posted: { h: number; share: NonNullable<ReturnType<typeof shareOf>> }[] = [];
-    helpers.forEach((h, i) => {
+    helpers.slice(0, count - 1).forEach((h, i) => {
       const share = shareOf(job, i + 1, count);
       if (!share) return;
       const at = h * CONTROL_SLOT;
