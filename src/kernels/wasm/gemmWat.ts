@@ -2,7 +2,7 @@
  * The WebAssembly text of our GEMM (general matrix product) for the WASM backend: C = A·B in float32,
  * with A and B read through strides (so a transposed operand costs nothing) and packed, per cache
  * block, into panels that a 4 x 8 register tile walks. The design is BLIS/GotoBLAS' (pack, then a
- * micro-kernel over the packed panels); wasmGemm.ts drives the blocks.
+ * micro-kernel over the packed panels), blocks and all in the one export `gemm`; wasmGemm.ts calls it.
  *
  * Why our own: TF.js 4.22's XNNPACK is built for baseline SIMD128 only (no fused multiply-add), and it
  * needs both operands untransposed. This kernel uses relaxed SIMD's `f32x4.relaxed_madd` (one fused
