@@ -416,12 +416,12 @@ async function main(): Promise<void> {
     compared = { options, rows: compareLoraStep(options) };
     console.log(`\n${compareReport(compared.rows, options)}\n`);
   }
+  enableRelaxedSimd(); // as the command line does (src/cli/nodeWasmThreads.ts): before any WASM module compiles
   for (const backend of BACKENDS) {
     if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: !hasGpuDevice() }))) {
       console.log('webgpu: no Vulkan driver for Dawn here; skipped.');
       continue;
     }
-    enableRelaxedSimd(); // as the command line does (src/cli/nodeWasmThreads.ts)
     const report = await startBackend(backend);
     adapters[backend] = report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture} ${report.adapter.description}`.trim() : report.name;
     console.log(`${backend}: ${report.reason}`);

@@ -53,8 +53,6 @@ export function setWasmGemm(on: boolean): void {
   enabled = on;
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
 /** a [...Ga, M, K] (tA: [..., K, M]) times b [...Gb, K, N] (tB: [..., N, K]) -> [...G, M, N]; null: not taken. */
 export function gemmBatchMatMul(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean): tf.TensorInfo | null {
   if (!enabled || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
@@ -67,15 +65,15 @@ export function gemmBatchMatMul(backend: unknown, a: tf.TensorInfo, b: tf.Tensor
   const n = tB ? br : bc;
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
-  const ga = size(batchA);
-  const gb = size(batchB);
+  const ga = tf.util.sizeFromShape(batchA);
+  const gb = tf.util.sizeFromShape(batchB);
   const outBatch = tf.broadcast_util.assertAndGetBroadcastShape(batchA, batchB);
-  const g = size(outBatch);
+  const g = tf.util.sizeFromShape(outBatch);
   if ((ga !== g && ga !== 1) || (gb !== g && gb !== 1)) return null;
   if ((tB ? bc : br) !== k) throw new Error(`Error in matMul: inner shapes (${k}) and (${tB ? bc : br}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${tA} and transposeB=${tB} must match.`);
 
   const out = wb.makeOutput([...outBatch, m, n], 'float32'); // [...G, M, N]
-  if (size(out.shape) === 0) return out;
+  if (tf.util.sizeFromShape(out.shape) === 0) return out;
   const memory = heapMemory(wb)!;
   const c = wb.getMemoryOffset(out.dataId);
   if (k === 0) {

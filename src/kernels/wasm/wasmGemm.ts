@@ -77,7 +77,7 @@ export function isSharedMemory(memory: WebAssembly.Memory): boolean {
 }
 
 /** The module instantiated on a heap: its export. */
-export function instantiateGemm(module: WebAssembly.Module, memory: WebAssembly.Memory): GemmExport {
+function instantiateGemm(module: WebAssembly.Module, memory: WebAssembly.Memory): GemmExport {
   return (new WebAssembly.Instance(module, { env: { memory } }).exports as { gemm: GemmExport }).gemm;
 }
 
@@ -85,7 +85,7 @@ export function instantiateGemm(module: WebAssembly.Module, memory: WebAssembly.
 export class WasmGemm {
   private readonly gemm: GemmExport;
 
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, readonly scratch: number) {
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, private readonly scratch: number) {
     this.gemm = instantiateGemm(module, memory);
   }
 
