@@ -11,9 +11,19 @@ RUN="$(mktemp -d)"
 trap 'rm -rf "$RUN"' EXIT
 tar -C "$RUN" -xJf "$HERE/node.tar.xz"
 NODE="$RUN/$(ls "$RUN")"
-# The bundled Vulkan loader, unless the machine has one; the NVIDIA driver brings its own ICD file.
-if [ -f "$HERE/vulkan/libvulkan.so.1" ] && ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1; then
+# The bundled Vulkan loader and glvnd libraries, where the machine lacks them.
+if [ -d "$HERE/vulkan" ] && { ! ldconfig -p 2>/dev/null | grep -q libvulkan.so.1 || ! ldconfig -p 2>/dev/null | grep -q libEGL.so.1; }; then
   export LD_LIBRARY_PATH="$HERE/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+# The NVIDIA driver's ICD file, where a container mounts the driver outside the loader's search path.
+if [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ] && ! ls /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json >/dev/null 2>&1; then
+  for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/local/nvidia/etc/vulkan/icd.d/nvidia_icd.json; do
+    if [ -f "$icd" ]; then export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd"; break; fi
+  done
+fi
+if [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ] && ! ls /usr/share/glvnd/egl_vendor.d/*nvidia*.json >/dev/null 2>&1 \
+  && [ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ]; then
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 fi
 if [[ " $* " == *" --tiny "* ]] && [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f /usr/lib/chromium/vk_swiftshader_icd.json ]; then
   export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json

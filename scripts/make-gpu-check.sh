@@ -4,7 +4,8 @@
 #   gpuCheck.mjs, benchLmStep.mjs  the benchmark, bundled by esbuild (TF.js and the engine inside)
 #   node_modules/webgpu/           Dawn's linux-x64 binary (dawn.node) from the `webgpu` npm package
 #   node.tar.xz                    the Node binary this machine runs (a self-contained build), compressed
-#   vulkan/                        the Vulkan loader (libvulkan.so.1), unpacked from Debian's libvulkan1 with dpkg -x
+#   vulkan/                        the Vulkan loader (libvulkan.so.1) and glvnd's libEGL/libGLX/libGLdispatch,
+#                                  unpacked from Debian's libvulkan1, libglvnd0, libegl1, libglx0... with dpkg -x
 #   benchTorch.py, gpu-check.sh    the PyTorch + PEFT side and the entry point
 # Usage: scripts/make-gpu-check.sh [OUT_DIR]   (then copy the folder over and run ./gpu-check.sh)
 set -euo pipefail
@@ -26,12 +27,16 @@ cp "$WEBGPU/dist/linux-x64/dawn.node" "$OUT/node_modules/webgpu/dist/linux-x64/"
 NODE_BIN="$(readlink -f "$(command -v node)")"
 tar -C "$(dirname "$NODE_BIN")" -cJf "$OUT/node.tar.xz" "$(basename "$NODE_BIN")"
 
+# The Vulkan loader, and libglvnd's libraries: NVIDIA's Vulkan driver (libGLX_nvidia.so.0) loads but
+# returns no vkCreateInstance without libEGL/libGLX/libGLdispatch (seen on an H200 container whose
+# image mounts the driver but has no glvnd), and such images often lack the loader too.
 DEBS="$(mktemp -d)"
-(cd "$DEBS" && apt-get download libvulkan1 >/dev/null 2>&1) || { echo "apt-get download libvulkan1 failed: the bundle relies on the GPU machine's own libvulkan.so.1" >&2; }
-if ls "$DEBS"/libvulkan1_*.deb >/dev/null 2>&1; then
-  dpkg -x "$DEBS"/libvulkan1_*.deb "$DEBS/x"
-  cp -L "$DEBS"/x/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$OUT/vulkan/"
-fi
+PKGS="libvulkan1 libglvnd0 libegl1 libglx0 libgl1 libopengl0 libgles2"
+(cd "$DEBS" && apt-get download $PKGS >/dev/null 2>&1) || { echo "apt-get download $PKGS failed: the bundle relies on the GPU machine's own libvulkan.so.1 and glvnd" >&2; }
+for deb in "$DEBS"/*.deb; do [ -f "$deb" ] && dpkg -x "$deb" "$DEBS/x"; done
+for lib in "$DEBS"/x/usr/lib/x86_64-linux-gnu/*.so.[0-9]; do
+  [ -e "$lib" ] && cp -L "$lib" "$OUT/vulkan/"
+done
 rm -rf "$DEBS"
 
 cp scripts/benchTorch.py scripts/gpu-check.sh "$OUT/"
