@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * src/ never imports React, Zustand or app/ and never touches the DOM; app/ never imports TF.js.
  */
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'public/'] },
+  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'public/', 'gpu-check/', 'bench-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,6 +26,8 @@
  *   --modes full,lora,head   which LM modes to run (default all; lora-stock runs with lora on webgpu)
  *   --profile           after each LM LoRA row, time per kernel of one profiled step (tf.profile)
  *   --long              1,000 LoRA steps on gpt2: tensor count and GPU bytes must stay flat (not in CI)
+ *   --threads N --pool-threads N   WASM threads for the scenarios other than compare (default 1), and
+ *                       XNNPACK's pool apart from the GEMM's (default --threads)
  *   --out DIR           (bench-results)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +35,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../src/backend/startBackend.ts';
-import { enableRelaxedSimd } from '../src/cli/nodeWasmThreads.ts';
+import { enableRelaxedSimd, useNodeWasmThreads } from '../src/cli/nodeWasmThreads.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
@@ -417,6 +419,8 @@ async function main(): Promise<void> {
     console.log(`\n${compareReport(compared.rows, options)}\n`);
   }
   enableRelaxedSimd(); // as the command line does (src/cli/nodeWasmThreads.ts): before any WASM module compiles
+  // WASM's other scenarios run on one thread unless --threads N asks (--pool-threads N: XNNPACK's pool apart).
+  if (flag('threads')) useNodeWasmThreads(num('threads', 1), num('pool-threads', 0) || undefined);
   for (const backend of BACKENDS) {
     if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: !hasGpuDevice() }))) {
       console.log('webgpu: no Vulkan driver for Dawn here; skipped.');

@@ -11,14 +11,16 @@
  * as float16 (WebGPU only; default float32); --loss full takes the loss on the full [B*T, V] logits
  * (default chunked, as training does); --gemm off runs the products on XNNPACK after transposing (the
  * path before src/kernels/wasm/wasmGemm.ts); --recompute on|off|auto (gradient checkpointing, default as the
- * product decides); --threads-only prints the WASM threads this runtime gives and exits; --profile adds
+ * product decides); --pool-threads N sizes XNNPACK's pool apart from the GEMM's threads (default 1, as the
+ * command line's language-model runs: src/cli/nodeEngine.ts);
+ * --threads-only prints the WASM threads this runtime gives and exits; --profile adds
  * one step's time per kernel (tf.profile, products and transposes split by shape; --profile-shapes
  * Sum,Multiply splits those kernels too) and its sum: products, other kernels, time outside kernels.
  */
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { useNodeWasmThreads } from '../src/cli/nodeWasmThreads.ts';
-import { setWasmGemm } from '../src/kernels/wasm/gemmBatchMatMul.ts';
+import { setWasmGemm, wasmGemmStatus } from '../src/kernels/wasm/gemmBatchMatMul.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
 import { deviceLimits } from '../src/backend/deviceLimits.ts';
@@ -57,7 +59,7 @@ if (lossKind !== 'full' && lossKind !== 'chunked') throw new Error(`--loss ${los
 async function main(): Promise<void> {
   // TF.js' threaded SIMD build on the threads asked (src/backend/wasmThreads.ts); the count it really
   // runs is reported.
-  if (backend === 'wasm') useNodeWasmThreads(threads > 0 ? threads : undefined);
+  if (backend === 'wasm') useNodeWasmThreads(threads > 0 ? threads : undefined, num('pool-threads', 1));
   // --gemm off: every product on XNNPACK after transposing, as before src/kernels/wasm/wasmGemm.ts.
   if (opt('gemm', 'on') === 'off') setWasmGemm(false);
   if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: process.env.TABTUNE_SWIFTSHADER === '1' }))) {
@@ -99,7 +101,9 @@ async function main(): Promise<void> {
   const first = await step();
   for (let i = 0; i < warmup; i++) await step();
   const times: number[] = [];
+  const waitedBefore = wasmGemmStatus(tf.backend())?.waitMs;
   for (let i = 0; i < steps; i++) times.push(await step());
+  const waited = wasmGemmStatus(tf.backend())?.waitMs;
   const stepMs = median(times);
   const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number; numBytesAllocatedInGPU?: number };
   // What the weights would take as float32, and what they hold (float16 storage: int32 words of two halves).
@@ -131,6 +135,8 @@ async function main(): Promise<void> {
       // The estimate shown before a run (src/models/hf/hfMemory.ts) beside what the WASM heap grew to.
       estimatedBytes: memory.estimate.totalBytes,
       wasmHeapBytes: backend === 'wasm' ? (wasmHeapBytes() ?? undefined) : undefined,
+      // The calling thread's wait for the GEMM's helpers per measured step (wake-up latency, uneven shares).
+      gemmWaitMsPerStep: waited === undefined || waitedBefore === undefined ? undefined : (waited - waitedBefore) / steps,
     }),
   );
   if (argv.includes('--profile')) {

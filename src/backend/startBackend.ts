@@ -9,7 +9,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/wasm/registerWasmTrainingKernels.ts';
 import { startWasmGemm } from '../kernels/wasm/gemmBatchMatMul.ts';
 import { registerWebGpuKernels } from '../kernels/webgpu/registerWebGpuKernels.ts';
-import { wasmThreadsNote } from './wasmThreads.ts';
+import { wasmThreadCount, wasmThreadsNote } from './wasmThreads.ts';
 
 /** Where the WASM backend's binaries are (the studio bundles them; never a CDN). Node finds them itself. */
 export function useWasmBinaries(urls: { plain: string; simd: string; threadedSimd: string }): void {
@@ -62,6 +62,6 @@ export async function startBackend(choice: BackendChoice, watch?: GpuWatch): Pro
     reason: decision.reason,
     // Shown even when WASM runs: the user sees which GPU was there and why it was not used.
     adapter: adapterInfo,
-    ...(decision.name === 'wasm' ? { threads: getThreadsCount(), ...(wasmThreadsNote() ? { threadsNote: wasmThreadsNote() } : {}) } : {}),
+    ...(decision.name === 'wasm' ? { threads: Math.max(wasmThreadCount(), getThreadsCount()), ...(wasmThreadsNote() ? { threadsNote: wasmThreadsNote() } : {}) } : {}),
   };
 }

@@ -30,6 +30,13 @@ export interface WasmThreadsSetup {
   unavailable?: string;
   /** Starts one helper thread for our GEMM (kernels/wasm/gemmThreads.ts); absent: it runs on the calling thread only. */
   gemmHelper?: GemmHelperSetup['spawn'];
+  /**
+   * XNNPACK's pool, the calling thread included (default `threads`). Its workers spin for a while
+   * after each op before they sleep, on the cores our GEMM's helpers need: 1 gives a language-model
+   * step's products the cores alone, but runs convolutions on one thread (docs/benchmarks.md, "Two
+   * pools on two cores").
+   */
+  poolThreads?: number;
 }
 
 /** The threaded start never takes this long when it works (8 workers load the module); a hang falls back. */
@@ -52,6 +59,23 @@ export function useWasmThreads(next: WasmThreadsSetup): void {
   installWasmFactory();
 }
 
+/**
+ * XNNPACK's pool for the next start of the WASM backend (undefined: as many as `threads`). The
+ * language-model path gives 1: its products run on our GEMM's helpers, and the pool's spinning
+ * workers only slowed them (docs/benchmarks.md, "Two pools on two cores").
+ */
+export function setWasmPoolThreads(pool: number | undefined): void {
+  if (!setup) return;
+  const { poolThreads: _, ...rest } = setup;
+  setup = pool === undefined ? rest : { ...rest, poolThreads: pool };
+}
+
+let running = 1;
+/** Threads the running WASM backend works on: its GEMM's (XNNPACK's pool may have fewer). */
+export function wasmThreadCount(): number {
+  return running;
+}
+
 /** Why WASM runs on fewer threads than asked, for the BackendReport (undefined when it runs what was asked). */
 export function wasmThreadsNote(): string | undefined {
   return threadsNote ?? undefined;
@@ -70,6 +94,7 @@ function installWasmFactory(): void {
 
 async function startWasm(): Promise<tf.KernelBackend> {
   threadsNote = null;
+  running = 1;
   const want = Math.max(1, Math.floor(setup?.threads ?? 1));
   setThreadsCount(want);
   if (want > 1 && setup) {
@@ -77,7 +102,9 @@ async function startWasm(): Promise<tf.KernelBackend> {
     if (missing) threadsNote = `1 thread (${want} asked): ${missing}`;
     else {
       try {
-        return await startThreaded(setup, want);
+        const backend = await startThreaded(setup, want);
+        running = want;
+        return backend;
       } catch (e) {
         threadsNote = `1 thread (${want} asked): the threaded WASM build did not start (${e instanceof Error ? e.message : String(e)}).`;
       }
@@ -221,7 +248,7 @@ async function startThreaded(where: WasmThreadsSetup, threads: number): Promise<
     dispose: module.cwrap('dispose', null, []),
   };
   freshHeapViews(module);
-  setThreadsCount(threads);
+  setThreadsCount(Math.max(1, Math.min(threads, Math.floor(where.poolThreads ?? threads))));
   const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
   // Node: an idle pool thread must not keep the process alive once the work is done.
   for (const w of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) w.unref?.();

@@ -16,7 +16,7 @@ export async function logits(args: string[], io: Io): Promise<number> {
   if (!model || !idsText) throw new UsageError(`--model and --ids are required; usage: ${LOGITS_USAGE}`);
   const ids = idsText.split(',').map((s) => Number(s.trim()));
   if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n < 0)) throw new UsageError(`--ids ${idsText}: expected token ids like 1,2,3.`);
-  const { engine } = await startEngine(backendOf(p));
+  const { engine } = await startEngine({ ...backendOf(p), workload: 'lm' });
   try {
     await engine.lmLoadModel(lmSourceOf(model));
     const adapter = str(p, 'adapter');

@@ -44,12 +44,13 @@ export function readDatasetFolder(dir: string): DatasetFile[] {
   return out;
 }
 
-export async function startEngine({ backend, threads }: BackendFlags, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Session; report: BackendReport }> {
+/** `workload` 'lm': XNNPACK's pool keeps one thread, the cores go to our GEMM's (Session.ensureBackend). */
+export async function startEngine({ backend, threads, workload }: BackendFlags & { workload?: 'lm' }, emit: (e: EngineEvent) => void = () => {}): Promise<{ engine: Session; report: BackendReport }> {
   // `auto` may pick a GPU and `webgpu` needs one: both see WebGPU through Dawn. The machine's own
   // Vulkan drivers are used unless VK_ICD_FILENAMES says otherwise.
   if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: !hasGpuDevice() });
   // WASM (asked, or picked by auto) runs TF.js' threaded build on every core unless --threads says otherwise.
-  if (backend === 'wasm' || backend === 'auto') useNodeWasmThreads(threads);
+  if (backend === 'wasm' || backend === 'auto') useNodeWasmThreads(threads, workload === 'lm' ? 1 : undefined);
   const engine = new Session({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
   const report = await engine.setBackend(backend);
   return { engine, report };

@@ -78,7 +78,7 @@ export async function trainDpo(args: string[], io: Io): Promise<number> {
   const steps: StepPoint[] = [];
   const evals: EvalPoint[] = [];
   const fmt = (m: Record<string, number> | undefined, key: string) => (m?.[key] ?? Number.NaN).toFixed(4);
-  const { engine, report } = await startEngine(backendOf(p), (e) => {
+  const { engine, report } = await startEngine({ ...backendOf(p), workload: 'lm' }, (e) => {
     if (e.type === 'step') {
       steps.push(e.point);
       if (!quiet && (e.point.step % 10 === 0 || e.point.step === e.totalSteps)) {
@@ -137,7 +137,7 @@ export async function evalDpo(args: string[], io: Io): Promise<number> {
   if (!model || !data) throw new UsageError(`--model and --data are required; usage: ${EVAL_DPO_USAGE}`);
   const settings = preferenceOf(p);
   const dataPath = dataFileOf(data);
-  const { engine } = await startEngine(backendOf(p));
+  const { engine } = await startEngine({ ...backendOf(p), workload: 'lm' });
   try {
     await loadPairs(engine, p, dataPath, 0, 42);
     const { summary, pairs } = await engine.lmEvalPreferences({ settings, rows: 'all' });

@@ -161,7 +161,7 @@ export async function trainLm(args: string[], io: Io): Promise<number> {
 
   const steps_: StepPoint[] = [];
   const evals: EvalPoint[] = [];
-  const { engine, report } = await startEngine(backendOf(p), (e) => {
+  const { engine, report } = await startEngine({ ...backendOf(p), workload: 'lm' }, (e) => {
     if (e.type === 'step') {
       steps_.push(e.point);
       if (!quiet && (e.point.step % 10 === 0 || e.point.step === e.totalSteps)) {

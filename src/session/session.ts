@@ -112,7 +112,7 @@ export class Session extends SessionCore implements SessionApi {
 
   lmLoadModel(source: LmModelSource, options?: LmLoadOptions): Promise<LmModelSummary> {
     return this.work({ kind: 'load', task: LM, what: 'A model download' }, 'load another model', async () => {
-      await this.ensureBackend();
+      await this.ensureBackend(LM);
       return this.lm.loadModel(source, options);
     });
   }

@@ -20,6 +20,7 @@ import { explainKernelError } from '../backend/explainKernelError.ts';
 import { explainOutOfMemory } from '../backend/explainOutOfMemory.ts';
 import { GpuFaults } from '../backend/gpuFaults.ts';
 import { startBackend } from '../backend/startBackend.ts';
+import { setWasmPoolThreads } from '../backend/wasmThreads.ts';
 import type { ImageDecoder } from '../data/decodeImage.ts';
 import { requestPersistentStorage, type CheckpointStore } from '../storage/checkpointStore.ts';
 import { ClassifierTask } from '../tasks/classifierTask.ts';
@@ -98,9 +99,15 @@ export class SessionCore implements Pick<SessionApi, 'setBackend' | 'train' | 's
     }
   }
 
-  /** Starts the backend the first time a model is loaded. */
-  async ensureBackend(): Promise<void> {
-    if (!this.backend) await this.switchBackend('auto');
+  /**
+   * Starts the backend the first time a model is loaded. A language model's products run on our
+   * GEMM's threads, so WASM then keeps XNNPACK's pool to one thread (setWasmPoolThreads); a later
+   * model of the other kind keeps the pool the backend started with.
+   */
+  async ensureBackend(workload: TaskKind = 'classifier'): Promise<void> {
+    if (this.backend) return;
+    setWasmPoolThreads(workload === 'lm' ? 1 : undefined);
+    await this.switchBackend('auto');
   }
 
   /** Sends a `trainedRun` event for each task whose trained run changed since the last one sent. */

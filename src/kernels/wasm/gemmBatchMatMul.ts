@@ -41,10 +41,13 @@ export function startWasmGemm(backend: unknown): void {
   gemmOf(backend as WasmBackendLike);
 }
 
-/** The backend's GEMM as it runs: helper threads ready, products shared with them so far (null: no GEMM). */
-export function wasmGemmStatus(backend: unknown): { helpers: number; sharedProducts: number } | null {
+/**
+ * The backend's GEMM as it runs (null: no GEMM): helper threads ready, products shared with them so
+ * far, and the milliseconds the calling thread spent waiting for their shares after finishing its own.
+ */
+export function wasmGemmStatus(backend: unknown): { helpers: number; sharedProducts: number; waitMs: number } | null {
   const gemm = gemms.get(backend as object);
-  return gemm ? { helpers: gemm.readyHelpers().length, sharedProducts: gemm.sharedRuns } : null;
+  return gemm ? { helpers: gemm.readyHelpers().length, sharedProducts: gemm.sharedRuns, waitMs: gemm.waitMs } : null;
 }
 
 let enabled = true;

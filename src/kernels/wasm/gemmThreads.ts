@@ -57,6 +57,8 @@ export class GemmThreads {
   private seq = 0;
   /** Products shared with at least one helper so far (the bench and the tests read it). */
   sharedRuns = 0;
+  /** Milliseconds the calling thread waited for helpers after its own share, so far (the bench reads it). */
+  waitMs = 0;
 
   /** `malloc`: heap bytes for each thread's scratch, kept for the backend's life. */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, malloc: (bytes: number) => number, setup = helperSetup) {
@@ -94,6 +96,7 @@ export class GemmThreads {
     });
     const mine = shareOf(job, 0, count);
     if (mine) this.own.multiply(mine.job, mine.j0, mine.j1);
+    const waitFrom = performance.now();
     for (const { h, share } of posted) {
       const done = h * CONTROL_SLOT + DONE;
       for (;;) {
@@ -106,5 +109,6 @@ export class GemmThreads {
         }
       }
     }
+    this.waitMs += performance.now() - waitFrom;
   }
 }
