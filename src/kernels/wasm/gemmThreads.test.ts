@@ -58,7 +58,8 @@ describe('GemmThreads', () => {
 
   it.each([
     ['columns (one product, 3 threads)', 1, 96, 200, 1030],
-    ['batches (attention: 6 products of [64, 64] x [64, 128], 3 threads)', 6, 64, 64, 128],
+    ['batches (attention: 6 products of [64, 128] x [128, 128], 3 threads)', 6, 64, 128, 128],
+    ['rows (few columns, as rotary\'s x·R: [2402, 96] x [96, 24], 3 threads)', 1, 2402, 96, 24],
   ])('shares %s, and gives the one-thread product to the bit', async (_, g, m, k, n) => {
     const pool = await readyThreads(3);
     const one = new WasmGemm(gemmModule(true)!, memory, malloc(GEMM_SCRATCH_BYTES));

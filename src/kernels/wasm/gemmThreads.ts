@@ -6,12 +6,11 @@
  * that may block (a worker, or Node's main thread), which the engine always runs on.
  *
  * Shares: a range of batches when a product has at least one per thread (attention), else a range
- * of 8-column panels. Each output is summed by one thread in the same order as on one thread, so the
+ * of row tiles or of 8-column panels, whichever leaves less to pack twice (wasmGemm.ts, shareOf). Each output is summed by one thread in the same order as on one thread, so the
  * result is the same to the bit. Small products stay on the calling thread: waking a helper costs
  * tens of microseconds.
  */
-import { NR } from './gemmWat.ts';
-import { GEMM_SCRATCH_BYTES, WasmGemm, gemmArgs, isSharedMemory, shareOf, type GemmJob } from './wasmGemm.ts';
+import { GEMM_SCRATCH_BYTES, WasmGemm, gemmArgs, isSharedMemory, maxShares, shareOf, type GemmJob } from './wasmGemm.ts';
 
 /** What the environment gives to run helpers (src/backend/wasmThreads.ts passes it on). */
 export interface GemmHelperSetup {
@@ -34,8 +33,12 @@ const SEQ = 0;
 const DONE = 1;
 const READY = 2;
 const ARGS = 3;
-/** Below this many flops a product stays on the calling thread (a 2 MFLOP product takes ~50 µs). */
-const MIN_SHARED_FLOPS = 4e6;
+/**
+ * Below this many flops a product stays on the calling thread. LoRA's products are about 4.7 MFLOP
+ * (0.1-0.3 ms) at SmolLM2's shape: shared, they ran 0.6-1.3x as fast as alone, since waking a
+ * helper costs about as much as it saves.
+ */
+const MIN_SHARED_FLOPS = 8e6;
 /** A helper that takes this long is taken for dead; its share is run here. */
 const HELPER_TIMEOUT_MS = 120_000;
 
@@ -79,8 +82,7 @@ export class GemmThreads {
 
   run(job: GemmJob): void {
     const helpers = 2 * job.g * job.m * job.n * job.k >= MIN_SHARED_FLOPS ? this.readyHelpers() : [];
-    // Shares are whole batches or whole 8-column panels: [512, 576] x [576, 8] (LoRA's x·Aᵀ) has one.
-    const count = Math.min(1 + helpers.length, Math.max(job.g, Math.ceil(job.n / NR)));
+    const count = Math.min(1 + helpers.length, maxShares(job));
     if (count === 1) return this.own.multiply(job);
     this.sharedRuns++;
     const seq = ++this.seq;

@@ -1,11 +1,12 @@
 /**
  * The GEMM module on its own memory, against sums in float64: both variants (relaxed SIMD's fused
  * multiply-add and baseline SIMD's mul + add), plain and shared memory, every layout of the operands,
- * shapes that leave partial tiles, panels and cache blocks, and a share of the columns.
+ * shapes that leave partial tiles, panels and cache blocks, a share of the columns, and the shares
+ * threads take (shareOf), which must add up to the one-thread product to the bit.
  */
 import { setFlagsFromString } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GEMM_SCRATCH_BYTES, WasmGemm, gemmModule, hasRelaxedSimd, type GemmJob } from './wasmGemm.ts';
+import { GEMM_SCRATCH_BYTES, WasmGemm, gemmModule, hasRelaxedSimd, maxShares, shareOf, type GemmJob } from './wasmGemm.ts';
 
 /** An operand's element (r, c) at byte at + 4(r·rowStride + c·colStride). */
 interface GemmOperand {
@@ -104,6 +105,37 @@ describe('WasmGemm', () => {
       expect(untouched).toBe(true);
       expect(maxError(got, want)).toBeLessThan(1e-5);
     }
+  });
+
+  it.each([
+    { g: 1, m: 602, k: 70, n: 24, tA: false, count: 3, by: 'rows' }, // few columns (LoRA's x·Aᵀ, rotary): rows
+    { g: 2, m: 301, k: 33, n: 20, tA: true, count: 3, by: 'rows' }, // transposed A, batches < threads
+    { g: 1, m: 40, k: 50, n: 90, tA: false, count: 2, by: 'columns' }, // more columns than rows
+    { g: 5, m: 30, k: 20, n: 10, tA: false, count: 2, by: 'batches' },
+  ])('splits [$g, $m, $k] x [$k, $n] (tA $tA) by $by over $count threads, adding up to the one-thread product to the bit', ({ g, m, k, n, tA, count, by }) => {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((GEMM_SCRATCH_BYTES + 4 * g * (m * k + k * n + 2 * m * n)) / 65536) + 1 });
+    const gemm = new WasmGemm(gemmModule(false)!, memory, 0);
+    const heap = new Float32Array(memory.buffer);
+    const a = GEMM_SCRATCH_BYTES;
+    const b = a + 4 * g * m * k;
+    const [one, shared] = [b + 4 * g * k * n, b + 4 * g * k * n + 4 * g * m * n];
+    for (let i = 0; i < g * m * k; i++) heap[a / 4 + i] = ((i * 7919) % 97) / 32 - 1.5;
+    for (let i = 0; i < g * k * n; i++) heap[b / 4 + i] = ((i * 104729) % 89) / 32 - 1.375;
+    heap.fill(Number.NaN, shared / 4, shared / 4 + g * m * n);
+    const job: GemmJob = { g, a, sa: 4 * m * k, ...(tA ? { ai: 1, ak: m } : { ai: k, ak: 1 }), b, sb: 4 * k * n, bk: n, bj: 1, c: one, sc: 4 * m * n, ldc: n, m, k, n };
+    expect(maxShares(job)).toBeGreaterThanOrEqual(count);
+    gemm.multiply(job);
+    for (let t = 0; t < count; t++) {
+      const share = shareOf({ ...job, c: shared }, t, count)!;
+      expect(share).not.toBeNull();
+      const kind = share.job.g < g ? 'batches' : share.job.m < m ? 'rows' : 'columns';
+      expect(kind).toBe(by);
+      gemm.multiply(share.job, share.j0, share.j1);
+    }
+    const want = heap.slice(one / 4, one / 4 + g * m * n);
+    const got = heap.slice(shared / 4, shared / 4 + g * m * n);
+    expect(got.some((v) => Number.isNaN(v))).toBe(false);
+    expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
   });
 
   it('refuses an empty inner dimension (its callers fill zeros instead)', () => {

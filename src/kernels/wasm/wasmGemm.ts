@@ -6,7 +6,7 @@
  * at once. gemmThreads.ts shares one product between threads.
  */
 import { GEMM_WASM_BASE64 } from './gemmWasmBinaries.ts';
-import { NR } from './gemmWat.ts';
+import { MR, NR } from './gemmWat.ts';
 
 export { GEMM_SCRATCH_BYTES } from './gemmWat.ts';
 
@@ -42,13 +42,42 @@ export function gemmArgs(job: GemmJob, j0: number, j1: number, scratch: number):
   return [g, a, sa, ai, ak, b, sb, bk, bj, c, sc, ldc, m, k, n, j0, j1, scratch];
 }
 
-/** Participant `t` of `count`'s share: a range of batches when there are enough, else of 8-column panels. */
+/**
+ * How many participants a product can keep busy: one per batch, per 8-column panel, or, where it
+ * splits by rows (splitsByRows), per MR-row tile.
+ */
+export function maxShares(job: GemmJob): number {
+  return Math.max(job.g, Math.ceil(job.n / NR), splitsByRows(job) ? Math.floor(job.m / MR) : 1);
+}
+
+/**
+ * Each participant packs all of the operand it does not split: a split by columns packs A [m, k]
+ * once per thread, a split by rows B [k, n]. Rows, then, when B is the smaller: rotary's [4608, 64] x
+ * [64, 64] and LoRA's x·Aᵀ [512, 576] x [576, 8], whose few columns leave column shares a sliver each.
+ */
+function splitsByRows(job: GemmJob): boolean {
+  return job.n < job.m;
+}
+
+/**
+ * Participant `t` of `count`'s share: a range of batches when there are enough, else of MR-row tiles
+ * (splitsByRows) or of 8-column panels. Every output is still summed by one participant, in the
+ * one-thread order.
+ */
 export function shareOf(job: GemmJob, t: number, count: number): { job: GemmJob; j0: number; j1: number } | null {
   if (job.g >= count) {
     const g0 = Math.floor((job.g * t) / count);
     const g1 = Math.floor((job.g * (t + 1)) / count);
     if (g1 === g0) return null;
     return { job: { ...job, g: g1 - g0, a: job.a + g0 * job.sa, b: job.b + g0 * job.sb, c: job.c + g0 * job.sc }, j0: 0, j1: job.n };
+  }
+  if (splitsByRows(job)) {
+    const tiles = Math.ceil(job.m / MR);
+    const r0 = Math.floor((tiles * t) / count) * MR;
+    const r1 = Math.min(job.m, Math.floor((tiles * (t + 1)) / count) * MR);
+    if (r1 <= r0) return null;
+    // Rows r0..r1 of A and C in every batch: A's row i is 4·i·ai bytes in, C's 4·i·ldc.
+    return { job: { ...job, a: job.a + 4 * r0 * job.ai, c: job.c + 4 * r0 * job.ldc, m: r1 - r0 }, j0: 0, j1: job.n };
   }
   const panels = Math.ceil(job.n / NR);
   const p0 = Math.floor((panels * t) / count);
