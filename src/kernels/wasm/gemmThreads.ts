@@ -6,9 +6,9 @@
  * that may block (a worker, or Node's main thread), which the engine always runs on.
  *
  * Shares: a range of batches when a product has at least one per thread (attention), else a range
- * of row tiles or of 8-column panels, whichever leaves less to pack twice (wasmGemm.ts, shareOf). Each output is summed by one thread in the same order as on one thread, so the
- * result is the same to the bit. Small products stay on the calling thread: waking a helper costs
- * tens of microseconds.
+ * of row tiles or of 8-column panels, whichever leaves less to pack twice (wasmGemm.ts, shareOf).
+ * Each output is summed by one thread in the same order as on one thread, so the result is the same
+ * to the bit. Small products stay on the calling thread: waking a helper costs tens of microseconds.
  */
 import { GEMM_SCRATCH_BYTES, WasmGemm, gemmArgs, isSharedMemory, maxShares, shareOf, type GemmJob } from './wasmGemm.ts';
 
