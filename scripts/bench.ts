@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { startBackend } from '../src/backend/startBackend.ts';
 import { enableRelaxedSimd, useNodeWasmThreads } from '../src/cli/nodeWasmThreads.ts';
+import { setWasmPoolThreads } from '../src/backend/wasmThreads.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { createRng } from '../src/data/rng.ts';
 import { fusedLoraLinear, fusedLoraLinearReference, setFusedLoraEnabled, type FusedLoraLinearArgs } from '../src/kernels/fusedLoraLinear.ts';
@@ -420,7 +421,10 @@ async function main(): Promise<void> {
   }
   enableRelaxedSimd(); // as the command line does (src/cli/nodeWasmThreads.ts): before any WASM module compiles
   // WASM's other scenarios run on one thread unless --threads N asks (--pool-threads N: XNNPACK's pool apart).
-  if (flag('threads')) useNodeWasmThreads(num('threads', 1), num('pool-threads', 0) || undefined);
+  if (flag('threads')) {
+    useNodeWasmThreads(num('threads', 1));
+    setWasmPoolThreads(num('pool-threads', 0) || undefined);
+  }
   for (const backend of BACKENDS) {
     if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: !hasGpuDevice() }))) {
       console.log('webgpu: no Vulkan driver for Dawn here; skipped.');

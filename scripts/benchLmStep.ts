@@ -20,6 +20,7 @@
 import { startBackend } from '../src/backend/startBackend.ts';
 import { installDawnGpu } from '../src/cli/dawnGpu.ts';
 import { useNodeWasmThreads } from '../src/cli/nodeWasmThreads.ts';
+import { setWasmPoolThreads } from '../src/backend/wasmThreads.ts';
 import { setWasmGemm, wasmGemmStatus } from '../src/kernels/wasm/gemmBatchMatMul.ts';
 import { createRng } from '../src/data/rng.ts';
 import { createLmLora } from '../src/lm/createLmLora.ts';
@@ -59,7 +60,10 @@ if (lossKind !== 'full' && lossKind !== 'chunked') throw new Error(`--loss ${los
 async function main(): Promise<void> {
   // TF.js' threaded SIMD build on the threads asked (src/backend/wasmThreads.ts); the count it really
   // runs is reported.
-  if (backend === 'wasm') useNodeWasmThreads(threads > 0 ? threads : undefined, num('pool-threads', 1));
+  if (backend === 'wasm') {
+    useNodeWasmThreads(threads > 0 ? threads : undefined);
+    setWasmPoolThreads(num('pool-threads', 1));
+  }
   // --gemm off: every product on XNNPACK after transposing, as before src/kernels/wasm/wasmGemm.ts.
   if (opt('gemm', 'on') === 'off') setWasmGemm(false);
   if (backend === 'webgpu' && !(await installDawnGpu({ preferSwiftShader: process.env.TABTUNE_SWIFTSHADER === '1' }))) {

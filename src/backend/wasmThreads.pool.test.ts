@@ -7,19 +7,16 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useNodeWasmThreads } from '../cli/nodeWasmThreads.ts';
 import { wasmGemmStatus } from '../kernels/wasm/gemmBatchMatMul.ts';
+import { gemmHelperReady, sharedSizeProduct } from '../testing/gemmHelperReady.ts';
 import { tf } from '../tf.ts';
 import { startBackend } from './startBackend.ts';
 import { setWasmPoolThreads } from './wasmThreads.ts';
-
-/** x·Wᵀ, [96, 400] x [720, 400]ᵀ -> [96, 720]: over the GEMM's threshold for sharing. */
-const product = (): Float32Array =>
-  tf.tidy(() => tf.matMul(tf.sin(tf.reshape(tf.range(0, 96 * 400), [96, 400])), tf.cos(tf.reshape(tf.range(0, 720 * 400), [720, 400])), false, true).dataSync() as Float32Array);
 
 describe('threaded WASM for a language model', () => {
   let want: Float32Array;
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    want = product();
+    want = sharedSizeProduct();
     useNodeWasmThreads(2);
     setWasmPoolThreads(1); // as Session.ensureBackend('lm') does
   });
@@ -29,13 +26,9 @@ describe('threaded WASM for a language model', () => {
     expect(report.threads).toBe(2);
     expect(report.threadsNote).toBeUndefined();
     expect(getThreadsCount()).toBe(1);
-    const start = Date.now();
-    while ((wasmGemmStatus(tf.backend())?.helpers ?? 0) < 1) {
-      if (Date.now() - start > 30_000) throw new Error('the GEMM helper thread was not ready within 30 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await gemmHelperReady();
     const before = wasmGemmStatus(tf.backend())!;
-    const got = product();
+    const got = sharedSizeProduct();
     const after = wasmGemmStatus(tf.backend())!;
     expect(after.sharedProducts).toBe(before.sharedProducts + 1);
     expect(after.waitMs).toBeGreaterThanOrEqual(before.waitMs);

@@ -9,6 +9,7 @@ import { useNodeWasmThreads } from '../cli/nodeWasmThreads.ts';
 import { tf } from '../tf.ts';
 import { startBackend } from './startBackend.ts';
 import { wasmGemmStatus } from '../kernels/wasm/gemmBatchMatMul.ts';
+import { gemmHelperReady, sharedSizeProduct } from '../testing/gemmHelperReady.ts';
 
 /** sum(x·Wᵀ · weights): an HF projection, and its gradients for x and W. */
 function productAndGradients(): Float32Array[] {
@@ -47,18 +48,12 @@ describe('threaded WASM in Node', () => {
 
   it('shares a large product with the GEMM\'s helper thread, with the cpu backend\'s numbers', async () => {
     await startBackend('wasm');
-    const start = Date.now();
-    while ((wasmGemmStatus(tf.backend())?.helpers ?? 0) < 1) {
-      if (Date.now() - start > 30_000) throw new Error('the GEMM helper thread was not ready within 30 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const product = (): Float32Array =>
-      tf.tidy(() => tf.matMul(tf.sin(tf.reshape(tf.range(0, 96 * 400), [96, 400])), tf.cos(tf.reshape(tf.range(0, 720 * 400), [720, 400])), false, true).dataSync() as Float32Array); // [96, 720]
+    await gemmHelperReady();
     const before = wasmGemmStatus(tf.backend())!.sharedProducts;
-    const got = product();
+    const got = sharedSizeProduct();
     expect(wasmGemmStatus(tf.backend())!.sharedProducts).toBe(before + 1);
     await tf.setBackend('cpu');
-    const want = product();
+    const want = sharedSizeProduct();
     await tf.setBackend('wasm');
     expect(maxAbsDiff(got, want)).toBeLessThan(1e-3);
   });

@@ -9,6 +9,7 @@ import { Session } from '../session/session.ts';
 import type { BackendFlags } from './args.ts';
 import { installDawnGpu } from './dawnGpu.ts';
 import { useNodeWasmThreads } from './nodeWasmThreads.ts';
+import { setWasmPoolThreads } from '../backend/wasmThreads.ts';
 import { nodeFetch } from './nodePlatform.ts';
 
 /** Magic numbers of the formats a browser decodes but Node (PNG only) does not. */
@@ -50,7 +51,10 @@ export async function startEngine({ backend, threads, workload }: BackendFlags &
   // Vulkan drivers are used unless VK_ICD_FILENAMES says otherwise.
   if (backend === 'webgpu' || backend === 'auto') await installDawnGpu({ preferSwiftShader: !hasGpuDevice() });
   // WASM (asked, or picked by auto) runs TF.js' threaded build on every core unless --threads says otherwise.
-  if (backend === 'wasm' || backend === 'auto') useNodeWasmThreads(threads, workload === 'lm' ? 1 : undefined);
+  if (backend === 'wasm' || backend === 'auto') {
+    useNodeWasmThreads(threads);
+    setWasmPoolThreads(workload === 'lm' ? 1 : undefined);
+  }
   const engine = new Session({ decodeImage: decodeImageNode, fetch: nodeFetch }, emit);
   const report = await engine.setBackend(backend);
   return { engine, report };

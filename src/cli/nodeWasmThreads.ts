@@ -15,11 +15,8 @@ import { THREADED_GLUE_MODULE, THREAD_WORKER_MODULE, threadWorkerScript } from '
 import { useWasmThreads } from '../backend/wasmThreads.ts';
 import { GEMM_HELPER_NODE_SCRIPT } from '../kernels/wasm/gemmHelperScript.ts';
 
-/**
- * Runs the WASM backend on `threads` threads (default: every core). Call before the backend starts.
- * `poolThreads`: XNNPACK's pool, when it should be smaller (wasmThreads.ts, WasmThreadsSetup).
- */
-export function useNodeWasmThreads(threads: number = availableParallelism(), poolThreads?: number): void {
+/** Runs the WASM backend on `threads` threads (default: every core). Call before the backend starts. */
+export function useNodeWasmThreads(threads: number = availableParallelism()): void {
   enableRelaxedSimd();
   const require = createRequire(import.meta.url);
   const glue = require.resolve(THREADED_GLUE_MODULE);
@@ -32,7 +29,7 @@ export function useNodeWasmThreads(threads: number = availableParallelism(), poo
   } catch (e) {
     unavailable = `the thread worker script could not be written to ${tmpdir()} (${e instanceof Error ? e.message : String(e)}); set TMPDIR to a writable folder.`;
   }
-  useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), gemmHelper: nodeGemmHelper, ...(poolThreads ? { poolThreads } : {}), ...(unavailable ? { unavailable } : {}) });
+  useWasmThreads({ threads, glue, worker, wasmBinary: async () => readFileSync(glue.replace(/\.js$/, '.wasm')), gemmHelper: nodeGemmHelper, ...(unavailable ? { unavailable } : {}) });
 }
 
 /**
