@@ -2,13 +2,20 @@ import type { DatasetFile } from '../../../src/index.ts';
 import { describeError } from '../../engine/describeError.ts';
 import type { EngineHandle } from '../../engine/EngineProvider.tsx';
 import { studioStore } from '../../store/studioStore.ts';
-import { lmPlanShape, planKey } from '../plan/lmPlanSync.ts';
+import { lmPlanShape, planKey, syncLmPlan } from '../plan/lmPlanSync.ts';
 import { bytesBlob, downloadBlob } from './download.ts';
 
 const get = () => studioStore.getState();
 
 /** "Run on a cluster": the model, data split, plan and settings as an Accelerate + PEFT job folder, downloaded as a zip. Never rejects. */
 export async function downloadClusterJob({ engine }: Pick<EngineHandle, 'engine'>): Promise<string[] | null> {
+  // The plan's debounced sync may not have gone out yet (a preset clicked just before): the job
+  // must carry the plan the table shows, as a run does.
+  if (!(await syncLmPlan({ engine }))) {
+    const planError = get().lm.plan.error;
+    if (planError) get().pushError({ title: 'Could not export the job', message: planError, code: null });
+    return null;
+  }
   try {
     const job = await engine.lmExportJob(get().runs.lm.config);
     downloadBlob(bytesBlob(job.zip, 'application/zip'), `${job.name}.zip`);
