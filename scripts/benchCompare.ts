@@ -7,6 +7,7 @@
  * rows say why they were skipped.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { median, PRESETS } from './benchModels.ts';
 
@@ -54,6 +55,12 @@ export interface CompareRow {
   /** The memory estimate shown before a run (hfMemory.ts), and the WASM heap the step grew to. */
   estimatedBytes?: number;
   wasmHeapBytes?: number;
+  /**
+   * The share of the machine's CPU time its host took back (Linux /proc/stat's steal) while the
+   * process ran; the largest over the rounds. On a shared VM, two threads lose most when it is high.
+   */
+  stealShare?: number;
+  roundSteal?: number[];
   /** Every timed step (pooled over the rounds); stepMs is their median. */
   stepsMs?: number[];
   /** Each round's median step, in round order (rounds > 1). */
@@ -68,16 +75,41 @@ function pooled(runs: CompareRow[], tokensPerStep: number): CompareRow {
   const steps = ok.flatMap((r) => r.stepsMs!);
   const stepMs = median(steps);
   const most = (k: 'peakRssBytes' | 'wasmHeapBytes'): number | undefined => Math.max(...ok.map((r) => r[k] ?? 0)) || undefined;
-  return { ...ok[0]!, stepsMs: steps, stepMs, tokensPerSecond: (tokensPerStep * 1000) / stepMs, peakRssBytes: most('peakRssBytes'), wasmHeapBytes: most('wasmHeapBytes'), ...(ok.length > 1 ? { roundMs: ok.map((r) => r.stepMs!) } : {}) };
+  const steal = ok.map((r) => r.stealShare).filter((x): x is number => x !== undefined);
+  const stealShare = steal.length ? Math.max(...steal) : undefined;
+  return {
+    ...ok[0]!,
+    stepsMs: steps,
+    stepMs,
+    tokensPerSecond: (tokensPerStep * 1000) / stepMs,
+    peakRssBytes: most('peakRssBytes'),
+    wasmHeapBytes: most('wasmHeapBytes'),
+    stealShare,
+    ...(ok.length > 1 ? { roundMs: ok.map((r) => r.stepMs!), roundSteal: ok.map((r) => r.stealShare ?? Number.NaN) } : {}),
+  };
+}
+
+/** All CPUs' [steal, total] ticks from /proc/stat; undefined where there is none (not Linux). */
+function cpuTicks(): [number, number] | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return [fields[7]!, fields.reduce((a, b) => a + b, 0)];
+  } catch {
+    return undefined;
+  }
 }
 
 function runJson(cmd: string[], label: string): CompareRow {
+  const before = cpuTicks();
   const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const after = cpuTicks();
+  const stealShare = before && after && after[1] > before[1] ? (after[0] - before[0]) / (after[1] - before[1]) : undefined;
   const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
   if (r.error) return { engine: label, skipped: `${cmd[0]} could not start (${r.error.message})` };
   if (!line) return { engine: label, skipped: `exited ${r.status} without a result: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')}` };
   const parsed = JSON.parse(line) as CompareRow & { skipped?: string };
-  return { ...parsed, engine: parsed.skipped ? label : parsed.engine };
+  return { ...parsed, engine: parsed.skipped ? label : parsed.engine, stealShare };
 }
 
 export function compareLoraStep(o: CompareOptions): CompareRow[] {
@@ -116,15 +148,16 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
   return rows;
 }
 
+const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`);
 const mib = (b: number | undefined): string => (b === undefined ? '-' : `${(b / (1 << 20)).toFixed(0)} MiB`);
 
 /** The table and the ratios that the issue's targets are about. */
 export function compareReport(rows: CompareRow[], o: CompareOptions): string {
   const rounds = (o.rounds ?? 1) > 1 && o.device === 'cpu' ? ` (WASM: ${o.rounds} alternating rounds, steps pooled)` : '';
-  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps${rounds} (${cpus().length} cores)`, '', '| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes |', '| --- | --- | --- | --- | --- | --- |'];
+  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps${rounds} (${cpus().length} cores)`, '', '| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes | host steal |', '| --- | --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    if (r.skipped) lines.push(`| ${r.engine} | ${r.threads ?? '-'} | skipped: ${r.skipped} | | | |`);
-    else lines.push(`| ${r.engine} | ${r.threads ?? '-'} | ${r.stepMs!.toFixed(0)} | ${r.tokensPerSecond!.toFixed(1)} | ${mib(r.peakRssBytes)} | ${mib(r.gpuBytes ?? r.peakDeviceBytes)} |`);
+    if (r.skipped) lines.push(`| ${r.engine} | ${r.threads ?? '-'} | skipped: ${r.skipped} | | | | |`);
+    else lines.push(`| ${r.engine} | ${r.threads ?? '-'} | ${r.stepMs!.toFixed(0)} | ${r.tokensPerSecond!.toFixed(1)} | ${mib(r.peakRssBytes)} | ${mib(r.gpuBytes ?? r.peakDeviceBytes)} | ${pct(r.stealShare)} |`);
   }
   const ok = rows.filter((r) => !r.skipped);
   const find = (engine: string, threads?: number): CompareRow | undefined => ok.find((r) => r.engine.startsWith(engine) && (threads === undefined || r.threads === threads));
@@ -140,7 +173,10 @@ export function compareReport(rows: CompareRow[], o: CompareOptions): string {
     ratio('WASM 1 thread / PyTorch 1 thread, tokens/s', w1?.tokensPerSecond, p1?.tokensPerSecond, '>= 0.5');
     ratio('WASM peak RSS / PyTorch peak RSS (1 thread)', w1?.peakRssBytes, p1?.peakRssBytes, '<= 1.5');
     ratio('WASM all threads / WASM 1 thread, tokens/s', wn?.tokensPerSecond, w1?.tokensPerSecond, '>= 1.6 on 2 cores');
-    if (w1?.roundMs && wn?.roundMs) lines.push(`  per round: ${w1.roundMs.map((ms, i) => (ms / wn.roundMs![i]!).toFixed(2)).join(', ')}`);
+    if (w1?.roundMs && wn?.roundMs) {
+      const steal = (i: number): string => (wn.roundSteal ? ` (steal ${pct(w1.roundSteal?.[i])} / ${pct(wn.roundSteal[i])})` : '');
+      lines.push(`  per round (host steal, 1 / all threads): ${w1.roundMs.map((ms, i) => `${(ms / wn.roundMs![i]!).toFixed(2)}${steal(i)}`).join(', ')}`);
+    }
     // The heap only grows (by up to 20% past what is asked), so its final size is the peak to one growth step.
     ratio('memory estimate / measured WASM heap (1 thread)', w1?.estimatedBytes, w1?.wasmHeapBytes, '0.75 to 1.25');
     ratio('WASM all threads / PyTorch all threads, tokens/s', wn?.tokensPerSecond, pn?.tokensPerSecond, 'none');
