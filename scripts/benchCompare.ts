@@ -89,12 +89,18 @@ function pooled(runs: CompareRow[], tokensPerStep: number): CompareRow {
   };
 }
 
-/** All CPUs' [steal, total] ticks from /proc/stat; undefined where there is none (not Linux). */
+/** All CPUs' [steal, total] ticks from /proc/stat's text (its first line: user nice system idle iowait irq softirq steal ...). */
+export function stealTicks(procStat: string): [number, number] | undefined {
+  const fields = (procStat.split('\n')[0] ?? '').trim().split(/\s+/);
+  if (fields[0] !== 'cpu' || fields.length < 9) return undefined;
+  const ticks = fields.slice(1, 9).map(Number);
+  return ticks.every(Number.isFinite) ? [ticks[7]!, ticks.reduce((a, b) => a + b, 0)] : undefined;
+}
+
+/** undefined where there is no /proc/stat (not Linux). */
 function cpuTicks(): [number, number] | undefined {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    // user nice system idle iowait irq softirq steal
-    return [fields[7]!, fields.reduce((a, b) => a + b, 0)];
+    return stealTicks(readFileSync('/proc/stat', 'utf8'));
   } catch {
     return undefined;
   }
