@@ -2,7 +2,7 @@
  * The loop's controls, on tiny tasks whose numbers can be worked out by hand: the learning-rate
  * schedule, early stopping, pause/resume and stop, and clipping without leaks.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CLASSIFIER_TRAIN_CONFIG, type ClassifierTrainConfig } from '../api.ts';
 import { expectFlatTensorCounts } from '../testing/expectFlatTensorCounts.ts';
 import { tf, type Scalar } from '../tf.ts';
@@ -75,19 +75,21 @@ describe('runTrainLoop controls', () => {
       onStep: () => {
         steps += 1;
         if (steps === 3) gate.pause();
+        // Stop from a step after the resume, not after a timer: a fast machine ran all 100 steps in 20 ms.
+        if (steps === 6) stop = true;
       },
       waitIfPaused: () => gate.wait(),
       shouldStop: () => stop,
     }));
+    await vi.waitFor(() => expect(steps).toBe(3));
     await new Promise((r) => setTimeout(r, 50));
     expect(steps).toBe(3);
     gate.resume();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(steps).toBeGreaterThan(3);
-    stop = true;
     const out = await running;
     expect(out.state).toBe('stopped');
     expect(out.steps).toBe(steps);
+    expect(steps).toBeGreaterThanOrEqual(6);
+    expect(steps).toBeLessThan(10);
   });
 
   it('leaves paused time out of the elapsed time it reports', async () => {
