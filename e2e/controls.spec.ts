@@ -22,7 +22,7 @@ const stepPoints = async (page: Page): Promise<number> => Number(await page.getB
 test('pause holds a long run still, resume carries on, stop ends it', async ({ page }) => {
   const errors = collectPageErrors(page);
   await openStudio(page);
-  await page.getByTestId('epochs-input').fill('1000');
+  await page.getByTestId('epochs-input').fill('10000'); // outlasts the test on a fast machine
   await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-state')).toHaveText('training', { timeout: 60_000 });
   await expect.poll(() => stepPoints(page)).toBeGreaterThan(5);
