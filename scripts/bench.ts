@@ -18,11 +18,14 @@
  *   --kernel-hidden N (768)  width for the kernel scenario (GPT-2 small's by default)
  *   --cnn-batch N (8)   images per CNN step (4 batches per epoch)
  *   --steps N (20) --warmup N (2)   measured steps (median) and warm-up steps after the first
- *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel,matmul,compare
+ *   --backends webgpu,wasm  --scenarios cnn,gpt2,smollm2,kernel,matmul,compare,browser
  *   compare the SmolLM2-135M-shaped LoRA r=8 q,v step at batch 4 x 128 on WASM (1 thread, all cores) and
  *           in PyTorch + PEFT (1 thread, all cores; $PYTHON, default python3), side by side with ratios
  *           (scripts/benchCompare.ts; --compare-layers N --compare-steps N --compare-preset tiny to shorten it;
  *           --compare-rounds N runs the WASM side N times, alternating the thread counts, steps pooled)
+ *   browser  (only when named) the same step in Chromium (the studio's WASM set-up in a worker, page
+ *           cross-origin isolated) beside Node, 1 thread and all cores (scripts/benchBrowser.ts; the
+ *           compare options apply)
  *   --modes full,lora,head   which LM modes to run (default all; lora-stock runs with lora on webgpu)
  *   --profile           after each LM LoRA row, time per kernel of one profiled step (tf.profile)
  *   --long              1,000 LoRA steps on gpt2: tensor count and GPU bytes must stay flat (not in CI)
@@ -47,6 +50,7 @@ import { LM_HEAD } from '../src/models/hf/hfLayout.ts';
 import type { LmLora } from '../src/models/hf/hfTypes.ts';
 import { kernelTable, kernelTimes } from './kernelProfile.ts';
 import { benchWasmMatMul } from './benchWasmMatMul.ts';
+import { browserLoraStep, browserReport } from './benchBrowser.ts';
 import { compareLoraStep, compareReport, type CompareOptions, type CompareRow } from './benchCompare.ts';
 import { createHead, disposeHead, headLogits } from '../src/train/head.ts';
 import { causalLmLoss } from '../src/train/causalLmLoss.ts';
@@ -66,6 +70,7 @@ const FULL = flag('full');
 const STEPS = num('steps', 20);
 const WARMUP = num('warmup', 2);
 const BACKENDS = opt('backends', 'webgpu,wasm').split(',') as ('webgpu' | 'wasm')[];
+// browser only when asked: it builds a page and drives Chromium for minutes.
 const SCENARIOS = opt('scenarios', 'cnn,gpt2,smollm2,kernel,matmul,compare').split(',');
 const OUT = opt('out', 'bench-results');
 const LONG = flag('long');
@@ -413,11 +418,16 @@ async function main(): Promise<void> {
   const long: Record<string, unknown>[] = [];
   const adapters: Record<string, string> = {};
   let compared: { options: CompareOptions; rows: CompareRow[] } | undefined;
+  let inBrowser: { options: CompareOptions; rows: CompareRow[] } | undefined;
+  // Child processes and Chromium's workers, before this one starts a backend: each measures its own peak memory.
+  const options: CompareOptions = { preset: opt('compare-preset', 'smollm2-135m'), layers: flag('compare-layers') ? num('compare-layers', 30) : undefined, batch: 4, seq: 128, steps: num('compare-steps', 3), rounds: num('compare-rounds', 1), warmup: 1, threads: [...new Set([1, (await import('node:os')).cpus().length])], device: 'cpu' };
   if (SCENARIOS.includes('compare') && !LONG) {
-    // Child processes, before this one starts a backend: each measures its own peak memory.
-    const options: CompareOptions = { preset: opt('compare-preset', 'smollm2-135m'), layers: flag('compare-layers') ? num('compare-layers', 30) : undefined, batch: 4, seq: 128, steps: num('compare-steps', 3), rounds: num('compare-rounds', 1), warmup: 1, threads: [...new Set([1, (await import('node:os')).cpus().length])], device: 'cpu' };
     compared = { options, rows: compareLoraStep(options) };
     console.log(`\n${compareReport(compared.rows, options)}\n`);
+  }
+  if (SCENARIOS.includes('browser') && !LONG) {
+    inBrowser = { options, rows: await browserLoraStep(options) };
+    console.log(`\n${browserReport(inBrowser.rows, options)}\n`);
   }
   enableRelaxedSimd(); // as the command line does (src/cli/nodeWasmThreads.ts): before any WASM module compiles
   // WASM's other scenarios run on one thread unless --threads N asks (--pool-threads N: XNNPACK's pool apart).
@@ -455,10 +465,11 @@ async function main(): Promise<void> {
     if (rows.length > 0) console.log(`\n${table(rows)}\n`);
     for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v.toFixed(2)}`);
     if (compared) console.log(`\n${compareReport(compared.rows, compared.options)}`);
+    if (inBrowser) console.log(`\n${browserReport(inBrowser.rows, inBrowser.options)}`);
   }
   mkdirSync(OUT, { recursive: true });
   const file = join(OUT, `bench-${meta.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ meta, rows, ratios, long, compared }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ meta, rows, ratios, long, compared, browser: inBrowser }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
   // Dawn keeps the process alive; the results are written.
   process.exit(long.some((l) => l.flat === false) ? 1 : 0);

@@ -28,7 +28,7 @@ describe('compareReport', () => {
 
   it('prints the host steal per row and per round beside the thread ratio', () => {
     const text = compareReport([row(1, 6000, [6000, 6300], [0.003, 0.004]), row(2, 3500, [3400, 4200], [0.005, 0.12])], options);
-    expect(text).toContain('| tabtune wasm | 2 | 3500 | 146.3 | - | - | 12.0% |');
+    expect(text).toContain('| tabtune wasm | 2 | 3500 | 146.3 | - | - | - | 12.0% |');
     expect(text).toContain('WASM all threads / WASM 1 thread, tokens/s: 1.71 (target >= 1.6 on 2 cores)');
     expect(text).toContain('per round (host steal, 1 / all threads): 1.76 (steal 0.3% / 0.5%), 1.50 (steal 0.4% / 12.0%)');
   });

@@ -69,7 +69,7 @@ export interface CompareRow {
 }
 
 /** One row from a thread count's rounds: the steps pooled, the peak memory the largest. */
-function pooled(runs: CompareRow[], tokensPerStep: number): CompareRow {
+export function pooled(runs: CompareRow[], tokensPerStep: number): CompareRow {
   const ok = runs.filter((r) => !r.skipped && r.stepsMs?.length);
   if (ok.length === 0) return runs[0]!;
   const steps = ok.flatMap((r) => r.stepsMs!);
@@ -98,7 +98,7 @@ export function stealTicks(procStat: string): [number, number] | undefined {
 }
 
 /** undefined where there is no /proc/stat (not Linux). */
-function cpuTicks(): [number, number] | undefined {
+export function cpuTicks(): [number, number] | undefined {
   try {
     return stealTicks(readFileSync('/proc/stat', 'utf8'));
   } catch {
@@ -106,7 +106,8 @@ function cpuTicks(): [number, number] | undefined {
   }
 }
 
-function runJson(cmd: string[], label: string): CompareRow {
+/** Runs a command that prints a JSON row last, with the host's steal while it ran. */
+export function runJson(cmd: string[], label: string): CompareRow {
   const before = cpuTicks();
   const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
   const after = cpuTicks();
@@ -157,14 +158,20 @@ export function compareLoraStep(o: CompareOptions): CompareRow[] {
 const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`);
 const mib = (b: number | undefined): string => (b === undefined ? '-' : `${(b / (1 << 20)).toFixed(0)} MiB`);
 
+/** The rows as a Markdown table: the step, its tokens/s, peak memory and the host's steal. */
+export function compareTable(rows: CompareRow[]): string[] {
+  const lines = ['| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes | WASM heap | host steal |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    if (r.skipped) lines.push(`| ${r.engine} | ${r.threads ?? '-'} | skipped: ${r.skipped} | | | | | |`);
+    else lines.push(`| ${r.engine} | ${r.threads ?? '-'} | ${r.stepMs!.toFixed(0)} | ${r.tokensPerSecond!.toFixed(1)} | ${mib(r.peakRssBytes)} | ${mib(r.gpuBytes ?? r.peakDeviceBytes)} | ${mib(r.wasmHeapBytes)} | ${pct(r.stealShare)} |`);
+  }
+  return lines;
+}
+
 /** The table and the ratios that the issue's targets are about. */
 export function compareReport(rows: CompareRow[], o: CompareOptions): string {
   const rounds = (o.rounds ?? 1) > 1 && o.device === 'cpu' ? ` (WASM: ${o.rounds} alternating rounds, steps pooled)` : '';
-  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps${rounds} (${cpus().length} cores)`, '', '| engine | threads | ms/step | tokens/s | peak RSS | GPU bytes | host steal |', '| --- | --- | --- | --- | --- | --- | --- |'];
-  for (const r of rows) {
-    if (r.skipped) lines.push(`| ${r.engine} | ${r.threads ?? '-'} | skipped: ${r.skipped} | | | | |`);
-    else lines.push(`| ${r.engine} | ${r.threads ?? '-'} | ${r.stepMs!.toFixed(0)} | ${r.tokensPerSecond!.toFixed(1)} | ${mib(r.peakRssBytes)} | ${mib(r.gpuBytes ?? r.peakDeviceBytes)} | ${pct(r.stealShare)} |`);
-  }
+  const lines = [`LoRA step side by side: ${o.preset}${o.layers ? ` (${o.layers} layers)` : ''}, batch ${o.batch} x ${o.seq}, median of ${o.steps} steps${rounds} (${cpus().length} cores)`, '', ...compareTable(rows)];
   const ok = rows.filter((r) => !r.skipped);
   const find = (engine: string, threads?: number): CompareRow | undefined => ok.find((r) => r.engine.startsWith(engine) && (threads === undefined || r.threads === threads));
   const ratio = (label: string, a: number | undefined, b: number | undefined, target: string): void => {
