@@ -87,6 +87,31 @@ describe('Session guards', () => {
     }
   });
 
+  it('says a dropped model folder is being read, not downloaded, when it refuses the same task\'s work', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // config.json is read first: held until the test lets it through.
+    class HeldBlob extends Blob {
+      override async arrayBuffer(): Promise<ArrayBuffer> {
+        await gate;
+        return super.arrayBuffer();
+      }
+    }
+    const files = readFolder(TINY_LM).map((f) => (f.path.split('/').at(-1) === 'config.json' ? { ...f, file: new HeldBlob([readFileSync(`${TINY_LM}/config.json`)]) } : f));
+    const session = new Session({ decodeImage: decodeImagePng });
+    try {
+      await session.setBackend('cpu');
+      const load = session.lmLoadModel({ kind: 'files', files });
+      const refused = await errorOf(session.lmImportText('chat.jsonl', new Blob([CHAT]), DEFAULT_LM_DATASET_OPTIONS));
+      expect(refused.code).toBe('busy');
+      expect(refused.message).toBe('Reading the model files is still going: wait for it to finish to load another dataset.');
+      release();
+      expect((await load).architecture).toBe('llama');
+    } finally {
+      session.dispose();
+    }
+  });
+
   it('validates every task\'s config at the boundary: gradient accumulation 0 is a sentence, not an internal error', async () => {
     const session = new Session({ decodeImage: decodeImagePng });
     await session.setBackend('cpu');

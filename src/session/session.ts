@@ -111,7 +111,9 @@ export class Session extends SessionCore implements SessionApi {
   // The causal-LM task: Hugging Face models.
 
   lmLoadModel(source: LmModelSource, options?: LmLoadOptions): Promise<LmModelSummary> {
-    return this.work({ kind: 'load', task: LM, what: 'A model download' }, 'load another model', async () => {
+    // A dropped folder is read, not downloaded: the sentence that refuses other work says which.
+    const what = source.kind === 'files' ? 'Reading the model files' : 'A model download';
+    return this.work({ kind: 'load', task: LM, what }, 'load another model', async () => {
       await this.ensureBackend(LM);
       return this.lm.loadModel(source, options);
     });
