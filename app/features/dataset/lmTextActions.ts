@@ -17,6 +17,9 @@ export async function importLmText(handle: EngineHandle, name: string, file: Blo
 export async function reimportLmText({ engine, held }: Pick<EngineHandle, 'engine' | 'held'>): Promise<boolean> {
   const data = held.lmText;
   if (!data) return false;
+  // A model is loading: loadLmModel reads the held file with its tokenizer once it has loaded (the
+  // engine would refuse it now, and the old tokenizer would be the wrong one).
+  if (get().lm.model.loading) return false;
   if (!get().lm.model.summary) {
     get().pushError({ title: 'Could not import the text', message: 'Load a language model first: its tokenizer reads the data.', code: 'no-model' }, 'lm/data');
     return false;

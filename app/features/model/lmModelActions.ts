@@ -26,11 +26,18 @@ export async function loadLmModel(handle: EngineHandle, source: LmModelSource, l
     // The model already loaded stays, and so does the name of where it came from.
     get().setLmModelLoading(false, previous ?? undefined);
     get().pushError(describeError('Could not load the language model', error), 'lm/model');
+    // Data dropped while it loaded waited for it: the model still loaded (if any) reads it instead.
+    if (get().lm.model.summary) await reimportHeld(handle);
     return false;
   }
+  await reimportHeld(handle);
+  return true;
+}
+
+/** Reads the held text and preference files with the loaded model's tokenizer. */
+async function reimportHeld(handle: EngineHandle): Promise<void> {
   if (handle.held.lmText) await reimportLmText(handle);
   if (handle.held.lmPrefs) await reimportPreferences(handle);
-  return true;
 }
 
 /**

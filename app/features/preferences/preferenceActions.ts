@@ -23,6 +23,8 @@ export async function importPreferences(handle: EngineHandle, name: string, file
 export async function reimportPreferences({ engine, held }: Pick<EngineHandle, 'engine' | 'held'>): Promise<boolean> {
   const data = held.lmPrefs;
   if (!data) return false;
+  // As for text: a model loading reads the held pairs once it has loaded (loadLmModel).
+  if (get().lm.model.loading) return false;
   if (!get().lm.model.summary) {
     get().pushError({ title: 'Could not import the preference pairs', message: 'Load a language model first: its tokenizer reads the pairs.', code: 'no-model' });
     return false;
