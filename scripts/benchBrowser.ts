@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from '@playwright/test';
 import { build, preview } from 'vite';
 import playwrightConfig from '../playwright.config.ts';
-import { compareTable, cpuTicks, pooled, runJson, type CompareOptions, type CompareRow } from './benchCompare.ts';
+import { compareTable, cpuTicks, pooled, runJson, stealBetween, type CompareOptions, type CompareRow } from './benchCompare.ts';
 import type { LmStepResult } from './lmStepTiming.ts';
 
 const OUT_DIR = 'bench-results/browser-bench';
@@ -27,9 +27,7 @@ async function timeInPage(browser: Browser, url: string, label: string): Promise
     await result.waitFor({ timeout: RUN_TIMEOUT_MS });
     const parsed = JSON.parse((await result.textContent()) ?? '{}') as Partial<LmStepResult> & { error?: string };
     if (parsed.error) return { engine: label, skipped: parsed.error.split('\n')[0]! };
-    const after = cpuTicks();
-    const stealShare = before && after && after[1] > before[1] ? (after[0] - before[0]) / (after[1] - before[1]) : undefined;
-    return { ...(parsed as LmStepResult), engine: label, stealShare };
+    return { ...(parsed as LmStepResult), engine: label, stealShare: stealBetween(before, cpuTicks()) };
   } catch (error) {
     return { engine: label, skipped: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
   } finally {

@@ -10,14 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { median, PRESETS } from './benchModels.ts';
+import type { LmStepOptions } from './lmStepTiming.ts';
 
-export interface CompareOptions {
-  preset: string;
-  layers?: number;
-  batch: number;
-  seq: number;
-  steps: number;
-  warmup: number;
+/** The step's options (scripts/lmStepTiming.ts: preset, shape, steps, the WebGPU side's storage and loss) and how to run both sides. */
+export interface CompareOptions extends Omit<LmStepOptions, 'recompute'> {
   /** WASM on 1 thread and on every core; PyTorch likewise. */
   threads: number[];
   /**
@@ -35,10 +31,6 @@ export interface CompareOptions {
   torchScript?: string;
   /** PyTorch's device on the 'gpu' comparison: cuda, or cpu to try the path without a GPU. */
   torchDevice?: string;
-  /** The WebGPU side's frozen weights (benchLmStep --weight-storage); default float32. */
-  weightStorage?: 'float16' | 'float32';
-  /** The WebGPU side's loss (benchLmStep --loss): chunked as training computes it, or full logits (default). */
-  loss?: 'full' | 'chunked';
 }
 
 export interface CompareRow {
@@ -106,12 +98,16 @@ export function cpuTicks(): [number, number] | undefined {
   }
 }
 
+/** The share of CPU time the host took back between two cpuTicks() readings. */
+export function stealBetween(before: [number, number] | undefined, after: [number, number] | undefined): number | undefined {
+  return before && after && after[1] > before[1] ? (after[0] - before[0]) / (after[1] - before[1]) : undefined;
+}
+
 /** Runs a command that prints a JSON row last, with the host's steal while it ran. */
 export function runJson(cmd: string[], label: string): CompareRow {
   const before = cpuTicks();
   const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const after = cpuTicks();
-  const stealShare = before && after && after[1] > before[1] ? (after[0] - before[0]) / (after[1] - before[1]) : undefined;
+  const stealShare = stealBetween(before, cpuTicks());
   const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
   if (r.error) return { engine: label, skipped: `${cmd[0]} could not start (${r.error.message})` };
   if (!line) return { engine: label, skipped: `exited ${r.status} without a result: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')}` };
